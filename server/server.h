@@ -1,0 +1,29 @@
+#pragma once
+// `skiff server`: opens the store, starts the API server (and, later, controllers and the
+// embedded agent), and runs until SIGINT/SIGTERM. Start-up order is explicit and each step
+// waits for the previous one to be ready: store -> API -> (agent).
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace skiff::server {
+
+struct ServerConfig {
+  std::string data_dir = "/var/lib/skiff";
+  std::string bind_address = "127.0.0.1";
+  uint16_t https_listen_port = 6443;  // 0 = pick a free port (tests); the chosen one is logged
+  bool disable_agent = false;
+  std::string datastore_endpoint;  // empty = embedded SQLite under data_dir
+  std::string log_level = "info";
+  // Write the port actually bound to this file once the API is ready (tests bind port 0).
+  std::string ready_file;
+  int worker_threads = 32;  // request handlers that may block on the store
+};
+
+// Parses the `skiff server` flags and runs. Returns the process exit code.
+int server_command(const std::vector<std::string>& args);
+
+// Runs the server until a termination signal. Returns the process exit code.
+int run(const ServerConfig& config);
+
+}  // namespace skiff::server

@@ -1,0 +1,68 @@
+#include <iostream>
+
+#include "pkg/log/log.h"
+#include "pkg/util/flags.h"
+#include "server/server.h"
+
+namespace skiff::server {
+
+int server_command(const std::vector<std::string>& args) {
+  util::Flags flags;
+  ServerConfig defaults;
+  flags.add_string("data-dir,d", defaults.data_dir, "Folder to hold state");
+  flags.add_string("bind-address", defaults.bind_address, "Address the API server listens on");
+  flags.add_int("https-listen-port", defaults.https_listen_port,
+                "Port the API server listens on (0 picks a free port)");
+  flags.add_bool("disable-agent", false, "Do not run a local agent on this server");
+  flags.add_string("datastore-endpoint", "",
+                   "External datastore (etcd) endpoint; empty means embedded SQLite");
+  flags.add_string("log-level", defaults.log_level, "debug, info, warn or error");
+  flags.add_string("ready-file", "", "Write the bound API port to this file once ready");
+  flags.add_bool("help,h", false, "Show this help");
+  try {
+    flags.parse(args);
+  } catch (const util::FlagError& e) {
+    std::cerr << "skiff server: " << e.what() << "\n\nFlags:\n" << flags.usage();
+    return 2;
+  }
+  if (flags.get_bool("help")) {
+    std::cout << "Usage: skiff server [flags]\n\nRun the control plane (and a local agent).\n\n"
+              << "Flags:\n"
+              << flags.usage();
+    return 0;
+  }
+  if (!flags.positional().empty()) {
+    std::cerr << "skiff server: unexpected argument \"" << flags.positional().front() << "\"\n";
+    return 2;
+  }
+  ServerConfig config;
+  config.data_dir = flags.get_string("data-dir");
+  config.bind_address = flags.get_string("bind-address");
+  auto port = flags.get_int("https-listen-port");
+  if (port < 0 || port > 65535) {
+    std::cerr << "skiff server: --https-listen-port must be between 0 and 65535\n";
+    return 2;
+  }
+  config.https_listen_port = static_cast<uint16_t>(port);
+  config.disable_agent = flags.get_bool("disable-agent");
+  config.datastore_endpoint = flags.get_string("datastore-endpoint");
+  config.log_level = flags.get_string("log-level");
+  config.ready_file = flags.get_string("ready-file");
+  if (!config.datastore_endpoint.empty()) {
+    std::cerr << "skiff server: --datastore-endpoint (etcd) is not supported yet; "
+                 "leave it empty to use the embedded SQLite store\n";
+    return 2;
+  }
+  const std::string& level = config.log_level;
+  if (level == "debug") log::set_level(log::Level::Debug);
+  else if (level == "info") log::set_level(log::Level::Info);
+  else if (level == "warn") log::set_level(log::Level::Warn);
+  else if (level == "error") log::set_level(log::Level::Error);
+  else {
+    std::cerr << "skiff server: --log-level must be debug, info, warn or error\n";
+    return 2;
+  }
+  return run(config);
+}
+
+}  // namespace skiff::server
