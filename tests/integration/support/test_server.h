@@ -51,6 +51,7 @@ class TestServer {
   // A kubeconfig for this server (plain http for now), usable by both kubectl clients.
   const std::string& kubeconfig() const { return kubeconfig_; }
   const std::string& log_path() const { return log_path_; }
+  pid_t pid() const { return pid_; }
 
   // skiff kubectl --kubeconfig K args...
   CommandResult skiff_kubectl(const std::vector<std::string>& args, const std::string& input = "");

@@ -1,0 +1,246 @@
+// API benchmark: a real `skiff server` (SQLite store, temp data dir) driven over HTTP/1.1
+// keep-alive connections, as kubectl and controllers would drive it.
+//
+// Measures: creates/s and gets/s of 1 KiB ConfigMaps with 1 and 16 concurrent clients; watch
+// latency (create acknowledged -> event received, and request sent -> event received), p50/p99;
+// server RSS idle and after 10,000 objects.
+//
+// Run: build/tests/api_bench [objects_per_phase=10000]
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "pkg/api/json.h"
+#include "tests/integration/support/test_server.h"
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+// One keep-alive HTTP/1.1 connection (a client like kubectl's, without TLS for now).
+class Connection {
+ public:
+  explicit Connection(int port) : socket_(io_) {
+    socket_.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), static_cast<uint16_t>(port)));
+    socket_.set_option(tcp::no_delay(true));
+  }
+
+  http::response<http::string_body> request(http::verb verb, const std::string& target,
+                                            const std::string& body = "") {
+    http::request<http::string_body> req{verb, target, 11};
+    req.set(http::field::host, "127.0.0.1");
+    req.set(http::field::accept, "application/json");
+    if (!body.empty()) {
+      req.set(http::field::content_type, "application/json");
+      req.body() = body;
+      req.prepare_payload();
+    }
+    http::write(socket_, req);
+    http::response<http::string_body> res;
+    http::read(socket_, buffer_, res);
+    return res;
+  }
+
+  // Starts a streaming GET and returns once the response header has arrived.
+  void start_stream(const std::string& target) {
+    http::request<http::empty_body> req{http::verb::get, target, 11};
+    req.set(http::field::host, "127.0.0.1");
+    req.set(http::field::accept, "application/json");
+    http::write(socket_, req);
+    parser_.body_limit(boost::none);
+    http::read_header(socket_, buffer_, parser_);
+  }
+
+  // Reads the next chunk of a streaming response body (empty when the stream ended).
+  std::string read_some() {
+    std::string out;
+    char data[65536];
+    parser_.get().body().data = data;
+    parser_.get().body().size = sizeof data;
+    beast::error_code ec;
+    http::read_some(socket_, buffer_, parser_, ec);
+    if (ec && ec != http::error::need_buffer) return out;
+    out.assign(data, sizeof data - parser_.get().body().size);
+    return out;
+  }
+
+ private:
+  asio::io_context io_;
+  tcp::socket socket_;
+  beast::flat_buffer buffer_;
+  http::response_parser<http::buffer_body> parser_;
+};
+
+std::string configmap_body(const std::string& name) {
+  skiff::Json cm = {{"apiVersion", "v1"},
+                    {"kind", "ConfigMap"},
+                    {"metadata", {{"name", name}, {"labels", {{"bench", "api"}}}}},
+                    {"data", {{"payload", std::string(960, 'x')}}}};
+  return cm.dump();  // about 1 KiB on the wire
+}
+
+long rss_kib(pid_t pid) {
+  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(status, line))
+    if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
+  return -1;
+}
+
+double percentile(std::vector<double> values, double p) {
+  if (values.empty()) return 0;
+  std::sort(values.begin(), values.end());
+  size_t index = std::min(values.size() - 1, static_cast<size_t>(p * values.size()));
+  return values[index];
+}
+
+// Runs `total` operations over `clients` connections; returns operations per second.
+template <typename Op>
+double run_parallel(int port, int clients, int total, Op op) {
+  std::atomic<int> next{0};
+  std::atomic<int> failures{0};
+  auto start = Clock::now();
+  std::vector<std::thread> threads;
+  for (int c = 0; c < clients; ++c) {
+    threads.emplace_back([&] {
+      Connection conn(port);
+      for (int i = next++; i < total; i = next++)
+        if (!op(conn, i)) ++failures;
+    });
+  }
+  for (auto& t : threads) t.join();
+  double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  if (failures) std::fprintf(stderr, "  (%d failed requests)\n", failures.load());
+  return total / seconds;
+}
+
+void create_namespace(Connection& conn, const std::string& name) {
+  skiff::Json ns = {{"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", {{"name", name}}}};
+  conn.request(http::verb::post, "/api/v1/namespaces", ns.dump());
+}
+
+void bench_watch_latency(int port, int samples) {
+  Connection setup(port);
+  create_namespace(setup, "bench-watch");
+  auto list = setup.request(http::verb::get, "/api/v1/namespaces/bench-watch/configmaps");
+  std::string rv = skiff::Json::parse(list.body())["metadata"]["resourceVersion"];
+
+  Connection watcher(port);
+  watcher.start_stream("/api/v1/namespaces/bench-watch/configmaps?watch=1&resourceVersion=" + rv);
+  std::mutex mu;
+  std::vector<Clock::time_point> event_times(samples);
+  std::atomic<int> received{0};
+  std::thread reader([&] {
+    std::string pending;
+    while (received < samples) {
+      std::string chunk = watcher.read_some();
+      if (chunk.empty()) break;
+      auto now = Clock::now();
+      pending += chunk;
+      size_t newline;
+      while ((newline = pending.find('\n')) != std::string::npos) {
+        auto event = skiff::Json::parse(pending.substr(0, newline));
+        pending.erase(0, newline + 1);
+        std::string name = event["object"]["metadata"]["name"];
+        int index = std::stoi(name.substr(name.rfind('-') + 1));
+        std::lock_guard lock(mu);
+        event_times[index] = now;
+        ++received;
+      }
+    }
+  });
+  std::vector<double> ack_to_event, send_to_event;
+  std::vector<Clock::time_point> sent(samples), acked(samples);
+  Connection writer(port);
+  for (int i = 0; i < samples; ++i) {
+    sent[i] = Clock::now();
+    writer.request(http::verb::post, "/api/v1/namespaces/bench-watch/configmaps",
+                   configmap_body("w-" + std::to_string(i)));
+    acked[i] = Clock::now();
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  auto deadline = Clock::now() + std::chrono::seconds(10);
+  while (received < samples && Clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  if (received < samples) {
+    std::printf("watch: only %d of %d events arrived\n", received.load(), samples);
+    std::exit(1);
+  }
+  reader.join();
+  for (int i = 0; i < samples; ++i) {
+    // An event may arrive before the writer has read its own response: that counts as 0.
+    ack_to_event.push_back(
+        std::max(0.0, std::chrono::duration<double, std::micro>(event_times[i] - acked[i]).count()));
+    send_to_event.push_back(
+        std::chrono::duration<double, std::micro>(event_times[i] - sent[i]).count());
+  }
+  std::printf("| watch latency, ack -> event (us)       | p50 %8.0f | p99 %8.0f |\n",
+              percentile(ack_to_event, 0.5), percentile(ack_to_event, 0.99));
+  std::printf("| watch latency, request -> event (us)   | p50 %8.0f | p99 %8.0f |\n",
+              percentile(send_to_event, 0.5), percentile(send_to_event, 0.99));
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  int objects = argc > 1 ? std::stoi(argv[1]) : 10000;
+  skiff::testing::TestServer server;
+  int port = server.port();
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  long rss_idle = rss_kib(server.pid());
+
+  {
+    Connection setup(port);
+    create_namespace(setup, "bench-1");
+    create_namespace(setup, "bench-16");
+  }
+  std::printf("skiff API benchmark: %d objects per phase, 1 KiB ConfigMaps, SQLite store\n\n",
+              objects);
+  std::printf("| measurement                            | value                  |\n");
+  std::printf("|----------------------------------------|------------------------|\n");
+  auto create_op = [](const std::string& ns) {
+    return [ns](Connection& conn, int i) {
+      auto res = conn.request(http::verb::post, "/api/v1/namespaces/" + ns + "/configmaps",
+                              configmap_body("cm-" + std::to_string(i)));
+      return res.result_int() == 201;
+    };
+  };
+  auto get_op = [objects](const std::string& ns) {
+    return [ns, objects](Connection& conn, int i) {
+      auto res = conn.request(http::verb::get, "/api/v1/namespaces/" + ns + "/configmaps/cm-" +
+                                                   std::to_string((i * 7919) % objects));
+      return res.result_int() == 200;
+    };
+  };
+  int single = std::max(1, objects / 4);
+  double c1 = run_parallel(port, 1, single, create_op("bench-1"));
+  std::printf("| creates/s, 1 client                    | %10.0f             |\n", c1);
+  double c16 = run_parallel(port, 16, objects, create_op("bench-16"));
+  std::printf("| creates/s, 16 clients                  | %10.0f             |\n", c16);
+  double g1 = run_parallel(port, 1, objects, get_op("bench-16"));
+  std::printf("| gets/s, 1 client                       | %10.0f             |\n", g1);
+  double g16 = run_parallel(port, 16, objects * 2, get_op("bench-16"));
+  std::printf("| gets/s, 16 clients                     | %10.0f             |\n", g16);
+  bench_watch_latency(port, 2000);
+  long rss_loaded = rss_kib(server.pid());
+  std::printf("| server RSS idle (MiB)                  | %10.1f             |\n",
+              rss_idle / 1024.0);
+  std::printf("| server RSS after %6d objects (MiB)   | %10.1f             |\n",
+              objects + single + 2000, rss_loaded / 1024.0);
+  return 0;
+}
