@@ -1,0 +1,25 @@
+#pragma once
+// Small helpers every Store backend shares: stamping resourceVersion, prefix ranges, and the
+// wording of StoreErrors (so memory, sqlite and etcd report failures identically).
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "server/store/store.h"
+
+namespace skiff::store {
+
+// Sets metadata.resourceVersion to `revision` as a decimal string. Throws
+// std::invalid_argument when `object` is not a JSON object (a caller bug, not a store state).
+void stamp_revision(Json& object, int64_t revision);
+
+// The smallest key greater than every key starting with `prefix`, or nullopt when there is
+// none (empty prefix, or all bytes 0xff): the exclusive upper bound of a prefix range scan.
+std::optional<std::string> prefix_upper_bound(const std::string& prefix);
+
+StoreError not_found_error(const std::string& key);
+StoreError already_exists_error(const std::string& key);
+StoreError conflict_error(const std::string& key, int64_t expected_revision,
+                          int64_t stored_revision);
+
+}  // namespace skiff::store

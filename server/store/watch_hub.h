@@ -1,0 +1,61 @@
+#pragma once
+// WatchHub: the in-memory event window and watcher fan-out shared by every Store backend.
+//
+// The hub keeps the most recent `window_size` events (a bounded ring). History older than the
+// window is gone: a watch from before it throws StoreError{Compacted} and the client relists
+// (exactly what the Kubernetes watch cache does with 410 Gone). Nothing is persisted here.
+//
+// Contract:
+//  - publish() is called by the store after a write is durable, with events in ascending
+//    revision order; calls must be serialized by the caller (one writer). Callbacks run on the
+//    publishing thread, while the hub's lock is held: they must be quick and must not call
+//    back into the store or the hub (stopping a watch from inside a callback is allowed).
+//  - watch() replays the in-window events newer than from_revision on the calling thread, then
+//    registers the watcher atomically with respect to publish(), so the watcher sees every
+//    event exactly once, in order, with no gap between replay and live delivery.
+//  - A watcher only ever receives events with revision > its start revision, even when a
+//    publish of older events is still in flight (a list may observe a commit before the hub
+//    has published it).
+//  - Watch::stop() (and the handle's destructor): once it returns, the callback is never
+//    called again. Called from another thread during a delivery, it waits for that callback
+//    to return; called from inside the callback, it returns at once without deadlocking.
+//  - A callback that returns false or throws ends its watch.
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "server/store/store.h"
+
+namespace skiff::store {
+
+class WatchHub {
+ public:
+  static constexpr size_t kDefaultWindowSize = 10000;
+
+  // `start_revision` is the store's revision when the hub starts: the window is empty and
+  // compacted_revision() == start_revision (a watch can start from it, not from before).
+  explicit WatchHub(size_t window_size = kDefaultWindowSize, int64_t start_revision = 0);
+  // Drops all watchers; outstanding Watch handles stay safe to stop/destroy afterwards.
+  ~WatchHub();
+  WatchHub(const WatchHub&) = delete;
+  WatchHub& operator=(const WatchHub&) = delete;
+
+  void publish(const std::vector<EventPtr>& events);
+
+  // Throws StoreError{Compacted} when from_revision != 0 and older than compacted_revision().
+  WatchPtr watch(const std::string& prefix, int64_t from_revision, WatchCallback callback);
+
+  // The oldest revision a watch can start from: every event after it is still in the window.
+  int64_t compacted_revision() const;
+  // The revision of the newest published event (or start_revision).
+  int64_t latest_revision() const;
+  size_t watcher_count() const;
+
+  struct Core;  // shared with Watch handles so they outlive the hub safely
+
+ private:
+  std::shared_ptr<Core> core_;
+};
+
+}  // namespace skiff::store
