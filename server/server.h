@@ -18,6 +18,9 @@ struct ServerConfig {
   // Write the port actually bound to this file once the API is ready (tests bind port 0).
   std::string ready_file;
   int worker_threads = 32;  // request handlers that may block on the store
+  // The admin kubeconfig written once the API is ready (k3s: --write-kubeconfig). Empty = none.
+  std::string write_kubeconfig = "/etc/skiff/skiff.yaml";
+  unsigned write_kubeconfig_mode = 0600;
 };
 
 // Parses the `skiff server` flags and runs. Returns the process exit code.

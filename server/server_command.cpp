@@ -18,6 +18,9 @@ int server_command(const std::vector<std::string>& args) {
                    "External datastore (etcd) endpoint; empty means embedded SQLite");
   flags.add_string("log-level", defaults.log_level, "debug, info, warn or error");
   flags.add_string("ready-file", "", "Write the bound API port to this file once ready");
+  flags.add_string("write-kubeconfig,o", defaults.write_kubeconfig,
+                   "Write the admin kubeconfig to this file (empty: do not write one)");
+  flags.add_string("write-kubeconfig-mode", "0600", "File mode of the written kubeconfig (octal)");
   flags.add_bool("help,h", false, "Show this help");
   try {
     flags.parse(args);
@@ -48,16 +51,31 @@ int server_command(const std::vector<std::string>& args) {
   config.datastore_endpoint = flags.get_string("datastore-endpoint");
   config.log_level = flags.get_string("log-level");
   config.ready_file = flags.get_string("ready-file");
+  config.write_kubeconfig = flags.get_string("write-kubeconfig");
+  try {
+    size_t used = 0;
+    const std::string mode = flags.get_string("write-kubeconfig-mode");
+    config.write_kubeconfig_mode = static_cast<unsigned>(std::stoul(mode, &used, 8));
+    if (used != mode.size() || config.write_kubeconfig_mode > 0777)
+      throw std::invalid_argument(mode);
+  } catch (const std::exception&) {
+    std::cerr << "skiff server: --write-kubeconfig-mode must be an octal file mode such as 0600\n";
+    return 2;
+  }
   if (!config.datastore_endpoint.empty()) {
     std::cerr << "skiff server: --datastore-endpoint (etcd) is not supported yet; "
                  "leave it empty to use the embedded SQLite store\n";
     return 2;
   }
   const std::string& level = config.log_level;
-  if (level == "debug") log::set_level(log::Level::Debug);
-  else if (level == "info") log::set_level(log::Level::Info);
-  else if (level == "warn") log::set_level(log::Level::Warn);
-  else if (level == "error") log::set_level(log::Level::Error);
+  if (level == "debug")
+    log::set_level(log::Level::Debug);
+  else if (level == "info")
+    log::set_level(log::Level::Info);
+  else if (level == "warn")
+    log::set_level(log::Level::Warn);
+  else if (level == "error")
+    log::set_level(log::Level::Error);
   else {
     std::cerr << "skiff server: --log-level must be debug, info, warn or error\n";
     return 2;

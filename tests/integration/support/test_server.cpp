@@ -157,7 +157,9 @@ void TestServer::start() {
                                    "--https-listen-port",
                                    std::to_string(port_),
                                    "--ready-file",
-                                   ready_file};
+                                   ready_file,
+                                   "--write-kubeconfig",
+                                   owned_dir_.path() + "/admin-kubeconfig.yaml"};
   argv.insert(argv.end(), extra_flags_.begin(), extra_flags_.end());
   pid_ = fork();
   if (pid_ == 0) {
