@@ -114,7 +114,8 @@ std::string Flags::usage() const {
     if (left.size() < 34) out << std::string(34 - left.size(), ' ');
     else out << "  ";
     out << flag.help;
-    if (!flag.default_value.empty() && flag.type != Type::List)
+    bool boring_default = flag.type == Type::Bool && flag.default_value == "false";
+    if (!flag.default_value.empty() && flag.type != Type::List && !boring_default)
       out << " (default " << flag.default_value << ")";
     out << "\n";
   }
