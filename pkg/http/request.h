@@ -1,0 +1,37 @@
+#pragma once
+// One parsed HTTP request as the server hands it to a handler: method, decoded path, decoded
+// (multi-valued) query parameters, headers, the whole body and the peer address. Plain data;
+// no I/O.
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace skiff::http {
+
+struct Request {
+  std::string method;  // "GET", "POST", ...
+  std::string target;  // the raw request target ("/api/v1/pods?watch=1")
+  std::string path;    // percent-decoded path without the query
+  std::vector<std::pair<std::string, std::string>> query;    // decoded, in order
+  std::vector<std::pair<std::string, std::string>> headers;  // as received
+  std::string body;
+  std::string remote_address;  // "127.0.0.1:53422"
+
+  // First value of a query parameter, "" when absent.
+  std::string query_value(std::string_view name) const;
+  bool has_query(std::string_view name) const;
+  std::vector<std::string> query_values(std::string_view name) const;
+  // First value of a header (case-insensitive name), "" when absent.
+  std::string header(std::string_view name) const;
+};
+
+// Percent-decoding; `plus_as_space` for query strings. Malformed escapes are kept verbatim.
+std::string percent_decode(std::string_view text, bool plus_as_space);
+
+// Splits a request target into `path` and `query` of `request`.
+void parse_target(std::string_view target, Request& request);
+
+bool iequals(std::string_view a, std::string_view b);
+
+}  // namespace skiff::http

@@ -1,0 +1,116 @@
+#include "pkg/http/server.h"
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/strand.hpp>
+#include <stdexcept>
+#include <thread>
+
+#include "pkg/api/errors.h"
+#include "pkg/http/server_connection.h"
+#include "pkg/http/server_core.h"
+
+namespace skiff::http {
+
+namespace asio = boost::asio;
+using boost::asio::ip::tcp;
+
+Response status_response(unsigned status, const std::string& reason, const std::string& message) {
+  api::ApiError error(static_cast<int>(status), reason, message);
+  return Response{status, {{"Content-Type", "application/json"}}, error.to_status().dump()};
+}
+
+void Server::Core::track(const std::shared_ptr<Connection>& connection) {
+  std::lock_guard lock(connections_mutex);
+  if (connections.size() >= 64 && connections.size() % 64 == 0) {
+    std::erase_if(connections, [](const auto& weak) { return weak.expired(); });
+  }
+  connections.push_back(connection);
+}
+
+namespace {
+
+void accept_next(const std::shared_ptr<Server::Core>& core) {
+  core->acceptor.async_accept(
+      asio::make_strand(core->io), [core](boost::system::error_code ec, tcp::socket socket) {
+        if (ec) {
+          if (ec == asio::error::operation_aborted || !core->acceptor.is_open()) return;
+          // Transient (e.g. out of file descriptors): keep accepting.
+          return accept_next(core);
+        }
+        if (core->stopping) return;  // the socket closes as it goes out of scope
+        boost::system::error_code ignored;
+        socket.set_option(tcp::no_delay(true), ignored);
+        auto connection = std::make_shared<Connection>(core, std::move(socket));
+        core->track(connection);
+        connection->start();
+        accept_next(core);
+      });
+}
+
+}  // namespace
+
+Server::Server(ServerOptions options, Handler handler)
+    : core_(std::make_shared<Core>(std::move(options), std::move(handler))) {}
+
+Server::~Server() {
+  stop();
+}
+
+uint16_t Server::start() {
+  auto& core = *core_;
+  if (core.started) return core.port;
+  boost::system::error_code ec;
+  auto address = asio::ip::make_address(core.options.bind_address, ec);
+  if (ec) throw std::runtime_error("invalid bind address \"" + core.options.bind_address + "\"");
+  tcp::endpoint endpoint(address, core.options.port);
+  core.acceptor.open(endpoint.protocol(), ec);
+  if (!ec) core.acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) core.acceptor.bind(endpoint, ec);
+  if (!ec) core.acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    throw std::runtime_error("cannot listen on " + core.options.bind_address + ":" +
+                             std::to_string(core.options.port) + ": " + ec.message());
+  }
+  core.port = core.acceptor.local_endpoint().port();
+  core.pool = std::make_unique<WorkerPool>(core.options.worker_threads);
+  core.work.emplace(core.io.get_executor());
+  accept_next(core_);
+  for (int i = 0; i < std::max(1, core.options.io_threads); ++i)
+    core.io_threads.emplace_back([&core] { core.io.run(); });
+  core.started = true;
+  return core.port;
+}
+
+void Server::stop() {
+  auto& core = *core_;
+  if (!core.started || core.stopping.exchange(true)) return;
+  asio::post(core.io, [&core] {
+    boost::system::error_code ignored;
+    core.acceptor.close(ignored);
+  });
+  std::vector<std::shared_ptr<Connection>> live;
+  {
+    std::lock_guard lock(core.connections_mutex);
+    for (auto& weak : core.connections)
+      if (auto connection = weak.lock()) live.push_back(std::move(connection));
+    core.connections.clear();
+  }
+  for (auto& connection : live) connection->shutdown();
+  live.clear();
+  core.pool->stop();  // in-flight handlers finish and post their responses
+  core.work.reset();
+  // Connections finish their last writes; give slow clients a bounded grace period.
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (!core.io.stopped() && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  core.io.stop();
+  for (auto& thread : core.io_threads)
+    if (thread.joinable()) thread.join();
+  core.io_threads.clear();
+}
+
+uint16_t Server::port() const {
+  return core_->port;
+}
+
+}  // namespace skiff::http

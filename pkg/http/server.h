@@ -1,0 +1,104 @@
+#pragma once
+// The HTTP/1.1 server (Boost.Beast on Asio). It owns sockets and threads and nothing else:
+// every request is handed, fully read, to one Handler that returns either a complete Response
+// or a StreamingResponse (watch, log follow) that is fed from any thread.
+//
+// Threads: `io_threads` run all socket I/O; handlers run on a separate pool of
+// `worker_threads`, because they may block (store writes wait for their group commit). A
+// streaming response holds no thread: its producer writes whenever it has data.
+//
+// Contracts:
+//  - Every read has a deadline (header timeout for a new connection, idle timeout between
+//    keep-alive requests). Bodies over `body_limit` get 413 with a Kubernetes Status body.
+//  - Handler exceptions become 500 Status responses; the connection survives.
+//  - stop() refuses new connections, ends streams, lets in-flight handlers finish and joins
+//    every thread. It is idempotent and called by the destructor.
+//  - Plain TCP for now. TLS (an ssl_stream over the same tcp_stream) and protocol upgrades
+//    (WebSocket/SPDY for exec and port-forward) will hook into Connection, which already
+//    separates "read a request" from "answer it"; an upgrade will take over the socket after
+//    the handler returns.
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "pkg/http/request.h"
+
+namespace skiff::http {
+
+using Headers = std::vector<std::pair<std::string, std::string>>;
+
+struct Response {
+  unsigned status = 200;
+  Headers headers;  // e.g. {"Content-Type", "application/json"}; Content-Length is added
+  std::string body;
+};
+
+// The body of a streaming response, sent with chunked transfer encoding. Thread-safe.
+class ResponseStream {
+ public:
+  virtual ~ResponseStream() = default;
+  // Queues `data` as one chunk. Returns false once the stream has ended (closed by either side,
+  // or ended because the client was too slow and the queue passed its limit).
+  virtual bool write(std::string data) = 0;
+  // Ends the body cleanly (last chunk) and closes the connection after it. Idempotent.
+  virtual void close() = 0;
+  virtual bool closed() const = 0;
+  // `callback` runs once, on an I/O thread, when the stream ends for any reason (close(),
+  // client disconnect, overflow, server shutdown); immediately (posted) if it already ended.
+  // It may block briefly (e.g. to stop a store watch) but must not wait on the stream.
+  virtual void on_close(std::function<void()> callback) = 0;
+};
+using ResponseStreamPtr = std::shared_ptr<ResponseStream>;
+
+struct StreamingResponse {
+  unsigned status = 200;
+  Headers headers;
+  // Called on the handler thread right after the headers are queued. The producer keeps the
+  // stream and writes to it from any thread; it must register on_close to stop producing.
+  std::function<void(ResponseStreamPtr)> start;
+};
+
+using HandlerResult = std::variant<Response, StreamingResponse>;
+using Handler = std::function<HandlerResult(Request&)>;
+
+struct ServerOptions {
+  std::string bind_address = "127.0.0.1";
+  uint16_t port = 0;  // 0 = an ephemeral port; see Server::port()
+  int io_threads = 2;
+  int worker_threads = 8;
+  size_t body_limit = 3 * 1024 * 1024;
+  size_t header_limit = 64 * 1024;
+  std::chrono::seconds header_timeout{30};       // first request on a connection
+  std::chrono::seconds idle_timeout{120};        // between keep-alive requests
+  std::chrono::seconds write_timeout{60};        // writing one complete response
+  size_t stream_queue_limit = 16 * 1024 * 1024;  // queued bytes before a slow stream is ended
+};
+
+class Server {
+ public:
+  Server(ServerOptions options, Handler handler);
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // Binds, listens and starts the threads. Throws std::runtime_error when the address cannot
+  // be bound. Returns the bound port.
+  uint16_t start();
+  void stop();
+  uint16_t port() const;
+
+  struct Core;  // shared with connections; defined in server_core.h
+
+ private:
+  std::shared_ptr<Core> core_;
+};
+
+// A Response carrying the Kubernetes Status JSON of an HTTP-level failure (413, 500...).
+Response status_response(unsigned status, const std::string& reason, const std::string& message);
+
+}  // namespace skiff::http
