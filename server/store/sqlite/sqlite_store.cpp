@@ -1,0 +1,125 @@
+#include "server/store/sqlite/sqlite_store.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+
+#include "server/store/sqlite/read_pool.h"
+#include "server/store/sqlite/schema.h"
+#include "server/store/sqlite/writer.h"
+
+namespace skiff::store {
+namespace {
+
+using sqlite::Database;
+
+[[noreturn]] void throw_errno(const std::string& what, const std::string& path) {
+  throw StoreError(StoreError::Code::Unavailable,
+                   "cannot " + what + " " + path + ": " + std::strerror(errno));
+}
+
+// Creates the missing parent directories of `path` with mode 0700 (the store holds secrets),
+// then the file itself with mode 0600 so SQLite's -wal and -shm inherit that mode.
+void prepare_file(const std::string& path) {
+  const std::filesystem::path parent = std::filesystem::path(path).parent_path();
+  std::filesystem::path partial;
+  for (const auto& part : parent) {
+    partial /= part;
+    if (::mkdir(partial.c_str(), 0700) != 0 && errno != EEXIST) {
+      throw_errno("create directory", partial.string());
+    }
+  }
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) throw_errno("open database file", path);
+  ::close(fd);
+}
+
+// Replaces SQLite's auto-checkpoint: a passive checkpoint once the WAL holds `pages`, and a
+// truncating one (which waits briefly for readers) when readers kept it from resetting and the
+// WAL reached 8x that. So the WAL stays small even under constant reads (kine's WAL growth).
+int checkpoint_hook(void* pages_arg, sqlite3* db, const char* schema, int wal_pages) {
+  const int pages = *static_cast<int*>(pages_arg);
+  if (wal_pages >= 8 * pages) {
+    sqlite3_wal_checkpoint_v2(db, schema, SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr);
+  } else if (wal_pages >= pages) {
+    sqlite3_wal_checkpoint_v2(db, schema, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+  }
+  return SQLITE_OK;
+}
+
+Database open_writer_connection(const SqliteStoreOptions& options, int* checkpoint_pages) {
+  prepare_file(options.path);
+  Database db(options.path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+  sqlite3_busy_timeout(db.get(), sqlite::kBusyTimeoutMs);
+  if (db.query_text("PRAGMA journal_mode = WAL") != "wal") {
+    throw StoreError(StoreError::Code::Unavailable,
+                     "sqlite database " + options.path + ": cannot switch to WAL mode");
+  }
+  db.exec(options.synchronous == SqliteStoreOptions::Synchronous::Full
+              ? "PRAGMA synchronous = FULL"
+              : "PRAGMA synchronous = NORMAL");
+  // After a checkpoint resets the WAL, truncate the file back to this size.
+  db.exec("PRAGMA journal_size_limit = " + std::to_string(int64_t{*checkpoint_pages} * 4096));
+  sqlite3_wal_hook(db.get(), checkpoint_hook, checkpoint_pages);
+  sqlite::ensure_schema(db);
+  return db;
+}
+
+class SqliteStore : public Store {
+ public:
+  explicit SqliteStore(const SqliteStoreOptions& options)
+      : checkpoint_pages_(std::make_unique<int>(std::max(options.wal_checkpoint_pages, 16))) {
+    Database db = open_writer_connection(options, checkpoint_pages_.get());
+    const int64_t revision = sqlite::read_revision(db);
+    hub_ = std::make_unique<WatchHub>(options.event_window, revision);
+    readers_ = std::make_unique<sqlite::ReadPool>(options.path, options.read_connections);
+    writer_ = std::make_unique<sqlite::Writer>(std::move(db), *hub_, revision, options.max_batch);
+  }
+
+  ~SqliteStore() override {
+    writer_.reset();  // drain pending writes before the hub and readers go away
+    readers_.reset();
+    hub_.reset();
+  }
+
+  ObjectPtr create(const std::string& key, Json object) override {
+    return writer_->submit(sqlite::WriteRequest::Op::Create, key, std::move(object), 0);
+  }
+  ObjectPtr update(const std::string& key, Json object, int64_t expected_revision) override {
+    return writer_->submit(sqlite::WriteRequest::Op::Update, key, std::move(object),
+                           expected_revision);
+  }
+  ObjectPtr remove(const std::string& key, int64_t expected_revision) override {
+    return writer_->submit(sqlite::WriteRequest::Op::Remove, key, Json(), expected_revision);
+  }
+  ObjectPtr get(const std::string& key) override { return readers_->get(key); }
+  ListResult list(const ListOptions& options) override { return readers_->list(options); }
+  int64_t current_revision() override { return writer_->committed_revision(); }
+  WatchPtr watch(const std::string& prefix, int64_t from_revision,
+                 WatchCallback callback) override {
+    return hub_->watch(prefix, from_revision, std::move(callback));
+  }
+  int64_t compacted_revision() override { return hub_->compacted_revision(); }
+
+ private:
+  // Heap-held: the WAL hook keeps a pointer to it for the connection's lifetime.
+  std::unique_ptr<int> checkpoint_pages_;
+  std::unique_ptr<WatchHub> hub_;
+  std::unique_ptr<sqlite::ReadPool> readers_;
+  std::unique_ptr<sqlite::Writer> writer_;
+};
+
+}  // namespace
+
+StorePtr open_sqlite_store(const SqliteStoreOptions& options) {
+  if (options.path.empty()) {
+    throw StoreError(StoreError::Code::Unavailable, "sqlite store: no database path given");
+  }
+  return std::make_unique<SqliteStore>(options);
+}
+
+}  // namespace skiff::store
