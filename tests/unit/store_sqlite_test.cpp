@@ -1,0 +1,233 @@
+// SQLite specifics: persistence across reopen, file modes, clear open errors, bounded files
+// under churn, and durability of acknowledged writes when the process is killed.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <thread>
+
+#include "server/store/sqlite/sqlite_store.h"
+
+namespace skiff::store {
+namespace {
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+Json object_named(const std::string& name, size_t payload_bytes = 0) {
+  return Json{{"metadata", {{"name", name}}},
+              {"data", {{"blob", std::string(payload_bytes, 'x')}}}};
+}
+
+int64_t revision_of(const ObjectPtr& object) {
+  return std::stoll(object->at("metadata").at("resourceVersion").get<std::string>());
+}
+
+class SqliteStoreTest : public testing::Test {
+ protected:
+  void SetUp() override {
+    std::string pattern = (fs::temp_directory_path() / "skiff-sqlite-test-XXXXXX").string();
+    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
+    dir_ = pattern;
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  SqliteStoreOptions options(
+      SqliteStoreOptions::Synchronous sync = SqliteStoreOptions::Synchronous::Normal) const {
+    SqliteStoreOptions o;
+    o.path = path();
+    o.synchronous = sync;
+    return o;
+  }
+  std::string path() const { return (dir_ / "server" / "db" / "state.db").string(); }
+  uintmax_t files_size() const {
+    uintmax_t total = 0;
+    for (const char* suffix : {"", "-wal"}) {
+      std::error_code ec;
+      auto size = fs::file_size(path() + suffix, ec);
+      if (!ec) total += size;
+    }
+    return total;
+  }
+
+  fs::path dir_;
+};
+
+TEST_F(SqliteStoreTest, ReopenKeepsObjectsAndTheRevisionKeepsIncreasing) {
+  int64_t last = 0;
+  ObjectPtr kept;
+  {
+    auto store = open_sqlite_store(options());
+    store->create("/registry/a", object_named("a"));
+    store->create("/registry/b", object_named("b"));
+    kept = store->update("/registry/a", object_named("a2"), 0);
+    last = revision_of(store->remove("/registry/b", 0));
+    EXPECT_EQ(last, 4);
+  }
+  auto store = open_sqlite_store(options());
+  EXPECT_EQ(store->current_revision(), last);  // the delete's revision persisted too
+  ASSERT_NE(store->get("/registry/a"), nullptr);
+  EXPECT_EQ(*store->get("/registry/a"), *kept);
+  EXPECT_EQ(store->get("/registry/b"), nullptr);
+  EXPECT_EQ(store->list(ListOptions{}).revision, last);
+
+  // The window starts empty: only "from now" (or later) can be watched.
+  EXPECT_EQ(store->compacted_revision(), last);
+  try {
+    store->watch("/registry/", last - 1, [](auto&) { return true; });
+    FAIL() << "expected Compacted";
+  } catch (const StoreError& error) {
+    EXPECT_EQ(error.code(), StoreError::Code::Compacted);
+  }
+  std::vector<int64_t> seen;
+  auto watch = store->watch("/registry/", last, [&](const std::vector<EventPtr>& events) {
+    for (const auto& e : events) seen.push_back(e->revision);
+    return true;
+  });
+  EXPECT_EQ(revision_of(store->create("/registry/c", object_named("c"))), last + 1);
+  EXPECT_EQ(seen, std::vector<int64_t>{last + 1});
+}
+
+TEST_F(SqliteStoreTest, CreatesPrivateDirectoriesAndFiles) {
+  auto store = open_sqlite_store(options());
+  store->create("/registry/secret", object_named("s"));
+  struct stat info {};
+  ASSERT_EQ(::stat((dir_ / "server").c_str(), &info), 0);
+  EXPECT_EQ(info.st_mode & 0777, 0700u);
+  ASSERT_EQ(::stat((dir_ / "server" / "db").c_str(), &info), 0);
+  EXPECT_EQ(info.st_mode & 0777, 0700u);
+  for (const char* suffix : {"", "-wal", "-shm"}) {
+    ASSERT_EQ(::stat((path() + suffix).c_str(), &info), 0) << suffix;
+    EXPECT_EQ(info.st_mode & 0077, 0u) << path() + suffix << " is readable by others";
+  }
+}
+
+TEST_F(SqliteStoreTest, OpenErrorsNameTheFile) {
+  std::ofstream(dir_ / "not-a-dir") << "plain file";
+  SqliteStoreOptions under_file;
+  under_file.path = (dir_ / "not-a-dir" / "state.db").string();
+  try {
+    open_sqlite_store(under_file);
+    FAIL() << "expected an error";
+  } catch (const StoreError& error) {
+    EXPECT_EQ(error.code(), StoreError::Code::Unavailable);
+    EXPECT_NE(std::string(error.what()).find(dir_.string() + "/not-a-dir"), std::string::npos)
+        << error.what();
+  }
+
+  SqliteStoreOptions garbage;
+  garbage.path = (dir_ / "garbage.db").string();
+  std::ofstream(garbage.path) << std::string(8192, 'g');
+  try {
+    open_sqlite_store(garbage);
+    FAIL() << "expected an error";
+  } catch (const StoreError& error) {
+    EXPECT_NE(std::string(error.what()).find(garbage.path), std::string::npos) << error.what();
+    EXPECT_NE(std::string(error.what()).find("not a database"), std::string::npos) << error.what();
+  }
+}
+
+TEST_F(SqliteStoreTest, FilesStaySmallUnderChurn) {
+  auto store = open_sqlite_store(options());
+  store->create("/registry/hot", object_named("hot", 1024));
+  std::atomic<bool> done{false};
+  std::atomic<int64_t> updates{0};
+  // A reader that never pauses: it must not keep the WAL from being recycled.
+  std::thread reader([&] {
+    while (!done.load()) store->list(ListOptions{});
+  });
+  std::vector<std::thread> writers;
+  const auto deadline = std::chrono::steady_clock::now() + 4s;
+  for (int t = 0; t < 4; ++t) {
+    writers.emplace_back([&, t] {
+      int i = 0;
+      while (updates.load() < 100000 && std::chrono::steady_clock::now() < deadline) {
+        store->update("/registry/hot", object_named("hot", 1024), 0);
+        // Create/delete churn on other keys too: freed pages must be reused.
+        std::string key = "/registry/tmp/" + std::to_string(t) + "-" + std::to_string(i++);
+        store->create(key, object_named("tmp", 1024));
+        store->remove(key, 0);
+        updates += 3;
+      }
+    });
+  }
+  for (auto& w : writers) w.join();
+  done = true;
+  reader.join();
+  EXPECT_GT(updates.load(), 3000);
+  EXPECT_LT(files_size(), 2u * 1024 * 1024) << "after " << updates.load() << " writes";
+  std::cout << "churn: " << updates.load() << " writes, db+wal " << files_size() << " bytes\n";
+}
+
+// Forks a writer, kills it with SIGKILL while it is writing, and checks every write it had
+// acknowledged (reported on a pipe right after create() returned) is in the reopened file.
+TEST_F(SqliteStoreTest, AcknowledgedWritesSurviveKill9) {
+  int fds[2];
+  ASSERT_EQ(::pipe(fds), 0);
+  const SqliteStoreOptions opts = options(SqliteStoreOptions::Synchronous::Normal);
+  pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    ::close(fds[0]);
+    auto store = open_sqlite_store(opts);
+    std::vector<std::thread> writers;
+    for (int t = 0; t < 4; ++t) {
+      writers.emplace_back([&, t] {
+        for (int i = 0;; ++i) {
+          std::string key = "/registry/k/" + std::to_string(t) + "-" + std::to_string(i);
+          store->create(key, object_named(key, 256));
+          std::string line = key + "\n";  // < PIPE_BUF: written atomically
+          if (::write(fds[1], line.data(), line.size()) < 0) ::_exit(1);
+        }
+      });
+    }
+    for (auto& w : writers) w.join();
+    ::_exit(0);
+  }
+  ::close(fds[1]);
+  std::set<std::string> acknowledged;
+  std::string pending;
+  char buffer[4096];
+  bool killed = false;
+  for (;;) {
+    ssize_t n = ::read(fds[0], buffer, sizeof buffer);
+    if (n <= 0) break;
+    pending.append(buffer, n);
+    for (size_t nl; (nl = pending.find('\n')) != std::string::npos;) {
+      acknowledged.insert(pending.substr(0, nl));
+      pending.erase(0, nl + 1);
+    }
+    if (!killed && acknowledged.size() >= 2000) {
+      ::kill(child, SIGKILL);  // mid-stream: the writers are still going
+      killed = true;
+    }
+  }
+  ::close(fds[0]);
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFSIGNALED(status)) << "child did not die by the signal; status " << status;
+  ASSERT_TRUE(killed);
+
+  auto store = open_sqlite_store(opts);
+  size_t missing = 0;
+  for (const auto& key : acknowledged) {
+    if (store->get(key) == nullptr) ++missing;
+  }
+  EXPECT_EQ(missing, 0u) << "of " << acknowledged.size() << " acknowledged writes";
+  ListOptions all;
+  all.prefix = "/registry/k/";
+  auto listed = store->list(all);
+  EXPECT_GE(listed.items.size(), acknowledged.size());
+  EXPECT_EQ(store->current_revision(), static_cast<int64_t>(listed.items.size()));
+}
+
+}  // namespace
+}  // namespace skiff::store
