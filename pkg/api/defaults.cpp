@@ -7,6 +7,8 @@
 
 #include <string>
 
+#include "pkg/api/base64.h"
+
 namespace skiff::api {
 
 namespace {
@@ -243,6 +245,24 @@ void default_namespace(Json& ns) {
   }
 }
 
+// Kubernetes never stores stringData: it is written into data (base64) on every write, with
+// stringData winning over data for the same key.
+void fold_string_data(Json& secret) {
+  auto it = secret.find("stringData");
+  if (it == secret.end()) return;
+  if (it->is_object()) {
+    if (absent(secret, "data")) secret["data"] = Json::object();
+    Json& data = secret["data"];
+    if (!data.is_object()) return;  // validation reports it
+    for (const auto& [key, value] : it->items()) {
+      if (value.is_string()) data[key] = base64_encode(value.get<std::string>());
+    }
+  } else if (!it->is_null()) {
+    return;
+  }
+  secret.erase("stringData");
+}
+
 void default_endpoint_ports(Json& endpoints) {
   for_each_in(endpoints, "subsets", [](Json& subset) {
     for_each_in(subset, "ports", [](Json& port) { set_default(port, "protocol", "TCP"); });
@@ -264,6 +284,7 @@ void apply_defaults(const ResourceInfo& resource, Json& object) {
     default_service(object);
   } else if (kind == "Secret") {
     set_default(object, "type", "Opaque");
+    fold_string_data(object);
   } else if (kind == "Namespace") {
     default_namespace(object);
   } else if (kind == "Endpoints") {
