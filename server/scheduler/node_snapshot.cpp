@@ -1,0 +1,151 @@
+#include "server/scheduler/node_snapshot.h"
+
+#include <algorithm>
+#include <unordered_map>
+
+#include "server/scheduler/quantity.h"
+
+namespace skiff::scheduler {
+namespace {
+
+constexpr std::int64_t kDefaultMilliCpuRequest = 100;                // 0.1 core
+constexpr std::int64_t kDefaultMemoryRequest = 200LL * 1024 * 1024;  // 200 MiB
+
+const Json& field(const Json& object, const char* key) {
+  static const Json kNull;
+  if (!object.is_object()) return kNull;
+  auto it = object.find(key);
+  return it == object.end() ? kNull : *it;
+}
+
+std::int64_t amount(const std::string& resource, const Json& quantity) {
+  return resource == "cpu" ? quantity_milli(quantity) : quantity_value(quantity);
+}
+
+ResourceAmounts resource_list(const Json& list) {
+  ResourceAmounts out;
+  if (!list.is_object()) return out;
+  for (const auto& [name, quantity] : list.items()) out[name] = amount(name, quantity);
+  return out;
+}
+
+ResourceAmounts container_requests(const Json& container, bool nonzero) {
+  const Json& resources = field(container, "resources");
+  ResourceAmounts out = resource_list(field(resources, "limits"));
+  for (const auto& [name, value] : resource_list(field(resources, "requests"))) out[name] = value;
+  if (nonzero) {
+    if (!out.contains("cpu")) out["cpu"] = kDefaultMilliCpuRequest;
+    if (!out.contains("memory")) out["memory"] = kDefaultMemoryRequest;
+  }
+  return out;
+}
+
+ResourceAmounts requests(const Json& pod, bool nonzero) {
+  const Json& spec = field(pod, "spec");
+  ResourceAmounts total;
+  const Json& containers = field(spec, "containers");
+  if (containers.is_array()) {
+    for (const Json& c : containers) {
+      for (const auto& [name, value] : container_requests(c, nonzero)) total[name] += value;
+    }
+  }
+  const Json& init = field(spec, "initContainers");
+  if (init.is_array()) {
+    for (const Json& c : init) {
+      for (const auto& [name, value] : container_requests(c, nonzero)) {
+        total[name] = std::max(total[name], value);
+      }
+    }
+  }
+  for (const auto& [name, value] : resource_list(field(spec, "overhead"))) total[name] += value;
+  return total;
+}
+
+}  // namespace
+
+ResourceAmounts pod_requests(const Json& pod) {
+  return requests(pod, false);
+}
+ResourceAmounts pod_nonzero_requests(const Json& pod) {
+  return requests(pod, true);
+}
+
+std::vector<HostPort> pod_host_ports(const Json& pod) {
+  std::vector<HostPort> out;
+  const Json& containers = field(field(pod, "spec"), "containers");
+  if (!containers.is_array()) return out;
+  for (const Json& c : containers) {
+    const Json& ports = field(c, "ports");
+    if (!ports.is_array()) continue;
+    for (const Json& p : ports) {
+      const Json& host_port = field(p, "hostPort");
+      if (!host_port.is_number_integer() || host_port.get<std::int64_t>() <= 0) continue;
+      HostPort hp;
+      hp.port = host_port.get<std::int64_t>();
+      const Json& protocol = field(p, "protocol");
+      hp.protocol = protocol.is_string() ? protocol.get<std::string>() : "TCP";
+      const Json& ip = field(p, "hostIP");
+      hp.ip = ip.is_string() && !ip.get<std::string>().empty() ? ip.get<std::string>() : "0.0.0.0";
+      out.push_back(std::move(hp));
+    }
+  }
+  return out;
+}
+
+bool pod_occupies_node(const Json& pod) {
+  const Json& node_name = field(field(pod, "spec"), "nodeName");
+  if (!node_name.is_string() || node_name.get<std::string>().empty()) return false;
+  const Json& phase = field(field(pod, "status"), "phase");
+  return !(phase == "Succeeded" || phase == "Failed");
+}
+
+void NodeSnapshot::add_pod(const Json& pod) {
+  for (const auto& [name, value] : pod_requests(pod)) requested[name] += value;
+  for (const auto& [name, value] : pod_nonzero_requests(pod)) nonzero_requested[name] += value;
+  for (auto& port : pod_host_ports(pod)) used_ports.insert(std::move(port));
+  pods.push_back(pod);
+}
+
+std::int64_t NodeSnapshot::allocatable_of(const std::string& resource) const {
+  auto it = allocatable.find(resource);
+  return it == allocatable.end() ? 0 : it->second;
+}
+
+std::int64_t NodeSnapshot::requested_of(const std::string& resource) const {
+  auto it = requested.find(resource);
+  return it == requested.end() ? 0 : it->second;
+}
+
+NodeSnapshot make_snapshot(const Json& node, const std::vector<Json>& pods_on_node) {
+  NodeSnapshot snapshot;
+  snapshot.node = node;
+  const Json& name = field(field(node, "metadata"), "name");
+  if (name.is_string()) snapshot.name = name.get<std::string>();
+  const Json& status = field(node, "status");
+  const Json& allocatable = field(status, "allocatable");
+  snapshot.allocatable = resource_list(
+      allocatable.is_object() && !allocatable.empty() ? allocatable : field(status, "capacity"));
+  for (const Json& pod : pods_on_node) {
+    if (pod_occupies_node(pod)) snapshot.add_pod(pod);
+  }
+  return snapshot;
+}
+
+std::vector<NodeSnapshot> build_snapshots(const std::vector<Json>& nodes,
+                                          const std::vector<Json>& pods) {
+  std::vector<NodeSnapshot> out;
+  out.reserve(nodes.size());
+  std::unordered_map<std::string, std::size_t> index;
+  for (const Json& node : nodes) {
+    out.push_back(make_snapshot(node));
+    index.emplace(out.back().name, out.size() - 1);
+  }
+  for (const Json& pod : pods) {
+    if (!pod_occupies_node(pod)) continue;
+    auto it = index.find(pod["spec"]["nodeName"].get<std::string>());
+    if (it != index.end()) out[it->second].add_pod(pod);
+  }
+  return out;
+}
+
+}  // namespace skiff::scheduler

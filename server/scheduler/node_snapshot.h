@@ -1,0 +1,67 @@
+#pragma once
+// What the scheduler knows about one node at one instant: the Node object, the pods bound to it
+// and the sums the filters and scores need. Built from plain lists of Node and Pod JSON objects
+// (as a cache or a list call returns them); no I/O.
+//
+// Resource amounts are int64: cpu in milli-cores, everything else (memory, pods,
+// ephemeral-storage, extended resources) in units, as Quantity.MilliValue()/Value() give them.
+// A node without status.allocatable falls back to status.capacity; a resource missing from both
+// counts as 0, as in Kubernetes (so a pod requesting it does not fit).
+#include <cstdint>
+#include <map>
+#include <set>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "pkg/api/json.h"
+
+namespace skiff::scheduler {
+
+// Resource name -> amount (cpu in milli-cores). Absent means 0.
+using ResourceAmounts = std::map<std::string, std::int64_t>;
+
+// The requests of a pod as kube-scheduler computes them: the sum over containers, raised to the
+// largest init container where that is bigger, plus spec.overhead. A container without
+// `requests` for a resource but with `limits` counts the limit (API defaulting does the same).
+ResourceAmounts pod_requests(const Json& pod);
+// The same, but a container with no cpu/memory request counts 100m cpu / 200Mi memory; only the
+// scores use this, so that pods without requests still spread (kube-scheduler's NonZeroRequested).
+ResourceAmounts pod_nonzero_requests(const Json& pod);
+
+struct HostPort {
+  std::string protocol;  // "TCP" when not given
+  std::string ip;        // "0.0.0.0" when not given
+  std::int64_t port = 0;
+  auto operator<=>(const HostPort&) const = default;
+};
+// The hostPorts a pod asks for (containers[].ports[] with hostPort > 0).
+std::vector<HostPort> pod_host_ports(const Json& pod);
+
+// Pods the scheduler counts against a node: bound (spec.nodeName) and not terminal
+// (status.phase Succeeded/Failed release their resources).
+bool pod_occupies_node(const Json& pod);
+
+struct NodeSnapshot {
+  Json node;
+  std::string name;
+  std::vector<Json> pods;             // pods counted against the node (see pod_occupies_node)
+  ResourceAmounts allocatable;        // status.allocatable, else status.capacity
+  ResourceAmounts requested;          // sum of pod_requests over `pods`
+  ResourceAmounts nonzero_requested;  // sum of pod_nonzero_requests over `pods`
+  std::set<HostPort> used_ports;
+
+  // Accounts for a pod placed on this node (the scheduler "assumes" a pod it just bound so
+  // the next decision sees it before the watch does).
+  void add_pod(const Json& pod);
+  std::int64_t allocatable_of(const std::string& resource) const;
+  std::int64_t requested_of(const std::string& resource) const;
+};
+
+NodeSnapshot make_snapshot(const Json& node, const std::vector<Json>& pods_on_node = {});
+// One snapshot per node, in the order of `nodes`; pods are attached by spec.nodeName (pods bound
+// to unknown nodes are ignored).
+std::vector<NodeSnapshot> build_snapshots(const std::vector<Json>& nodes,
+                                          const std::vector<Json>& pods);
+
+}  // namespace skiff::scheduler

@@ -1,0 +1,57 @@
+#pragma once
+// One scheduling decision, pure: given a pod and the node snapshots, either the chosen node or
+// the FailedScheduling message exactly as kube-scheduler words it:
+//
+//   0/3 nodes are available: 1 Insufficient memory, 2 node(s) had untolerated taint
+//   {node-role.kubernetes.io/control-plane: }. preemption: 0/3 nodes are available:
+//   3 Preemption is not helpful for scheduling.
+//
+// (one line). skiff does not preempt: the preemption part reports, per failed node, "Preemption
+// is not helpful for scheduling" when the failure is unresolvable (taints, affinity,
+// unschedulable, a request larger than the whole node) and "No preemption victims found for
+// incoming pod" otherwise, which is what kube-scheduler says when every pod has the same
+// priority.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "pkg/api/json.h"
+#include "server/scheduler/filters.h"
+#include "server/scheduler/node_snapshot.h"
+
+namespace skiff::scheduler {
+
+// Weights of the scores in the total, as kube-scheduler's default profile weighs the plugins
+// they stand for (TaintToleration 3, PodTopologySpread 2, NodeResourcesFit 1).
+struct ScoreWeights {
+  std::int64_t prefer_no_schedule = 3;
+  std::int64_t owner_spread = 2;
+  std::int64_t least_requested = 1;
+};
+
+struct NodeFailure {
+  std::string node;
+  FilterResult result;
+};
+
+struct ScheduleResult {
+  std::optional<std::string> node_name;  // set on success
+  std::string message;                   // the FailedScheduling message on failure
+  std::vector<NodeFailure> failures;     // why each infeasible node was rejected
+  bool scheduled() const { return node_name.has_value(); }
+};
+
+// The FailedScheduling message for `total_nodes` nodes that all failed as `failures` says.
+// `pod` decides the preemption part (spec.preemptionPolicy Never is "not eligible").
+std::string fit_error_message(const Json& pod, std::size_t total_nodes,
+                              const std::vector<NodeFailure>& failures);
+
+// Filters every node, scores the feasible ones and picks the highest total. Ties are broken by
+// `seed` mixed with the pod's namespace/name, so the same inputs always give the same node while
+// consecutive pods still spread over equally good nodes. With no nodes at all the message is
+// "no nodes available to schedule pods".
+ScheduleResult schedule(const Json& pod, const std::vector<NodeSnapshot>& nodes,
+                        std::uint64_t seed = 0, const ScoreWeights& weights = {});
+
+}  // namespace skiff::scheduler

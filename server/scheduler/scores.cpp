@@ -1,0 +1,83 @@
+#include "server/scheduler/scores.h"
+
+#include <algorithm>
+
+#include "server/scheduler/taints.h"
+
+namespace skiff::scheduler {
+namespace {
+
+std::int64_t free_fraction_score(std::int64_t requested, std::int64_t allocatable) {
+  if (allocatable <= 0 || requested > allocatable) return 0;
+  return (allocatable - requested) * kMaxNodeScore / allocatable;
+}
+
+// Highest count -> 0, zero -> 100, linear between.
+std::vector<std::int64_t> reverse_normalise(const std::vector<std::int64_t>& counts) {
+  const std::int64_t max = counts.empty() ? 0 : *std::max_element(counts.begin(), counts.end());
+  std::vector<std::int64_t> out;
+  out.reserve(counts.size());
+  for (std::int64_t count : counts) {
+    out.push_back(max == 0 ? kMaxNodeScore : kMaxNodeScore * (max - count) / max);
+  }
+  return out;
+}
+
+std::string namespace_of(const Json& pod) {
+  if (!pod.contains("metadata")) return {};
+  return pod["metadata"].value("namespace", std::string());
+}
+
+}  // namespace
+
+std::int64_t score_least_requested(const Json& pod, const NodeSnapshot& node) {
+  const ResourceAmounts wanted = pod_nonzero_requests(pod);
+  auto resource_score = [&](const std::string& resource) {
+    auto used = node.nonzero_requested.find(resource);
+    auto want = wanted.find(resource);
+    const std::int64_t requested = (used == node.nonzero_requested.end() ? 0 : used->second) +
+                                   (want == wanted.end() ? 0 : want->second);
+    return free_fraction_score(requested, node.allocatable_of(resource));
+  };
+  return (resource_score("cpu") + resource_score("memory")) / 2;
+}
+
+std::string controller_uid(const Json& pod) {
+  if (!pod.contains("metadata") || !pod["metadata"].contains("ownerReferences")) return {};
+  const Json& refs = pod["metadata"]["ownerReferences"];
+  if (!refs.is_array()) return {};
+  for (const Json& ref : refs) {
+    if (ref.value("controller", false)) return ref.value("uid", std::string());
+  }
+  return {};
+}
+
+std::vector<std::int64_t> score_owner_spread(const Json& pod,
+                                             const std::vector<const NodeSnapshot*>& nodes) {
+  const std::string owner = controller_uid(pod);
+  if (owner.empty()) return std::vector<std::int64_t>(nodes.size(), kMaxNodeScore);
+  const std::string ns = namespace_of(pod);
+  std::vector<std::int64_t> counts;
+  counts.reserve(nodes.size());
+  for (const NodeSnapshot* node : nodes) {
+    counts.push_back(std::count_if(node->pods.begin(), node->pods.end(), [&](const Json& other) {
+      return controller_uid(other) == owner && namespace_of(other) == ns;
+    }));
+  }
+  return reverse_normalise(counts);
+}
+
+std::vector<std::int64_t> score_prefer_no_schedule(const Json& pod,
+                                                   const std::vector<const NodeSnapshot*>& nodes) {
+  std::vector<std::int64_t> counts;
+  counts.reserve(nodes.size());
+  for (const NodeSnapshot* node : nodes) {
+    const std::vector<Taint> taints = effective_taints(node->node);
+    counts.push_back(std::count_if(taints.begin(), taints.end(), [&](const Taint& t) {
+      return t.effect == "PreferNoSchedule" && !pod_tolerates(pod, t);
+    }));
+  }
+  return reverse_normalise(counts);
+}
+
+}  // namespace skiff::scheduler
