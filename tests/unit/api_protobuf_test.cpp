@@ -1,0 +1,145 @@
+// Decoding the protobuf bodies kubectl 1.32 sends for `create namespace|configmap|secret|
+// serviceaccount` (KUBECTL.md section 11).
+#include <gtest/gtest.h>
+
+#include <functional>
+#include <string>
+
+#include "pkg/api/errors.h"
+#include "pkg/api/protobuf.h"
+
+namespace skiff::api {
+namespace {
+
+// A tiny protobuf writer for building test bodies.
+std::string varint(uint64_t v) {
+  std::string out;
+  while (v >= 0x80) {
+    out += static_cast<char>((v & 0x7f) | 0x80);
+    v >>= 7;
+  }
+  out += static_cast<char>(v);
+  return out;
+}
+std::string bytes_field(int number, const std::string& payload) {
+  return varint(static_cast<uint64_t>(number) << 3 | 2) + varint(payload.size()) + payload;
+}
+std::string varint_field(int number, uint64_t v) {
+  return varint(static_cast<uint64_t>(number) << 3) + varint(v);
+}
+std::string map_entry(int number, const std::string& key, const std::string& value) {
+  return bytes_field(number, bytes_field(1, key) + bytes_field(2, value));
+}
+std::string envelope(const std::string& api_version, const std::string& kind,
+                     const std::string& raw) {
+  return std::string("k8s\0", 4) +
+         bytes_field(1, bytes_field(1, api_version) + bytes_field(2, kind)) + bytes_field(2, raw) +
+         bytes_field(3, "") + bytes_field(4, "");
+}
+
+std::string from_hex(const std::string& hex) {
+  std::string out;
+  for (size_t i = 0; i + 1 < hex.size();) {
+    if (hex[i] == ' ') {
+      ++i;
+      continue;
+    }
+    out += static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16));
+    i += 2;
+  }
+  return out;
+}
+
+int error_code(const std::function<void()>& fn) {
+  try {
+    fn();
+  } catch (const ApiError& e) {
+    return e.code();
+  }
+  return 0;
+}
+
+TEST(Protobuf, CreateNamespaceDemoExactBytes) {
+  // KUBECTL.md section 11, byte for byte.
+  std::string body = from_hex(
+      "6b 38 73 00 0a 0f 0a 02 76 31 12 09 4e 61 6d 65 73 70 61 63 65 "
+      "12 1c 0a 14 0a 04 64 65 6d 6f 12 00 1a 00 22 00 2a 00 32 00 38 00 42 00 "
+      "12 00 1a 02 0a 00 1a 00 22 00");
+  Json object = decode_kubernetes_protobuf(body);
+  EXPECT_EQ(object,
+            Json::parse(R"({"apiVersion":"v1","kind":"Namespace","metadata":{"name":"demo"}})"));
+}
+
+TEST(Protobuf, ConfigMapWithLabelsAndData) {
+  std::string meta = bytes_field(1, "cfg") + bytes_field(3, "default") + varint_field(7, 0) +
+                     bytes_field(8, "") + map_entry(11, "app", "web") +
+                     map_entry(12, "note", "hi") + bytes_field(14, "example.com/f");
+  std::string raw = bytes_field(1, meta) + map_entry(2, "a", "1") + map_entry(2, "b", "two") +
+                    map_entry(3, "bin", std::string("\x00\x01", 2)) + varint_field(4, 1);
+  Json object = decode_kubernetes_protobuf(envelope("v1", "ConfigMap", raw));
+  EXPECT_EQ(object, Json::parse(R"({"apiVersion":"v1","kind":"ConfigMap",
+      "metadata":{"name":"cfg","namespace":"default","labels":{"app":"web"},
+                  "annotations":{"note":"hi"},"finalizers":["example.com/f"]},
+      "data":{"a":"1","b":"two"},"binaryData":{"bin":"AAE="},"immutable":true})"));
+}
+
+TEST(Protobuf, SecretDataIsBase64AndEmptyTypeStaysAbsent) {
+  std::string raw = bytes_field(1, bytes_field(1, "sec")) + map_entry(2, "pw", "x") +
+                    map_entry(2, "key", "hello") + bytes_field(3, "");
+  Json object = decode_kubernetes_protobuf(envelope("v1", "Secret", raw));
+  EXPECT_EQ(object["data"], Json::parse(R"({"pw":"eA==","key":"aGVsbG8="})"));
+  EXPECT_FALSE(object.contains("type"));
+  std::string tls = bytes_field(1, bytes_field(1, "t")) + bytes_field(3, "kubernetes.io/tls");
+  EXPECT_EQ(decode_kubernetes_protobuf(envelope("v1", "Secret", tls))["type"], "kubernetes.io/tls");
+}
+
+TEST(Protobuf, ServiceAccountAndOwnerReferences) {
+  std::string owner = bytes_field(1, "Deployment") + bytes_field(3, "web") + bytes_field(4, "u-1") +
+                      bytes_field(5, "apps/v1") + varint_field(6, 1) + varint_field(7, 1);
+  std::string meta = bytes_field(1, "builder") + bytes_field(13, owner);
+  std::string raw = bytes_field(1, meta) + bytes_field(2, bytes_field(3, "tok")) +
+                    bytes_field(3, bytes_field(1, "regcred")) + varint_field(4, 0);
+  Json object = decode_kubernetes_protobuf(envelope("v1", "ServiceAccount", raw));
+  EXPECT_EQ(object, Json::parse(R"({"apiVersion":"v1","kind":"ServiceAccount",
+      "metadata":{"name":"builder","ownerReferences":[{"kind":"Deployment","name":"web","uid":"u-1",
+                  "apiVersion":"apps/v1","controller":true,"blockOwnerDeletion":true}]},
+      "secrets":[{"name":"tok"}],"imagePullSecrets":[{"name":"regcred"}],
+      "automountServiceAccountToken":false})"));
+}
+
+TEST(Protobuf, CreationTimestamp) {
+  std::string meta = bytes_field(1, "n") + bytes_field(8, varint_field(1, 1764148062));
+  Json object = decode_kubernetes_protobuf(envelope("v1", "Namespace", bytes_field(1, meta)));
+  EXPECT_EQ(object["metadata"]["creationTimestamp"], "2025-11-26T09:07:42Z");
+}
+
+TEST(Protobuf, UnsupportedKindIs415) {
+  std::string body = envelope("apps/v1", "Deployment", bytes_field(1, bytes_field(1, "d")));
+  try {
+    decode_kubernetes_protobuf(body);
+    FAIL();
+  } catch (const ApiError& e) {
+    EXPECT_EQ(e.code(), 415);
+    EXPECT_STREQ(e.what(),
+                 "the protobuf body for apps/v1/Deployment is not supported by skiff; send JSON "
+                 "(application/json) instead");
+  }
+}
+
+TEST(Protobuf, GarbageIs400) {
+  std::string good = envelope("v1", "Namespace", bytes_field(1, bytes_field(1, "demo")));
+  EXPECT_EQ(error_code([] { decode_kubernetes_protobuf("{\"kind\":\"Namespace\"}"); }), 400);
+  EXPECT_EQ(error_code([] { decode_kubernetes_protobuf(""); }), 400);
+  EXPECT_EQ(error_code([] { decode_kubernetes_protobuf(std::string("k8s\0", 4)); }), 400);
+  // Every truncation of a valid body is rejected or decodes; it never crashes.
+  for (size_t n = 5; n < good.size(); ++n) {
+    int code = error_code([&] { decode_kubernetes_protobuf(good.substr(0, n)); });
+    EXPECT_TRUE(code == 400 || code == 0) << n;
+  }
+  EXPECT_EQ(error_code([&] { decode_kubernetes_protobuf(good.substr(0, 12)); }), 400);
+  std::string bad_length = std::string("k8s\0", 4) + "\x0a\x7f\x0a";
+  EXPECT_EQ(error_code([&] { decode_kubernetes_protobuf(bad_length); }), 400);
+}
+
+}  // namespace
+}  // namespace skiff::api
