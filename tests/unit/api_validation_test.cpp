@@ -2,6 +2,8 @@
 // that kubectl prints ("* spec.template.spec.containers[0].image: Required value").
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "pkg/api/defaults.h"
 #include "pkg/api/resources.h"
 #include "pkg/api/validation.h"
@@ -339,6 +341,68 @@ TEST(Validation, NameRuleHelpers) {
   EXPECT_FALSE(validate_label_key(std::string(64, 'a')).empty());
   EXPECT_TRUE(validate_label_value("").empty());
   EXPECT_FALSE(validate_label_value("-a").empty());
+}
+
+TEST(UnknownFields, RealManifestsHaveNone) {
+  EXPECT_TRUE(unknown_fields(info("apps/v1", "Deployment"), Json::parse(kNginxDeployment)).empty());
+  Json full_pod = Json::parse(R"({"apiVersion":"v1","kind":"Pod","metadata":{"name":"p",
+    "ownerReferences":[{"apiVersion":"apps/v1","kind":"ReplicaSet","name":"r","uid":"u","controller":true,
+                        "blockOwnerDeletion":true}],"finalizers":["x/y"],"managedFields":[{"manager":"kubectl"}],
+    "deletionTimestamp":null,"creationTimestamp":null},
+    "spec":{"affinity":{"nodeAffinity":{"requiredDuringSchedulingIgnoredDuringExecution":{"nodeSelectorTerms":[
+        {"matchExpressions":[{"key":"k","operator":"In","values":["v"]}]}]}},
+      "podAntiAffinity":{"preferredDuringSchedulingIgnoredDuringExecution":[{"weight":1,"podAffinityTerm":{
+        "labelSelector":{"matchLabels":{"a":"b"}},"topologyKey":"kubernetes.io/hostname"}}]}},
+      "tolerations":[{"key":"k","operator":"Exists","effect":"NoSchedule","tolerationSeconds":5}],
+      "securityContext":{"runAsUser":1000,"fsGroup":2000,"seccompProfile":{"type":"RuntimeDefault"}},
+      "initContainers":[{"name":"init","image":"busybox","command":["true"],"restartPolicy":"Always"}],
+      "containers":[{"name":"c","image":"x","args":["a"],"workingDir":"/","stdin":true,"tty":true,
+        "env":[{"name":"A","valueFrom":{"secretKeyRef":{"name":"s","key":"k","optional":true}}}],
+        "envFrom":[{"configMapRef":{"name":"cm"},"prefix":"P_"}],
+        "ports":[{"containerPort":80,"hostPort":8080,"hostIP":"0.0.0.0","name":"http","protocol":"TCP"}],
+        "resources":{"limits":{"nvidia.com/gpu":"1"},"requests":{"cpu":"100m"}},
+        "livenessProbe":{"grpc":{"port":9000},"initialDelaySeconds":3},
+        "readinessProbe":{"exec":{"command":["cat","/tmp/ready"]}},
+        "startupProbe":{"tcpSocket":{"port":80},"failureThreshold":30},
+        "lifecycle":{"preStop":{"sleep":{"seconds":5}},"postStart":{"httpGet":{"path":"/","port":80,
+                     "httpHeaders":[{"name":"X","value":"y"}]}}},
+        "securityContext":{"capabilities":{"add":["NET_ADMIN"],"drop":["ALL"]},"privileged":false,
+                           "readOnlyRootFilesystem":true},
+        "volumeMounts":[{"name":"v","mountPath":"/v","readOnly":true,"subPath":"x"}]}],
+      "volumes":[{"name":"v","configMap":{"name":"cm","items":[{"key":"a","path":"a"}],"defaultMode":420}},
+                 {"name":"w","projected":{"sources":[{"serviceAccountToken":{"path":"t"}}]}},
+                 {"name":"h","hostPath":{"path":"/data","type":"DirectoryOrCreate"}}],
+      "topologySpreadConstraints":[{"maxSkew":1,"topologyKey":"zone","whenUnsatisfiable":"DoNotSchedule",
+                                    "labelSelector":{"matchLabels":{"a":"b"}}}],
+      "hostAliases":[{"ip":"1.2.3.4","hostnames":["a"]}],"dnsConfig":{"options":[{"name":"ndots","value":"2"}]}},
+    "status":{"phase":"Running","anything":{"goes":1}}})");
+  auto unknown = unknown_fields(info("v1", "Pod"), full_pod);
+  EXPECT_TRUE(unknown.empty()) << ::testing::PrintToString(unknown);
+  Json svc = Json::parse(
+      R"({"apiVersion":"v1","kind":"Service","metadata":{"name":"s"},"spec":{"type":"NodePort",
+      "ports":[{"port":80,"targetPort":"http","nodePort":30080,"appProtocol":"http"}],"selector":{"a":"b"},
+      "externalTrafficPolicy":"Local","sessionAffinityConfig":{"clientIP":{"timeoutSeconds":10}}},"status":{"loadBalancer":{}}})");
+  EXPECT_TRUE(unknown_fields(info("v1", "Service"), svc).empty());
+  Json ing = Json::parse(
+      R"({"spec":{"tls":[{"hosts":["a"],"secretName":"s"}],"rules":[{"host":"a","http":{"paths":[
+      {"path":"/","pathType":"Prefix","backend":{"service":{"name":"web","port":{"name":"http"}}}}]}}]}})");
+  EXPECT_TRUE(unknown_fields(info("networking.k8s.io/v1", "Ingress"), ing).empty());
+}
+
+TEST(UnknownFields, ReportsTyposWithPaths) {
+  Json d = Json::parse(kNginxDeployment);
+  d["spec"]["template"]["spec"]["containers"][0]["imagee"] = "x";
+  d["spec"]["replica"] = 3;
+  d["metadata"]["lables"] = Json::object();
+  d["spec"]["template"]["spec"]["containers"][0]["ports"][0]["containerport"] = 80;
+  auto unknown = unknown_fields(info("apps/v1", "Deployment"), d);
+  std::sort(unknown.begin(), unknown.end());
+  EXPECT_EQ(unknown,
+            (std::vector<std::string>{"metadata.lables", "spec.replica",
+                                      "spec.template.spec.containers[0].imagee",
+                                      "spec.template.spec.containers[0].ports[0].containerport"}));
+  Json cm = Json::parse(R"({"metadata":{"name":"c"},"data":{"any key":"v"},"spec":{}})");
+  EXPECT_EQ(unknown_fields(info("v1", "ConfigMap"), cm), std::vector<std::string>{"spec"});
 }
 
 }  // namespace
