@@ -54,10 +54,22 @@ Column age_column();
 // A string field at a JSON pointer-ish path ("spec.nodeName"), or `fallback` when absent.
 std::string string_at(const Json& object, const std::string& dotted_path,
                       const std::string& fallback = "");
+// An integer field at a dotted path, or `fallback` when absent or not a number.
+long long int_at(const Json& object, const std::string& dotted_path, long long fallback = 0);
+// The JSON node at a dotted path, or null when any step is missing.
+const Json& node_at(const Json& object, const std::string& dotted_path);
 std::string object_name(const Json& object);
 std::string object_age(const Json& object, TimePoint now);
 // "a=b,c=d" for a string map; `empty` when the map is absent or empty.
 std::string join_map(const Json& map, const std::string& empty = "<none>");
 std::string join(const std::vector<std::string>& parts, const std::string& separator);
+// "a,b,c + 2 more..." for lists longer than `max`; `empty` when there is nothing.
+std::string list_with_more(const std::vector<std::string>& items, size_t total, size_t max,
+                           const std::string& empty);
+// Containers and images of a pod spec, comma-joined (the wide Containers/Images columns).
+std::string container_names(const Json& pod_spec);
+std::string container_images(const Json& pod_spec);
+// A metav1.LabelSelector as kubectl prints it: "app=web,tier in (a,b)"; "<none>" when absent.
+std::string label_selector_string(const Json& selector);
 
 }  // namespace skiff::apiserver::tables
