@@ -1,0 +1,49 @@
+#pragma once
+// Pure helpers of the ReplicaSet controller: pod readiness and availability, which pods to
+// delete first on scale-down, and the ReplicaSet status computed from its pods. They mirror
+// k8s.io/kubernetes/pkg/controller (ActivePods ordering) and pkg/api/v1/pod (IsPodAvailable).
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "pkg/api/json.h"
+#include "pkg/api/time.h"
+
+namespace skiff::controllers {
+
+using TimePoint = api::Clock::time_point;
+
+// status.conditions[type=Ready].status == "True".
+bool is_pod_ready(const Json& pod);
+// The Ready condition's lastTransitionTime when the pod is ready.
+std::optional<TimePoint> pod_ready_since(const Json& pod);
+// Ready, and ready for at least `min_ready_seconds` (strictly longer, as Kubernetes compares;
+// 0 means ready is enough).
+bool is_pod_available(const Json& pod, std::int32_t min_ready_seconds, TimePoint now);
+// For a pod that is ready but not yet available: how long until it is (the controller requeues
+// the ReplicaSet after that). nullopt when not ready or already available.
+std::optional<std::chrono::seconds> time_until_available(const Json& pod,
+                                                         std::int32_t min_ready_seconds,
+                                                         TimePoint now);
+// Not Succeeded/Failed and not being deleted: the pods a ReplicaSet counts.
+bool is_pod_active(const Json& pod);
+// metadata.ownerReferences has {controller: true, uid: owner_uid}.
+bool is_controlled_by(const Json& object, const std::string& owner_uid);
+
+// The scale-down order: true when `a` should be deleted before `b`. Unassigned before assigned;
+// Pending before Unknown before Running; not ready before ready; ready for less time before
+// longer; more container restarts before fewer; newer (creationTimestamp) before older; then by
+// name so the order is total.
+bool delete_before(const Json& a, const Json& b);
+// The `count` pods to delete, chosen by delete_before.
+std::vector<Json> pods_to_delete(std::vector<Json> pods, std::size_t count);
+
+// The ReplicaSet status from the pods it controls (callers pass the active pods it owns):
+// replicas, fullyLabeledReplicas (pods carrying every template label), readyReplicas,
+// availableReplicas (spec.minReadySeconds), observedGeneration (metadata.generation). Other
+// fields of the current status (conditions) are kept.
+Json replicaset_status(const Json& replicaset, const std::vector<Json>& pods, TimePoint now);
+
+}  // namespace skiff::controllers
