@@ -1,13 +1,100 @@
 #include "server/server.h"
 
+#include <signal.h>
+
+#include <filesystem>
+#include <fstream>
 #include <iostream>
+
+#include "pkg/http/server.h"
+#include "pkg/log/log.h"
+#include "server/apiserver/api_server.h"
+#include "server/kubeconfig.h"
+#include "server/store/sqlite/sqlite_store.h"
 
 namespace skiff::server {
 
-// Placeholder until the API server lands.
+namespace {
+
+// Blocks SIGINT/SIGTERM in every thread (threads started later inherit the mask) so that
+// sigwait() in the main thread is the only place they arrive.
+sigset_t block_termination_signals() {
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  return signals;
+}
+
+void write_ready_file(const std::string& path, uint16_t port) {
+  // Write then rename, so a reader never sees a half-written file.
+  std::string temporary = path + ".tmp";
+  {
+    std::ofstream out(temporary, std::ios::trunc);
+    out << port << "\n";
+    if (!out) throw std::runtime_error("cannot write the ready file " + temporary);
+  }
+  std::filesystem::rename(temporary, path);
+}
+
+}  // namespace
+
 int run(const ServerConfig& config) {
-  std::cerr << "skiff server: not implemented yet\n";
-  return 1;
+  sigset_t signals = block_termination_signals();
+  signal(SIGPIPE, SIG_IGN);
+  try {
+    // 1. The store.
+    store::SqliteStoreOptions store_options;
+    store_options.path =
+        (std::filesystem::path(config.data_dir) / "server" / "db" / "state.db").string();
+    auto store = store::open_sqlite_store(store_options);
+    log::info("store ready",
+              {{"path", store_options.path}, {"revision", store->current_revision()}});
+
+    // 2. The API (system namespaces first, then the reactors).
+    apiserver::ApiServerOptions api_options;
+    api_options.server_address =
+        config.bind_address + ":" + std::to_string(config.https_listen_port);
+    apiserver::ApiServer api(*store, api_options);
+    api.start();
+
+    // 3. HTTP.
+    http::ServerOptions http_options;
+    http_options.bind_address = config.bind_address;
+    http_options.port = config.https_listen_port;
+    http_options.worker_threads = config.worker_threads;
+    http::Server http_server(http_options,
+                             [&api](http::Request& request) { return api.handle(request); });
+    uint16_t port = http_server.start();
+    std::string url = "http://" + config.bind_address + ":" + std::to_string(port);
+
+    if (config.disable_agent) {
+      log::info("embedded agent disabled (--disable-agent)");
+    } else {
+      log::info("the embedded agent is not available yet; running the control plane only");
+    }
+    if (!config.write_kubeconfig.empty()) {
+      write_admin_kubeconfig(config.write_kubeconfig, config.write_kubeconfig_mode, url);
+      log::info("admin kubeconfig written", {{"path", config.write_kubeconfig}});
+    }
+    if (!config.ready_file.empty()) write_ready_file(config.ready_file, port);
+    log::info("skiff server ready", {{"url", url}});
+
+    int received = 0;
+    sigwait(&signals, &received);
+    log::info("shutting down", {{"signal", received == SIGINT ? "SIGINT" : "SIGTERM"}});
+
+    // Reverse order: stop taking requests, stop the reactors, close the store.
+    http_server.stop();
+    api.stop();
+    log::info("skiff server stopped");
+    return 0;
+  } catch (const std::exception& e) {
+    log::error("skiff server failed", {{"error", e.what()}});
+    std::cerr << "skiff server: " << e.what() << "\n";
+    return 1;
+  }
 }
 
 }  // namespace skiff::server

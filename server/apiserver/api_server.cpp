@@ -1,0 +1,186 @@
+#include "server/apiserver/api_server.h"
+
+#include "pkg/api/errors.h"
+#include "pkg/api/version.h"
+#include "server/apiserver/discovery.h"
+#include "server/apiserver/garbage_collector.h"
+#include "server/apiserver/handlers.h"
+#include "server/apiserver/namespace_controller.h"
+#include "server/apiserver/openapi.h"
+#include "server/apiserver/responses.h"
+#include "server/apiserver/router.h"
+#include "server/apiserver/watch_timers.h"
+
+namespace skiff::apiserver {
+
+struct ApiServer::State {
+  State(store::Store& store_in, ApiServerOptions options_in)
+      : store(store_in), options(std::move(options_in)) {}
+  store::Store& store;
+  ApiServerOptions options;
+  WatchTimers timers;
+  std::unique_ptr<NamespaceController> namespaces;
+  std::unique_ptr<GarbageCollector> garbage_collector;
+};
+
+bool RequestContext::dry_run() const {
+  auto values = request.query_values("dryRun");
+  for (const auto& value : values) {
+    if (value != "All")
+      throw api::bad_request("dryRun must be \"All\" (the only supported value), not \"" + value +
+                             "\"");
+  }
+  return !values.empty();
+}
+
+ApiServer::ApiServer(store::Store& store, ApiServerOptions options)
+    : state_(std::make_unique<State>(store, std::move(options))) {}
+
+ApiServer::~ApiServer() {
+  stop();
+}
+
+void ApiServer::start() {
+  ensure_system_namespaces(state_->store);
+  if (!state_->options.run_controllers) return;
+  state_->namespaces = std::make_unique<NamespaceController>(state_->store);
+  state_->namespaces->start();
+  state_->garbage_collector = std::make_unique<GarbageCollector>(state_->store);
+  state_->garbage_collector->start();
+}
+
+void ApiServer::stop() {
+  if (state_->namespaces) state_->namespaces->stop();
+  if (state_->garbage_collector) state_->garbage_collector->stop();
+}
+
+namespace {
+
+bool is_true(const std::string& value) {
+  return value == "true" || value == "1";
+}
+
+http::Response version_response() {
+  Json body = {{"major", version::kKubernetesMajor},
+               {"minor", version::kKubernetesMinor},
+               {"gitVersion", version::kGitVersion},
+               {"gitCommit", "unknown"},
+               {"gitTreeState", "clean"},
+               {"buildDate", "1970-01-01T00:00:00Z"},
+               {"goVersion", "none (C++20)"},
+               {"compiler", "gcc"},
+               {"platform", "linux/amd64"}};
+  return json_response(200, body);
+}
+
+// Discovery, OpenAPI, /version and health; nullopt for everything else.
+std::optional<http::Response> serve_non_resource(const http::Request& request,
+                                                 const ApiServerOptions& options) {
+  const auto& path = request.path;
+  if (path == "/healthz" || path == "/livez" || path == "/readyz") return text_response(200, "ok");
+  if (path == "/version" || path == "/version/") return version_response();
+  const std::string accept = request.header("Accept");
+  if (path == "/api" || path == "/api/") {
+    if (wants_aggregated_discovery(accept)) {
+      auto response = json_response(200, aggregated_core_discovery());
+      response.headers = {{"Content-Type", kAggregatedDiscoveryContentType}};
+      return response;
+    }
+    return json_response(200, legacy_api_versions(options.server_address));
+  }
+  if (path == "/apis" || path == "/apis/") {
+    if (wants_aggregated_discovery(accept)) {
+      auto response = json_response(200, aggregated_groups_discovery());
+      response.headers = {{"Content-Type", kAggregatedDiscoveryContentType}};
+      return response;
+    }
+    return json_response(200, legacy_api_group_list());
+  }
+  if (path == "/api/v1" || path == "/api/v1/") {
+    return json_response(200, api_resource_list("", "v1"));
+  }
+  if (path.rfind("/apis/", 0) == 0) {
+    std::string rest = path.substr(6);
+    if (!rest.empty() && rest.back() == '/') rest.pop_back();
+    auto slash = rest.find('/');
+    if (slash == std::string::npos) {
+      Json group = legacy_api_group(rest);
+      if (group.is_null()) throw api::not_found_path(kNotFoundMessage);
+      return json_response(200, group);
+    }
+    if (rest.find('/', slash + 1) == std::string::npos) {
+      Json list = api_resource_list(rest.substr(0, slash), rest.substr(slash + 1));
+      if (list.is_null()) throw api::not_found_path(kNotFoundMessage);
+      return json_response(200, list);
+    }
+    return std::nullopt;
+  }
+  if (path == "/openapi/v3" || path == "/openapi/v3/")
+    return json_response(200, openapi_v3_index());
+  if (path.rfind("/openapi/v3/", 0) == 0) {
+    Json document = openapi_v3_document(path.substr(12));
+    if (document.is_null()) throw api::not_found_path(kNotFoundMessage);
+    return json_response(200, document);
+  }
+  if (path.rfind("/api/", 0) == 0) return std::nullopt;
+  throw api::not_found_path(kNotFoundMessage);
+}
+
+}  // namespace
+
+http::HandlerResult ApiServer::handle(http::Request& request) {
+  try {
+    if (auto response = serve_non_resource(request, state_->options)) {
+      if (request.method != "GET" && request.method != "HEAD")
+        throw api::method_not_allowed(
+            "the server does not allow this method on the requested resource");
+      return std::move(*response);
+    }
+    auto path = parse_resource_path(request.path);
+    if (!path) throw api::not_found_path(kNotFoundMessage);
+    RequestContext context{request,
+                           state_->store,
+                           *path->resource,
+                           path->namespace_name,
+                           path->name,
+                           path->subresource,
+                           {}};
+    const auto& method = request.method;
+    if (!path->subresource.empty()) return handle_subresource(context);
+    if (path->collection()) {
+      if (method == "GET") {
+        if (is_true(request.query_value("watch"))) return handle_watch(context, state_->timers);
+        return handle_list(context);
+      }
+      if (method == "POST") {
+        if (context.resource.namespaced && context.namespace_name.empty())
+          throw api::method_not_allowed(
+              "the server does not allow this method on the requested resource: create " +
+              context.resource.plural + " in a namespace");
+        return handle_create(context);
+      }
+      if (method == "DELETE") return handle_delete_collection(context);
+      throw api::method_not_allowed("the server does not allow this method (" + method +
+                                    ") on the requested resource");
+    }
+    if (method == "GET") return handle_get(context);
+    if (method == "PUT") return handle_update(context);
+    if (method == "PATCH") return handle_patch(context);
+    if (method == "DELETE") return handle_delete(context);
+    throw api::method_not_allowed("the server does not allow this method (" + method +
+                                  ") on the requested resource");
+  } catch (const api::ApiError& error) {
+    return error_response(error);
+  } catch (const store::StoreError& error) {
+    return error_response(error.code() == store::StoreError::Code::Unavailable
+                              ? api::service_unavailable(error.what())
+                              : api::internal_error(error.what()));
+  } catch (const Json::type_error& error) {
+    // A field of the wrong JSON type that no validation rule caught.
+    return error_response(api::bad_request(std::string("invalid object: ") + error.what()));
+  } catch (const std::exception& error) {
+    return error_response(api::internal_error(error.what()));
+  }
+}
+
+}  // namespace skiff::apiserver

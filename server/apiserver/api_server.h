@@ -1,0 +1,41 @@
+#pragma once
+// The Kubernetes-shaped API server: one function from an HTTP request to a response, over a
+// Store. It serves discovery, /version, health, OpenAPI and the resource paths, and runs the
+// small background reactors the API semantics need (namespace lifecycle, default service
+// accounts, garbage collection through ownerReferences).
+//
+// It knows nothing about sockets: http::Server (or a unit test) calls handle().
+#include <memory>
+#include <string>
+
+#include "pkg/http/server.h"
+#include "server/store/store.h"
+
+namespace skiff::apiserver {
+
+struct ApiServerOptions {
+  std::string server_address = "127.0.0.1:6443";  // advertised in the legacy /api document
+  bool run_controllers = true;                    // namespace lifecycle + garbage collector
+};
+
+class ApiServer {
+ public:
+  ApiServer(store::Store& store, ApiServerOptions options = {});
+  ~ApiServer();
+  ApiServer(const ApiServer&) = delete;
+  ApiServer& operator=(const ApiServer&) = delete;
+
+  // Creates the system namespaces (idempotent) and starts the reactors. Throws on failure.
+  void start();
+  // Stops the reactors. Open watches end when their streams close.
+  void stop();
+
+  // Never throws: every failure is a Status response.
+  http::HandlerResult handle(http::Request& request);
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
+
+}  // namespace skiff::apiserver

@@ -1,0 +1,27 @@
+#pragma once
+// What every resource handler gets: the request, the resource it addresses (from the router)
+// and the store. Handlers add warnings (Warning headers) here.
+#include <string>
+#include <vector>
+
+#include "pkg/api/resources.h"
+#include "pkg/http/request.h"
+#include "server/store/store.h"
+
+namespace skiff::apiserver {
+
+struct RequestContext {
+  const http::Request& request;
+  store::Store& store;
+  const api::ResourceInfo& resource;
+  std::string namespace_name;  // "" for cluster-scoped resources and all-namespaces lists
+  std::string name;            // "" for collections
+  std::string subresource;     // "" for the main resource
+  std::vector<std::string> warnings;
+
+  std::string key() const { return resource.key(namespace_name, name); }
+  // dryRun=All -> true; absent -> false; anything else -> 400.
+  bool dry_run() const;
+};
+
+}  // namespace skiff::apiserver
