@@ -1,0 +1,114 @@
+// ReplicaSet helpers: readiness/availability with minReadySeconds, the scale-down order
+// Kubernetes uses, and the status computed from pods.
+#include <gtest/gtest.h>
+
+#include "server/controllers/replicaset_util.h"
+
+namespace skiff::controllers {
+namespace {
+
+const TimePoint kNow = *api::parse_rfc3339("2026-01-01T12:00:00Z");
+
+Json pod(const std::string& name, const std::string& node, const std::string& phase, bool ready,
+         const std::string& ready_since = "2026-01-01T11:00:00Z", int restarts = 0,
+         const std::string& created = "2026-01-01T10:00:00Z") {
+  Json p = {
+      {"metadata", {{"name", name}, {"creationTimestamp", created}, {"labels", {{"app", "web"}}}}},
+      {"spec", Json::object()},
+      {"status",
+       {{"phase", phase},
+        {"conditions",
+         {{{"type", "Ready"},
+           {"status", ready ? "True" : "False"},
+           {"lastTransitionTime", ready_since}}}},
+        {"containerStatuses", {{{"name", "c"}, {"restartCount", restarts}}}}}}};
+  if (!node.empty()) p["spec"]["nodeName"] = node;
+  return p;
+}
+
+TEST(PodAvailability, ReadyForMinReadySeconds) {
+  const Json ready_long = pod("a", "n", "Running", true, "2026-01-01T11:59:00Z");
+  EXPECT_TRUE(is_pod_ready(ready_long));
+  EXPECT_TRUE(is_pod_available(ready_long, 0, kNow));
+  EXPECT_TRUE(is_pod_available(ready_long, 59, kNow));
+  EXPECT_FALSE(is_pod_available(ready_long, 60, kNow)) << "strictly longer, as Kubernetes";
+  EXPECT_EQ(time_until_available(ready_long, 60, kNow), std::chrono::seconds(1));
+  EXPECT_EQ(time_until_available(ready_long, 90, kNow), std::chrono::seconds(31));
+  EXPECT_EQ(time_until_available(ready_long, 10, kNow), std::nullopt) << "already available";
+  const Json not_ready = pod("b", "n", "Running", false);
+  EXPECT_FALSE(is_pod_available(not_ready, 0, kNow));
+  EXPECT_EQ(time_until_available(not_ready, 10, kNow), std::nullopt);
+  EXPECT_FALSE(is_pod_ready(Json::object()));
+}
+
+TEST(PodActivity, TerminalAndDeletedPodsDoNotCount) {
+  EXPECT_TRUE(is_pod_active(pod("a", "n", "Running", true)));
+  EXPECT_TRUE(is_pod_active(pod("a", "", "Pending", false)));
+  EXPECT_FALSE(is_pod_active(pod("a", "n", "Succeeded", false)));
+  EXPECT_FALSE(is_pod_active(pod("a", "n", "Failed", false)));
+  Json deleting = pod("a", "n", "Running", true);
+  deleting["metadata"]["deletionTimestamp"] = "2026-01-01T11:00:00Z";
+  EXPECT_FALSE(is_pod_active(deleting));
+  Json owned = pod("a", "n", "Running", true);
+  owned["metadata"]["ownerReferences"] = {{{"uid", "rs-1"}, {"controller", true}}};
+  EXPECT_TRUE(is_controlled_by(owned, "rs-1"));
+  EXPECT_FALSE(is_controlled_by(owned, "rs-2"));
+}
+
+TEST(ScaleDownOrder, DeletesWhatKubernetesDeletesFirst) {
+  struct Case {
+    const char* name;
+    Json first;  // deleted first
+    Json second;
+  };
+  const std::vector<Case> cases = {
+      {"unassigned before assigned", pod("a", "", "Pending", false),
+       pod("b", "n", "Pending", false)},
+      {"Pending before Running", pod("a", "n", "Pending", false), pod("b", "n", "Running", false)},
+      {"Unknown before Running", pod("a", "n", "Unknown", false), pod("b", "n", "Running", false)},
+      {"Pending before Unknown", pod("a", "n", "Pending", false), pod("b", "n", "Unknown", false)},
+      {"not ready before ready", pod("a", "n", "Running", false), pod("b", "n", "Running", true)},
+      {"ready for less time first", pod("a", "n", "Running", true, "2026-01-01T11:30:00Z"),
+       pod("b", "n", "Running", true, "2026-01-01T11:00:00Z")},
+      {"more restarts first", pod("a", "n", "Running", true, "2026-01-01T11:00:00Z", 5),
+       pod("b", "n", "Running", true, "2026-01-01T11:00:00Z", 1)},
+      {"newer first",
+       pod("a", "n", "Running", true, "2026-01-01T11:00:00Z", 0, "2026-01-01T10:30:00Z"),
+       pod("b", "n", "Running", true, "2026-01-01T11:00:00Z", 0, "2026-01-01T10:00:00Z")},
+  };
+  for (const auto& c : cases) {
+    EXPECT_TRUE(delete_before(c.first, c.second)) << c.name;
+    EXPECT_FALSE(delete_before(c.second, c.first)) << c.name;
+  }
+  const std::vector<Json> pods = {pod("running", "n", "Running", true),
+                                  pod("unscheduled", "", "Pending", false),
+                                  pod("not-ready", "n", "Running", false)};
+  const std::vector<Json> victims = pods_to_delete(pods, 2);
+  ASSERT_EQ(victims.size(), 2u);
+  EXPECT_EQ(victims[0]["metadata"]["name"], "unscheduled");
+  EXPECT_EQ(victims[1]["metadata"]["name"], "not-ready");
+  EXPECT_EQ(pods_to_delete(pods, 10).size(), 3u);
+}
+
+TEST(ReplicaSetStatus, CountsFromPods) {
+  const Json rs = {{"metadata", {{"name", "web-x"}, {"generation", 4}}},
+                   {"spec",
+                    {{"replicas", 4},
+                     {"minReadySeconds", 120},
+                     {"template", {{"metadata", {{"labels", {{"app", "web"}, {"tier", "fe"}}}}}}}}},
+                   {"status", {{"conditions", Json::array()}}}};
+  Json labelled = pod("a", "n", "Running", true, "2026-01-01T11:00:00Z");
+  labelled["metadata"]["labels"]["tier"] = "fe";
+  const std::vector<Json> pods = {labelled, pod("b", "n", "Running", true, "2026-01-01T11:59:00Z"),
+                                  pod("c", "n", "Running", false)};
+  const Json status = replicaset_status(rs, pods, kNow);
+  EXPECT_EQ(status["replicas"], 3);
+  EXPECT_EQ(status["fullyLabeledReplicas"], 1);
+  EXPECT_EQ(status["readyReplicas"], 2);
+  EXPECT_EQ(status["availableReplicas"], 1) << "b has been ready for only 60s of 120";
+  EXPECT_EQ(status["observedGeneration"], 4);
+  EXPECT_TRUE(status.contains("conditions"));
+}
+
+}  // namespace
+}  // namespace skiff::controllers
