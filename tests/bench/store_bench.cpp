@@ -2,7 +2,7 @@
 // delivery latency, for SQLite (synchronous FULL and NORMAL) and the memory store.
 //
 //   store_bench [seconds-per-measurement (default 2)] [dir (default: a temp dir)]
-//               [wal checkpoint pages (default: the store's)]
+//               [wal checkpoint bytes (default: the store's)]
 //
 // Watch latency is measured from the moment a write is issued to the moment the watcher's
 // callback runs. Both backends publish before the write returns, so "ack -> callback" would
@@ -152,11 +152,11 @@ int main(int argc, char** argv) {
     if (mkdtemp(pattern.data()) == nullptr) return 1;
     dir = pattern;
   }
-  const int checkpoint_pages = argc > 3 ? std::stoi(argv[3]) : 0;
+  const size_t checkpoint_bytes = argc > 3 ? std::stoul(argv[3]) : 0;
   auto sqlite = [&](SqliteStoreOptions::Synchronous sync, const std::string& file) {
-    return [&dir, sync, file, checkpoint_pages] {
+    return [&dir, sync, file, checkpoint_bytes] {
       SqliteStoreOptions options;
-      if (checkpoint_pages > 0) options.wal_checkpoint_pages = checkpoint_pages;
+      if (checkpoint_bytes > 0) options.wal_checkpoint_bytes = checkpoint_bytes;
       options.path = dir + "/" + file;
       options.synchronous = sync;
       return open_sqlite_store(options);

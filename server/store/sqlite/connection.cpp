@@ -1,5 +1,7 @@
 #include "server/store/sqlite/connection.h"
 
+#include <chrono>
+#include <thread>
 #include <utility>
 
 namespace skiff::store::sqlite {
@@ -113,6 +115,20 @@ Database& Database::operator=(Database&& other) noexcept {
     path_ = std::move(other.path_);
   }
   return *this;
+}
+
+void Database::set_busy_timeout(int timeout_ms) {
+  // The timeout travels in the context pointer itself: nothing to keep alive across moves.
+  sqlite3_busy_handler(
+      db_,
+      [](void* context, int attempts) -> int {
+        constexpr auto kPoll = std::chrono::microseconds(200);
+        const auto limit_ms = reinterpret_cast<intptr_t>(context);
+        if (int64_t{attempts} * kPoll.count() >= int64_t{limit_ms} * 1000) return 0;
+        std::this_thread::sleep_for(kPoll);
+        return 1;
+      },
+      reinterpret_cast<void*>(static_cast<intptr_t>(timeout_ms)));
 }
 
 void Database::exec(const std::string& sql) {

@@ -74,6 +74,10 @@ class Database {
   Database& operator=(const Database&) = delete;
 
   sqlite3* get() const { return db_; }
+  // When a lock is held elsewhere, retry every ~200us for up to `timeout_ms` instead of
+  // SQLite's default back-off, whose sleeps grow to 100 ms (a stall for the writer when a
+  // checkpoint waits for one short read to finish).
+  void set_busy_timeout(int timeout_ms);
   const std::string& path() const { return *path_; }
 
   // Executes one or more statements that return no rows of interest.

@@ -19,7 +19,8 @@ struct ReadPool::Reader {
                                "ORDER BY key")),
         open_from(db.prepare("SELECT key, value FROM objects WHERE key >= ?1 ORDER BY key")),
         open_after(db.prepare("SELECT key, value FROM objects WHERE key > ?1 ORDER BY key")) {
-    sqlite3_busy_timeout(db.get(), kBusyTimeoutMs);
+    db.set_busy_timeout(kBusyTimeoutMs);
+    db.exec("PRAGMA mmap_size = 268435456");  // db pages straight from the page cache
   }
 
   Database db;

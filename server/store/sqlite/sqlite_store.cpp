@@ -8,6 +8,7 @@
 #include <cstring>
 #include <filesystem>
 
+#include "server/store/sqlite/checkpointer.h"
 #include "server/store/sqlite/read_pool.h"
 #include "server/store/sqlite/schema.h"
 #include "server/store/sqlite/writer.h"
@@ -38,23 +39,16 @@ void prepare_file(const std::string& path) {
   ::close(fd);
 }
 
-// Replaces SQLite's auto-checkpoint: a passive checkpoint once the WAL holds `pages`, and a
-// truncating one (which waits briefly for readers) when readers kept it from resetting and the
-// WAL reached 8x that. So the WAL stays small even under constant reads (kine's WAL growth).
-int checkpoint_hook(void* pages_arg, sqlite3* db, const char* schema, int wal_pages) {
-  const int pages = *static_cast<int*>(pages_arg);
-  if (wal_pages >= 8 * pages) {
-    sqlite3_wal_checkpoint_v2(db, schema, SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr);
-  } else if (wal_pages >= pages) {
-    sqlite3_wal_checkpoint_v2(db, schema, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
-  }
-  return SQLITE_OK;
+int checkpoint_pages(const SqliteStoreOptions& options) {
+  return static_cast<int>(std::max<size_t>(options.wal_checkpoint_bytes / sqlite::kPageSize, 4));
 }
 
-Database open_writer_connection(const SqliteStoreOptions& options, int* checkpoint_pages) {
+Database open_writer_connection(const SqliteStoreOptions& options) {
   prepare_file(options.path);
   Database db(options.path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
-  sqlite3_busy_timeout(db.get(), sqlite::kBusyTimeoutMs);
+  db.set_busy_timeout(sqlite::kBusyTimeoutMs);
+  // Takes effect only when the file is new (before WAL mode and the tables).
+  db.exec("PRAGMA page_size = " + std::to_string(sqlite::kPageSize));
   if (db.query_text("PRAGMA journal_mode = WAL") != "wal") {
     throw StoreError(StoreError::Code::Unavailable,
                      "sqlite database " + options.path + ": cannot switch to WAL mode");
@@ -62,27 +56,36 @@ Database open_writer_connection(const SqliteStoreOptions& options, int* checkpoi
   db.exec(options.synchronous == SqliteStoreOptions::Synchronous::Full
               ? "PRAGMA synchronous = FULL"
               : "PRAGMA synchronous = NORMAL");
+  // A writer cache big enough for the hot b-tree pages of a small cluster (SQLite's default
+  // of 2 MiB makes the writer re-read interior pages), and memory-mapped reads of the db file.
+  db.exec("PRAGMA cache_size = -16384");
+  db.exec("PRAGMA mmap_size = 268435456");
   // After a checkpoint resets the WAL, truncate the file back to this size.
-  db.exec("PRAGMA journal_size_limit = " + std::to_string(int64_t{*checkpoint_pages} * 4096));
-  sqlite3_wal_hook(db.get(), checkpoint_hook, checkpoint_pages);
+  db.exec("PRAGMA journal_size_limit = " + std::to_string(options.wal_checkpoint_bytes));
   sqlite::ensure_schema(db);
   return db;
 }
 
 class SqliteStore : public Store {
  public:
-  explicit SqliteStore(const SqliteStoreOptions& options)
-      : checkpoint_pages_(std::make_unique<int>(std::max(options.wal_checkpoint_pages, 16))) {
-    Database db = open_writer_connection(options, checkpoint_pages_.get());
+  explicit SqliteStore(const SqliteStoreOptions& options) {
+    Database db = open_writer_connection(options);
     const int64_t revision = sqlite::read_revision(db);
     hub_ = std::make_unique<WatchHub>(options.event_window, revision);
     readers_ = std::make_unique<sqlite::ReadPool>(options.path, options.read_connections);
-    writer_ = std::make_unique<sqlite::Writer>(std::move(db), *hub_, revision, options.max_batch);
+    checkpointer_ = std::make_unique<sqlite::Checkpointer>(
+        options.path, checkpoint_pages(options), 4 * checkpoint_pages(options),
+        options.synchronous == SqliteStoreOptions::Synchronous::Full, transaction_gate_);
+    checkpointer_->watch(db.get());
+    writer_ = std::make_unique<sqlite::Writer>(std::move(db), *hub_, revision, options.max_batch,
+                                               transaction_gate_);
   }
 
   ~SqliteStore() override {
     writer_.reset();  // drain pending writes before the hub and readers go away
     readers_.reset();
+    // Last: the last read-write connection to close checkpoints and removes the -wal file.
+    checkpointer_.reset();
     hub_.reset();
   }
 
@@ -106,10 +109,10 @@ class SqliteStore : public Store {
   int64_t compacted_revision() override { return hub_->compacted_revision(); }
 
  private:
-  // Heap-held: the WAL hook keeps a pointer to it for the connection's lifetime.
-  std::unique_ptr<int> checkpoint_pages_;
+  std::mutex transaction_gate_;  // held by the writer per transaction, see Checkpointer
   std::unique_ptr<WatchHub> hub_;
   std::unique_ptr<sqlite::ReadPool> readers_;
+  std::unique_ptr<sqlite::Checkpointer> checkpointer_;  // the writer's WAL hook points here
   std::unique_ptr<sqlite::Writer> writer_;
 };
 

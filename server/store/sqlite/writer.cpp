@@ -5,10 +5,12 @@
 
 namespace skiff::store::sqlite {
 
-Writer::Writer(Database db, WatchHub& hub, int64_t revision, size_t max_batch)
+Writer::Writer(Database db, WatchHub& hub, int64_t revision, size_t max_batch,
+               std::mutex& transaction_gate)
     : db_(std::move(db)),
       hub_(hub),
       max_batch_(std::max<size_t>(max_batch, 1)),
+      transaction_gate_(transaction_gate),
       committed_(revision),
       begin_(db_.prepare("BEGIN IMMEDIATE")),
       commit_(db_.prepare("COMMIT")),
@@ -66,6 +68,7 @@ void Writer::apply_batch(std::vector<WriteRequest>& batch) {
   std::vector<Outcome> outcomes(batch.size());
   std::vector<EventPtr> events;
   int64_t revision = committed_.load();
+  std::unique_lock gate(transaction_gate_);
   try {
     begin_.run();
     begin_.reset();
@@ -97,9 +100,11 @@ void Writer::apply_batch(std::vector<WriteRequest>& batch) {
       }
       rollback_.reset();
     }
+    gate.unlock();
     for (auto& request : batch) request.done.set_exception(error);
     return;
   }
+  gate.unlock();
   committed_.store(revision);
   hub_.publish(events);
   for (size_t i = 0; i < batch.size(); ++i) {

@@ -35,7 +35,10 @@ struct WriteRequest {
 class Writer {
  public:
   // `db` is the read-write connection with the schema in place; `revision` its persisted one.
-  Writer(Database db, WatchHub& hub, int64_t revision, size_t max_batch);
+  // `transaction_gate` is held for each transaction (the Checkpointer pauses the writer with
+  // it).
+  Writer(Database db, WatchHub& hub, int64_t revision, size_t max_batch,
+         std::mutex& transaction_gate);
   // Finishes every queued request, then joins the thread.
   ~Writer();
   Writer(const Writer&) = delete;
@@ -60,6 +63,7 @@ class Writer {
   Database db_;
   WatchHub& hub_;
   const size_t max_batch_;
+  std::mutex& transaction_gate_;
   std::atomic<int64_t> committed_;
   Statement begin_, commit_, rollback_, select_, insert_, update_, delete_, set_revision_;
 

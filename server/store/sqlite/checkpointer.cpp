@@ -1,0 +1,78 @@
+#include "server/store/sqlite/checkpointer.h"
+
+#include "server/store/sqlite/schema.h"
+
+namespace skiff::store::sqlite {
+
+Checkpointer::Checkpointer(const std::string& path, int threshold_pages, int limit_pages,
+                           bool full_sync, std::mutex& transaction_gate)
+    : db_(path, SQLITE_OPEN_READWRITE),
+      threshold_pages_(threshold_pages),
+      limit_pages_(std::max(limit_pages, threshold_pages)),
+      transaction_gate_(transaction_gate) {
+  db_.set_busy_timeout(kBusyTimeoutMs);  // TRUNCATE waits for readers to move on
+  // A checkpoint syncs according to the synchronous setting of the connection running it.
+  db_.exec(full_sync ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL");
+  thread_ = std::thread([this] { run(); });
+}
+
+Checkpointer::~Checkpointer() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_one();
+  thread_.join();
+}
+
+void Checkpointer::watch(sqlite3* db) {
+  sqlite3_wal_hook(db, &Checkpointer::on_commit, this);
+}
+
+int Checkpointer::on_commit(void* self_arg, sqlite3* writer, const char* schema, int wal_pages) {
+  auto* self = static_cast<Checkpointer*>(self_arg);
+  if (wal_pages >= self->limit_pages_) {
+    // Called after the commit released SQLite's locks (the writer still holds the in-process
+    // gate, so the background thread cannot start a TRUNCATE of its own meanwhile).
+    std::lock_guard checkpointing(self->checkpoint_mutex_);
+    // Failure (SQLITE_BUSY: a reader outlasted the busy timeout) is retried after a later commit.
+    sqlite3_wal_checkpoint_v2(writer, schema, SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr);
+    return SQLITE_OK;
+  }
+  bool due = false;
+  {
+    std::lock_guard lock(self->mutex_);
+    self->wal_pages_ = wal_pages;
+    due = wal_pages >= self->threshold_pages_;
+  }
+  if (due) self->wake_.notify_one();
+  return SQLITE_OK;
+}
+
+void Checkpointer::truncate() {
+  // Failure (SQLITE_BUSY: a reader outlasted the busy timeout) is retried on a later commit.
+  sqlite3_wal_checkpoint_v2(db_.get(), nullptr, SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr);
+}
+
+void Checkpointer::run() {
+  std::unique_lock lock(mutex_);
+  for (;;) {
+    wake_.wait(lock, [&] { return stopping_ || wal_pages_ >= threshold_pages_; });
+    if (stopping_) return;
+    wal_pages_ = 0;
+    lock.unlock();
+    {
+      std::lock_guard checkpointing(checkpoint_mutex_);
+      int log_frames = 0, copied_frames = 0;
+      int rc = sqlite3_wal_checkpoint_v2(db_.get(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &log_frames,
+                                         &copied_frames);
+      if (rc == SQLITE_OK && copied_frames == log_frames) {
+        std::unique_lock writer_paused(transaction_gate_, std::try_to_lock);
+        if (writer_paused.owns_lock()) truncate();
+      }
+    }
+    lock.lock();
+  }
+}
+
+}  // namespace skiff::store::sqlite

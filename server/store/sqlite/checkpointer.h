@@ -1,0 +1,62 @@
+#pragma once
+// Keeps the WAL small without making the writer pay for it on every few hundred writes.
+//
+// SQLite's built-in auto-checkpoint runs inside the committing write: the writer would stop
+// for a checkpoint's two fsyncs every few hundred writes. Instead the writer's WAL hook reports
+// the WAL size here, and:
+//  - at `threshold_pages` this thread runs a PASSIVE checkpoint on its own connection,
+//    concurrent with the writer and readers;
+//  - when a pass copied everything and the writer is between transactions, it TRUNCATEs the
+//    WAL (cheap: nothing left to copy), so the file shrinks as soon as the load pauses;
+//  - continuous writes (and readers pinning old snapshots) can keep a passive pass from ever
+//    catching up, and SQLite recycles the WAL only after a complete checkpoint. So at
+//    `limit_pages` the writer itself, right after its commit, waits for a running pass and
+//    runs a TRUNCATE checkpoint: one stall per `limit_pages` of WAL at most.
+// So the -wal file is bounded by about `limit_pages` plus one batch under any churn (kine's
+// unbounded WAL growth is the failure this avoids).
+#include <sqlite3.h>
+
+#include <condition_variable>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "server/store/sqlite/connection.h"
+
+namespace skiff::store::sqlite {
+
+class Checkpointer {
+ public:
+  // Opens its own read-write connection to `path` (which must exist, in WAL mode). The writer
+  // holds `transaction_gate` from BEGIN to COMMIT of each transaction (an in-process lock, so
+  // the writer never sleeps in SQLite's busy handler behind a checkpoint).
+  Checkpointer(const std::string& path, int threshold_pages, int limit_pages, bool full_sync,
+               std::mutex& transaction_gate);
+  ~Checkpointer();
+  Checkpointer(const Checkpointer&) = delete;
+  Checkpointer& operator=(const Checkpointer&) = delete;
+
+  // Installs the WAL hook on the writer connection `db`, which must be closed before this
+  // object is destroyed.
+  void watch(sqlite3* db);
+
+ private:
+  static int on_commit(void* self, sqlite3* db, const char* schema, int wal_pages);
+  void run();
+  void truncate();
+
+  Database db_;
+  const int threshold_pages_;
+  const int limit_pages_;
+  std::mutex& transaction_gate_;
+  // Held while any checkpoint runs: SQLite fails (rather than waits for) a checkpoint that
+  // finds another one running.
+  std::mutex checkpoint_mutex_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  int wal_pages_ = 0;  // the WAL size the writer last reported; 0 once handled
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+}  // namespace skiff::store::sqlite
