@@ -103,6 +103,7 @@ void validate_service(const Json& object, const Json* old, Errors& errors);
 void validate_config_data(const std::string& kind, const Json& object, const Json* old,
                           Errors& errors);
 void validate_ingress(const Json& object, Errors& errors);
+void validate_pod_update(const Json& object, const Json& old, Errors& errors);
 bool is_iana_svc_name(std::string_view name);
 
 }  // namespace skiff::api::validation

@@ -172,6 +172,7 @@ std::vector<StatusCause> validate_object(const ResourceInfo& resource, const Jso
     } else {
       errors.required(Path("spec.containers"));
     }
+    if (old) validation::validate_pod_update(object, *old, errors);
   } else if (kind == "Deployment" || kind == "ReplicaSet") {
     validation::validate_workload(kind, object, old, errors);
   } else if (kind == "Service") {

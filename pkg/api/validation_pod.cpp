@@ -1,9 +1,12 @@
 // PodSpec validation (k8s.io/kubernetes/pkg/apis/core/validation: ValidatePodSpec), for Pods
 // and for the pod templates of Deployments and ReplicaSets.
 #include <cctype>
+#include <map>
+#include <optional>
 #include <set>
 
 #include "pkg/api/field_errors.h"
+#include "pkg/api/quantity.h"
 #include "pkg/api/validation.h"
 
 namespace skiff::api::validation {
@@ -112,6 +115,40 @@ void validate_probe(const Json& probe, const Path& path, Errors& errors) {
   }
 }
 
+void validate_resources(const Json& resources, const Path& path, Errors& errors) {
+  std::map<std::string, double> limits;
+  for (const char* kind : {"limits", "requests"}) {
+    const Json* list = get(resources, kind);
+    if (!list || !list->is_object()) continue;
+    for (const auto& [name, value] : list->items()) {
+      Path p = path.child(kind).key(name);
+      std::optional<double> amount;
+      if (value.is_string()) amount = parse_quantity(value.get<std::string>());
+      if (value.is_number()) amount = value.get<double>();
+      if (!amount) {
+        errors.invalid(p, value,
+                       "quantities must match the regular expression "
+                       "'^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'");
+        continue;
+      }
+      if (*amount < 0) {
+        errors.invalid(p, value, "must be greater than or equal to 0");
+        continue;
+      }
+      if (std::string_view(kind) == "limits") {
+        limits[name] = *amount;
+      } else if (auto limit = limits.find(name);
+                 limit != limits.end() && *amount > limit->second * (1 + 1e-12)) {
+        const Json& shown_limit = (*get(resources, "limits"))[name];
+        errors.invalid(
+            path.child("requests"), value,
+            "must be less than or equal to " + name + " limit of " +
+                (shown_limit.is_string() ? shown_limit.get<std::string>() : shown_limit.dump()));
+      }
+    }
+  }
+}
+
 void validate_container(const Json& container, const Path& path,
                         const std::set<std::string>& volumes, std::set<std::string>& names,
                         Errors& errors) {
@@ -146,6 +183,9 @@ void validate_container(const Json& container, const Path& path,
   if (const Json* env = get(container, "env")) validate_env(*env, path.child("env"), errors);
   if (const Json* mounts = get(container, "volumeMounts")) {
     validate_volume_mounts(*mounts, path.child("volumeMounts"), volumes, errors);
+  }
+  if (const Json* resources = get(container, "resources")) {
+    validate_resources(*resources, path.child("resources"), errors);
   }
   for (const char* probe : {"livenessProbe", "readinessProbe", "startupProbe"}) {
     if (const Json* p = get(container, probe); p && p->is_object()) {

@@ -343,6 +343,50 @@ TEST(Validation, NameRuleHelpers) {
   EXPECT_FALSE(validate_label_value("-a").empty());
 }
 
+TEST(Validation, ContainerResources) {
+  auto causes =
+      check("v1", "Pod", R"({"metadata":{"name":"p"},"spec":{"containers":[{"name":"c","image":"x",
+      "resources":{"limits":{"cpu":"1","memory":"1Gi"},"requests":{"cpu":"1500m","memory":"lots"}}}]}})");
+  EXPECT_TRUE(has_cause(causes, "spec.containers[0].resources.requests", "FieldValueInvalid",
+                        "Invalid value: \"1500m\": must be less than or equal to cpu limit of 1"))
+      << describe(causes);
+  EXPECT_TRUE(has_cause(causes, "spec.containers[0].resources.requests[memory]",
+                        "FieldValueInvalid", "quantities must match"));
+  causes =
+      check("v1", "Pod", R"({"metadata":{"name":"p"},"spec":{"containers":[{"name":"c","image":"x",
+      "resources":{"limits":{"cpu":2,"memory":"128974848","nvidia.com/gpu":"1"},
+                   "requests":{"cpu":"0.5","memory":"128e6","ephemeral-storage":"1Gi"}}}]}})");
+  EXPECT_TRUE(causes.empty()) << describe(causes);
+}
+
+TEST(Validation, PodUpdatesMayOnlyChangeImagesAndFriends) {
+  Json old = Json::parse(
+      R"({"metadata":{"name":"p","uid":"u"},"spec":{"containers":[{"name":"c","image":"x:1",
+      "env":[{"name":"A","value":"1"}]}],"tolerations":[{"key":"k","operator":"Exists"}]}})");
+  apply_defaults(info("v1", "Pod"), old);
+  Json image = old;
+  image["spec"]["containers"][0]["image"] = "x:2";
+  image["metadata"]["labels"] = {{"a", "b"}};
+  image["spec"]["nodeName"] = "node-1";  // binding
+  image["status"] = {{"phase", "Running"}};
+  auto causes = validate_object(info("v1", "Pod"), image, &old);
+  EXPECT_TRUE(causes.empty()) << describe(causes);
+  Json env = old;
+  env["spec"]["containers"][0]["env"][0]["value"] = "2";
+  causes = validate_object(info("v1", "Pod"), env, &old);
+  EXPECT_TRUE(has_cause(causes, "spec", "FieldValueForbidden", "pod updates may not change fields"))
+      << describe(causes);
+  Json dropped = old;
+  dropped["spec"]["tolerations"] = Json::array();
+  causes = validate_object(info("v1", "Pod"), dropped, &old);
+  EXPECT_TRUE(has_cause(causes, "spec.tolerations", "FieldValueForbidden")) << describe(causes);
+  Json bound = image;
+  Json moved = image;
+  moved["spec"]["nodeName"] = "node-2";
+  causes = validate_object(info("v1", "Pod"), moved, &bound);
+  EXPECT_TRUE(has_cause(causes, "spec", "FieldValueForbidden")) << describe(causes);
+}
+
 TEST(UnknownFields, RealManifestsHaveNone) {
   EXPECT_TRUE(unknown_fields(info("apps/v1", "Deployment"), Json::parse(kNginxDeployment)).empty());
   Json full_pod = Json::parse(R"({"apiVersion":"v1","kind":"Pod","metadata":{"name":"p",
