@@ -148,6 +148,17 @@ void default_pod(Json& pod) {
     for_each_in(*spec, list, default_requests_from_limits);
   }
   set_default(*spec, "enableServiceLinks", true);
+  // With the host's network, a container port is also a host port.
+  if (auto host_network = spec->find("hostNetwork");
+      host_network != spec->end() && *host_network == true) {
+    for_each_in(*spec, "containers", [](Json& container) {
+      for_each_in(container, "ports", [](Json& port) {
+        if (absent(port, "hostPort") || port["hostPort"] == 0) {
+          if (port.contains("containerPort")) port["hostPort"] = port["containerPort"];
+        }
+      });
+    });
+  }
   // Admission plugins: ServiceAccount, Priority, DefaultTolerationSeconds.
   set_default(*spec, "serviceAccountName", "default");
   set_default(*spec, "serviceAccount", (*spec)["serviceAccountName"]);
@@ -218,6 +229,10 @@ void default_service(Json& service) {
     set_default(*spec, "ipFamilies", Json::array({"IPv4"}));
     set_default(*spec, "ipFamilyPolicy", "SingleStack");
     set_default(*spec, "internalTrafficPolicy", "Cluster");
+  }
+  // clusterIPs mirrors clusterIP once the API server has allocated one (or "None").
+  if (auto ip = spec->find("clusterIP"); ip != spec->end() && ip->is_string() && *ip != "") {
+    set_default(*spec, "clusterIPs", Json::array({*ip}));
   }
   if (type == "NodePort" || type == "LoadBalancer") {
     set_default(*spec, "externalTrafficPolicy", "Cluster");

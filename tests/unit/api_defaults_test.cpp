@@ -73,6 +73,12 @@ TEST(Defaults, PodKeepsUserValuesAndTolerations) {
   EXPECT_EQ(probe["httpGet"]["scheme"], "HTTP");
 }
 
+TEST(Defaults, HostNetworkPodPortsBecomeHostPorts) {
+  Json pod = defaulted("v1", "Pod", R"({"spec":{"hostNetwork":true,
+      "containers":[{"name":"c","image":"x","ports":[{"containerPort":9100}]}]}})");
+  EXPECT_EQ(pod["spec"]["containers"][0]["ports"][0]["hostPort"], 9100);
+}
+
 TEST(Defaults, Deployment) {
   Json d = defaulted("apps/v1", "Deployment", R"({"metadata":{"name":"web"},"spec":{
     "selector":{"matchLabels":{"app":"web"}},
