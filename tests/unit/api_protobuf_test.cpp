@@ -113,15 +113,59 @@ TEST(Protobuf, CreationTimestamp) {
   EXPECT_EQ(object["metadata"]["creationTimestamp"], "2025-11-26T09:07:42Z");
 }
 
+// What `kubectl create deployment web --image=nginx --port=80` sends: Go writes unset strings,
+// ints and structs as empty fields, which must not count as set.
+std::string create_deployment_body(const std::string& extra_pod_spec_fields = "") {
+  std::string labels = map_entry(11, "app", "web");
+  std::string empty_meta_tail =
+      bytes_field(2, "") + bytes_field(3, "") + varint_field(7, 0) + bytes_field(8, "");
+  std::string container = bytes_field(1, "nginx") + bytes_field(2, "nginx") + bytes_field(5, "") +
+                          bytes_field(6, bytes_field(1, "") + varint_field(2, 0) +
+                                             varint_field(3, 80) + bytes_field(4, "")) +
+                          bytes_field(8, "") + bytes_field(13, "") + bytes_field(14, "") +
+                          varint_field(16, 0) + bytes_field(20, "");
+  std::string pod_spec = bytes_field(2, container) + bytes_field(3, "") + bytes_field(6, "") +
+                         bytes_field(8, "") + varint_field(11, 0) + bytes_field(19, "") +
+                         extra_pod_spec_fields;
+  std::string template_ = bytes_field(1, labels + empty_meta_tail) + bytes_field(2, pod_spec);
+  std::string spec = varint_field(1, 1) + bytes_field(2, map_entry(1, "app", "web")) +
+                     bytes_field(3, template_) + bytes_field(4, bytes_field(1, "")) +
+                     varint_field(5, 0) + varint_field(7, 0);
+  std::string raw = bytes_field(1, bytes_field(1, "web") + labels + empty_meta_tail) +
+                    bytes_field(2, spec) + bytes_field(3, varint_field(1, 0));
+  return envelope("apps/v1", "Deployment", raw);
+}
+
+TEST(Protobuf, KubectlCreateDeployment) {
+  Json object = decode_kubernetes_protobuf(create_deployment_body());
+  EXPECT_EQ(object, Json::parse(R"({"apiVersion":"apps/v1","kind":"Deployment",
+      "metadata":{"name":"web","labels":{"app":"web"}},
+      "spec":{"replicas":1,"selector":{"matchLabels":{"app":"web"}},
+        "template":{"metadata":{"labels":{"app":"web"}},
+          "spec":{"containers":[{"name":"nginx","image":"nginx","ports":[{"containerPort":80}]}]}}}})"));
+}
+
+TEST(Protobuf, DeploymentFieldsSkiffDoesNotDecodeAre415NotDropped) {
+  // PodSpec field 22 (tolerations) with a value.
+  std::string body = create_deployment_body(bytes_field(22, bytes_field(1, "k")));
+  try {
+    decode_kubernetes_protobuf(body);
+    FAIL();
+  } catch (const ApiError& e) {
+    EXPECT_EQ(e.code(), 415);
+    EXPECT_NE(std::string(e.what()).find("field 22 of PodSpec"), std::string::npos) << e.what();
+  }
+}
+
 TEST(Protobuf, UnsupportedKindIs415) {
-  std::string body = envelope("apps/v1", "Deployment", bytes_field(1, bytes_field(1, "d")));
+  std::string body = envelope("batch/v1", "Job", bytes_field(1, bytes_field(1, "d")));
   try {
     decode_kubernetes_protobuf(body);
     FAIL();
   } catch (const ApiError& e) {
     EXPECT_EQ(e.code(), 415);
     EXPECT_STREQ(e.what(),
-                 "the protobuf body for apps/v1/Deployment is not supported by skiff; send JSON "
+                 "the protobuf body for batch/v1/Job is not supported by skiff; send JSON "
                  "(application/json) instead");
   }
 }
