@@ -145,6 +145,23 @@ TEST(Protobuf, KubectlCreateDeployment) {
           "spec":{"containers":[{"name":"nginx","image":"nginx","ports":[{"containerPort":80}]}]}}}})"));
 }
 
+TEST(Protobuf, RealKubectlCreateDeploymentBytes) {
+  // Captured from kubectl 1.32: create deployment web --image=nginx:1.25 --port=80 --replicas=2
+  std::string body = from_hex(
+      "6b3873000a150a07617070732f7631120a4465706c6f796d656e7412bd010a1f0a0377656212001a"
+      "0022002a003200380042005a0a0a036170701203776562128b010802120c0a0a0a03617070120377"
+      "65621a710a1c0a0012001a0022002a003200380042005a0a0a036170701203776562125112330a05"
+      "6e67696e78120a6e67696e783a312e32352a00320a0a001000185022002a0042006a007200800100"
+      "880100900100a201001a00320042004a0052005800600068008201008a01009a0100c2010022020a"
+      "00280038001a0c0800100018002000280038001a002200");
+  EXPECT_EQ(decode_kubernetes_protobuf(body),
+            Json::parse(R"({"apiVersion":"apps/v1","kind":"Deployment",
+      "metadata":{"name":"web","labels":{"app":"web"}},
+      "spec":{"replicas":2,"selector":{"matchLabels":{"app":"web"}},
+        "template":{"metadata":{"labels":{"app":"web"}},
+          "spec":{"containers":[{"name":"nginx","image":"nginx:1.25","ports":[{"containerPort":80}]}]}}}})"));
+}
+
 TEST(Protobuf, DeploymentFieldsSkiffDoesNotDecodeAre415NotDropped) {
   // PodSpec field 22 (tolerations) with a value.
   std::string body = create_deployment_body(bytes_field(22, bytes_field(1, "k")));
