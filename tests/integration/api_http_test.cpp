@@ -1,0 +1,134 @@
+// The API over real HTTP: a `skiff server` process driven with plain HTTP requests.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <set>
+#include <thread>
+
+#include "pkg/api/json.h"
+#include "tests/integration/support/test_server.h"
+
+namespace skiff::testing {
+namespace {
+
+const std::string kDeployments = "/apis/apps/v1/namespaces/default/deployments";
+
+std::string deployment_json(const std::string& name, int replicas = 1) {
+  Json object = {{"apiVersion", "apps/v1"},
+                 {"kind", "Deployment"},
+                 {"metadata", {{"name", name}, {"labels", {{"app", name}}}}},
+                 {"spec",
+                  {{"replicas", replicas},
+                   {"selector", {{"matchLabels", {{"app", name}}}}},
+                   {"template",
+                    {{"metadata", {{"labels", {{"app", name}}}}},
+                     {"spec", {{"containers", {{{"name", "web"}, {"image", "nginx"}}}}}}}}}}};
+  return object.dump();
+}
+
+TEST(ApiHttp, CreateGetListUpdateConflictAndErrors) {
+  TestServer server;
+  auto created = http("POST", server.url() + kDeployments, deployment_json("web"));
+  ASSERT_EQ(created.status, 201) << created.body;
+  EXPECT_EQ(created.header("Content-Type"), "application/json");
+  Json object = Json::parse(created.body);
+
+  auto got = http("GET", server.url() + kDeployments + "/web");
+  ASSERT_EQ(got.status, 200);
+  EXPECT_EQ(Json::parse(got.body)["kind"], "Deployment");
+
+  auto list = http("GET", server.url() + kDeployments);
+  EXPECT_EQ(Json::parse(list.body)["items"].size(), 1u);
+
+  object["spec"]["replicas"] = 2;
+  ASSERT_EQ(http("PUT", server.url() + kDeployments + "/web", object.dump()).status, 200);
+  auto stale = http("PUT", server.url() + kDeployments + "/web", object.dump());
+  EXPECT_EQ(stale.status, 409);
+  EXPECT_EQ(Json::parse(stale.body)["reason"], "Conflict");
+
+  auto invalid = http("POST", server.url() + kDeployments, deployment_json("Bad_Name"));
+  EXPECT_EQ(invalid.status, 422);
+  auto malformed = http("POST", server.url() + kDeployments, "{\"kind\":");
+  EXPECT_EQ(malformed.status, 400);
+  EXPECT_EQ(Json::parse(malformed.body)["kind"], "Status");
+
+  std::string huge =
+      "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"big\"},"
+      "\"data\":{\"x\":\"" +
+      std::string(3 * 1024 * 1024 + 10, 'a') + "\"}}";
+  auto too_large = http("POST", server.url() + "/api/v1/namespaces/default/configmaps", huge);
+  EXPECT_EQ(too_large.status, 413);
+  EXPECT_EQ(http("GET", server.url() + "/api/v1/namespaces/default/configmaps/big").status, 404);
+  EXPECT_EQ(http("GET", server.url() + "/readyz").body, "ok");
+}
+
+TEST(ApiHttp, WatchStreamsEvents) {
+  TestServer server;
+  auto list = http("GET", server.url() + kDeployments);
+  std::string rv = Json::parse(list.body)["metadata"]["resourceVersion"];
+  std::atomic<bool> done{false};
+  HttpResult watched;
+  std::thread watcher([&] {
+    watched = http("GET",
+                   server.url() + kDeployments + "?watch=1&timeoutSeconds=2&resourceVersion=" + rv);
+    done = true;
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  ASSERT_EQ(http("POST", server.url() + kDeployments, deployment_json("watched")).status, 201);
+  watcher.join();
+  ASSERT_EQ(watched.status, 200);
+  auto newline = watched.body.find('\n');
+  ASSERT_NE(newline, std::string::npos) << watched.body;
+  Json event = Json::parse(watched.body.substr(0, newline));
+  EXPECT_EQ(event["type"], "ADDED");
+  EXPECT_EQ(event["object"]["metadata"]["name"], "watched");
+  EXPECT_EQ(event["object"]["kind"], "Deployment");
+}
+
+TEST(ApiHttp, RestartKeepsObjectsAndResourceVersions) {
+  TestServer server;
+  auto created = http("POST", server.url() + kDeployments, deployment_json("durable"));
+  ASSERT_EQ(created.status, 201);
+  std::string rv = Json::parse(created.body)["metadata"]["resourceVersion"];
+  server.stop();
+  server.start();
+  auto got = http("GET", server.url() + kDeployments + "/durable");
+  ASSERT_EQ(got.status, 200);
+  EXPECT_EQ(Json::parse(got.body)["metadata"]["resourceVersion"], rv);
+  auto next = http("POST", server.url() + kDeployments, deployment_json("later"));
+  ASSERT_EQ(next.status, 201);
+  EXPECT_GT(std::stoll(Json::parse(next.body)["metadata"]["resourceVersion"].get<std::string>()),
+            std::stoll(rv));
+}
+
+TEST(ApiHttp, KillNineLosesNoAcknowledgedCreate) {
+  TestServer server;
+  std::vector<std::string> acknowledged;
+  std::atomic<bool> stop{false};
+  std::thread writer([&] {
+    for (int i = 0; !stop; ++i) {
+      std::string name = "cm-" + std::to_string(i);
+      Json cm = {{"apiVersion", "v1"}, {"kind", "ConfigMap"}, {"metadata", {{"name", name}}}};
+      try {
+        auto result =
+            http("POST", server.url() + "/api/v1/namespaces/default/configmaps", cm.dump());
+        if (result.status == 201) acknowledged.push_back(name);
+      } catch (const std::exception&) {
+        return;  // the server is gone
+      }
+    }
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(700));
+  server.stop(9);
+  stop = true;
+  writer.join();
+  ASSERT_FALSE(acknowledged.empty());
+  server.start();
+  auto list = Json::parse(http("GET", server.url() + "/api/v1/namespaces/default/configmaps").body);
+  std::set<std::string> stored;
+  for (const auto& item : list["items"]) stored.insert(item["metadata"]["name"].get<std::string>());
+  for (const auto& name : acknowledged) EXPECT_TRUE(stored.count(name)) << name << " was lost";
+}
+
+}  // namespace
+}  // namespace skiff::testing
