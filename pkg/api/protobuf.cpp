@@ -1,6 +1,7 @@
 // Decoder for the Kubernetes protobuf envelope ("k8s\0" + runtime.Unknown) and the few object
 // messages kubectl 1.32 sends as protobuf (Namespace, ConfigMap, Secret, ServiceAccount; the
-// Deployment of `kubectl create deployment` is in protobuf_apps.cpp).
+// Deployment and Service of `kubectl create deployment|service` are in protobuf_apps.cpp and
+// protobuf_service.cpp).
 // Field numbers follow k8s.io/api/core/v1/generated.proto and
 // k8s.io/apimachinery/pkg/apis/meta/v1/generated.proto. Go writes empty strings, zero
 // integers and empty messages explicitly; they are treated as unset so that the JSON looks like
@@ -178,6 +179,8 @@ Json decode_kubernetes_protobuf(std::string_view body) {
     decode_secret(raw, object);
   } else if (api_version == "v1" && kind == "ServiceAccount") {
     decode_service_account(raw, object);
+  } else if (api_version == "v1" && kind == "Service") {
+    protobuf::decode_service(raw, object);
   } else if (api_version == "apps/v1" && kind == "Deployment") {
     protobuf::decode_deployment(raw, object);
   } else {

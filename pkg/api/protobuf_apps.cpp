@@ -11,57 +11,6 @@ namespace skiff::api::protobuf {
 
 namespace {
 
-[[noreturn]] void unsupported_field(const char* message, uint32_t number) {
-  throw unsupported_media_type("the protobuf body for apps/v1/Deployment sets field " +
-                               std::to_string(number) + " of " + message +
-                               ", which skiff does not decode; send JSON (application/json) "
-                               "instead");
-}
-
-// True when a length-delimited value is an empty message, or a message of only empty fields
-// (Go writes unset non-pointer strings, ints and structs explicitly).
-bool is_empty_message(std::string_view bytes) {
-  try {
-    Reader reader(bytes);
-    Field f;
-    while (reader.next(f)) {
-      if (f.wire_type == kVarint && f.varint != 0) return false;
-      if (f.wire_type == kLengthDelimited && !f.bytes.empty() && !is_empty_message(f.bytes)) {
-        return false;
-      }
-      if (f.wire_type == kFixed32 || f.wire_type == kFixed64) return false;
-    }
-    return true;
-  } catch (const ApiError&) {
-    return false;  // not a message at all: a non-empty string or bytes
-  }
-}
-
-void reject_unknown(const Field& f, const char* message) {
-  if (f.wire_type == kVarint && f.varint == 0) return;
-  if (f.wire_type == kLengthDelimited && is_empty_message(f.bytes)) return;
-  unsupported_field(message, f.number);
-}
-
-void set_int(Json& object, const char* key, const Field& f) {
-  expect_wire(f, kVarint, key);
-  object[key] = static_cast<int64_t>(static_cast<int32_t>(f.varint));
-}
-
-// intstr.IntOrString {1 type, 2 intVal, 3 strVal}.
-Json decode_int_or_string(std::string_view bytes) {
-  Reader reader(bytes);
-  Field f;
-  int64_t type = 0, int_value = 0;
-  std::string str_value;
-  while (reader.next(f)) {
-    if (f.number == 1 && f.wire_type == kVarint) type = static_cast<int64_t>(f.varint);
-    if (f.number == 2 && f.wire_type == kVarint) int_value = static_cast<int32_t>(f.varint);
-    if (f.number == 3) str_value = as_string(f, "strVal");
-  }
-  return type == 1 ? Json(str_value) : Json(int_value);
-}
-
 Json decode_label_selector(std::string_view bytes) {
   Json selector = Json::object();
   Reader reader(bytes);
@@ -81,7 +30,7 @@ Json decode_label_selector(std::string_view bytes) {
       }
       selector["matchExpressions"].push_back(requirement);
     } else {
-      reject_unknown(f, "LabelSelector");
+      reject_unknown(f, "apps/v1/Deployment", "LabelSelector");
     }
   }
   return selector;
@@ -109,7 +58,7 @@ Json decode_container_port(std::string_view bytes) {
         set_string(port, "hostIP", f);
         break;
       default:
-        reject_unknown(f, "ContainerPort");
+        reject_unknown(f, "apps/v1/Deployment", "ContainerPort");
     }
   }
   return port;
@@ -150,7 +99,7 @@ Json decode_container(std::string_view bytes) {
         set_string(container, "terminationMessagePolicy", f);
         break;
       default:
-        reject_unknown(f, "Container");  // e.g. 8 resources: fine when empty
+        reject_unknown(f, "apps/v1/Deployment", "Container");  // e.g. 8 resources: fine when empty
     }
   }
   return container;
@@ -182,7 +131,7 @@ Json decode_pod_spec(std::string_view bytes) {
         set_string(spec, "schedulerName", f);
         break;
       default:
-        reject_unknown(f, "PodSpec");
+        reject_unknown(f, "apps/v1/Deployment", "PodSpec");
     }
   }
   return spec;
@@ -201,7 +150,7 @@ Json decode_pod_template(std::string_view bytes) {
       expect_wire(f, kLengthDelimited, "spec");
       template_["spec"] = decode_pod_spec(f.bytes);
     } else {
-      reject_unknown(f, "PodTemplateSpec");
+      reject_unknown(f, "apps/v1/Deployment", "PodTemplateSpec");
     }
   }
   return template_;
@@ -226,7 +175,7 @@ Json decode_strategy(std::string_view bytes) {
       }
       strategy["rollingUpdate"] = rolling;
     } else {
-      reject_unknown(f, "DeploymentStrategy");
+      reject_unknown(f, "apps/v1/Deployment", "DeploymentStrategy");
     }
   }
   return strategy;
@@ -269,7 +218,7 @@ Json decode_deployment_spec(std::string_view bytes) {
         set_int(spec, "progressDeadlineSeconds", f);
         break;
       default:
-        reject_unknown(f, "DeploymentSpec");
+        reject_unknown(f, "apps/v1/Deployment", "DeploymentSpec");
     }
   }
   return spec;

@@ -195,4 +195,55 @@ Json decode_object_meta(std::string_view bytes) {
   return meta;
 }
 
+[[noreturn]] static void unsupported_field(const char* kind, const char* message, uint32_t number) {
+  throw unsupported_media_type("the protobuf body for " + std::string(kind) + " sets field " +
+                               std::to_string(number) + " of " + message +
+                               ", which skiff does not decode; send JSON (application/json) "
+                               "instead");
+}
+
+// True when a length-delimited value is an empty message, or a message of only empty fields
+// (Go writes unset non-pointer strings, ints and structs explicitly).
+bool is_empty_message(std::string_view bytes) {
+  try {
+    Reader reader(bytes);
+    Field f;
+    while (reader.next(f)) {
+      if (f.wire_type == kVarint && f.varint != 0) return false;
+      if (f.wire_type == kLengthDelimited && !f.bytes.empty() && !is_empty_message(f.bytes)) {
+        return false;
+      }
+      if (f.wire_type == kFixed32 || f.wire_type == kFixed64) return false;
+    }
+    return true;
+  } catch (const ApiError&) {
+    return false;  // not a message at all: a non-empty string or bytes
+  }
+}
+
+void reject_unknown(const Field& f, const char* kind, const char* message) {
+  if (f.wire_type == kVarint && f.varint == 0) return;
+  if (f.wire_type == kLengthDelimited && is_empty_message(f.bytes)) return;
+  unsupported_field(kind, message, f.number);
+}
+
+void set_int(Json& object, const char* key, const Field& f) {
+  expect_wire(f, kVarint, key);
+  object[key] = static_cast<int64_t>(static_cast<int32_t>(f.varint));
+}
+
+// intstr.IntOrString {1 type, 2 intVal, 3 strVal}.
+Json decode_int_or_string(std::string_view bytes) {
+  Reader reader(bytes);
+  Field f;
+  int64_t type = 0, int_value = 0;
+  std::string str_value;
+  while (reader.next(f)) {
+    if (f.number == 1 && f.wire_type == kVarint) type = static_cast<int64_t>(f.varint);
+    if (f.number == 2 && f.wire_type == kVarint) int_value = static_cast<int32_t>(f.varint);
+    if (f.number == 3) str_value = as_string(f, "strVal");
+  }
+  return type == 1 ? Json(str_value) : Json(int_value);
+}
+
 }  // namespace skiff::api::protobuf

@@ -43,8 +43,19 @@ void push_string(Json& object, const char* key, const Field& f);
 // A map<string, T> entry {1: key, 2: value}; bytes values become base64.
 void add_map_entry(Json& object, const char* key, const Field& f, bool base64_values);
 Json decode_object_meta(std::string_view bytes);
+// Sets object[key] to a varint as a (signed) int32.
+void set_int(Json& object, const char* key, const Field& f);
+// intstr.IntOrString {1 type, 2 intVal, 3 strVal} as a JSON number or string.
+Json decode_int_or_string(std::string_view bytes);
+
+// Fields a decoder does not know are fine when empty (Go writes unset fields explicitly); one
+// that carries a value throws 415 naming `kind` ("apps/v1/Deployment"), the message and field
+// number, so that nothing is dropped silently.
+bool is_empty_message(std::string_view bytes);
+void reject_unknown(const Field& f, const char* kind, const char* message);
 
 // Per-kind decoders outside protobuf.cpp.
 void decode_deployment(std::string_view bytes, Json& object);
+void decode_service(std::string_view bytes, Json& object);
 
 }  // namespace skiff::api::protobuf

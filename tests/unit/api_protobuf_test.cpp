@@ -162,6 +162,19 @@ TEST(Protobuf, RealKubectlCreateDeploymentBytes) {
           "spec":{"containers":[{"name":"nginx","image":"nginx:1.25","ports":[{"containerPort":80}]}]}}}})"));
 }
 
+TEST(Protobuf, RealKubectlCreateServiceBytes) {
+  // Captured from kubectl 1.32: create service clusterip web --tcp=80:8080
+  std::string body = from_hex(
+      "6b3873000a0d0a02763112075365727669636512690a1f0a0377656212001a0022002a0032003800"
+      "42005a0a0a03617070120377656212420a1b0a0738302d3830383012035443501850220708001090"
+      "3f1a002800120a0a0361707012037765621a002209436c757374657249503a00420052005a006000"
+      "68001a020a001a002200");
+  EXPECT_EQ(decode_kubernetes_protobuf(body), Json::parse(R"({"apiVersion":"v1","kind":"Service",
+      "metadata":{"name":"web","labels":{"app":"web"}},
+      "spec":{"ports":[{"name":"80-8080","protocol":"TCP","port":80,"targetPort":8080}],
+              "selector":{"app":"web"},"type":"ClusterIP"}})"));
+}
+
 TEST(Protobuf, DeploymentFieldsSkiffDoesNotDecodeAre415NotDropped) {
   // PodSpec field 22 (tolerations) with a value.
   std::string body = create_deployment_body(bytes_field(22, bytes_field(1, "k")));
