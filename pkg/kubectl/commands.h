@@ -1,0 +1,30 @@
+#pragma once
+// The command table of `skiff kubectl`. Each command family lives in its own cmd_*.cpp and
+// exposes one factory here.
+#include <string>
+#include <vector>
+
+#include "pkg/kubectl/context.h"
+#include "pkg/util/flags.h"
+
+namespace skiff::kubectl {
+
+struct Command {
+  std::string name;
+  std::string summary;
+  std::string usage;  // "Usage:" and "Examples:" text shown by --help, before the flags
+  void (*declare)(util::Flags& flags);
+  int (*run)(Context& context);
+};
+
+Command get_command();
+Command apply_command();
+Command describe_command();
+Command delete_command();
+Command create_command();
+Command api_resources_command();
+Command version_command();
+
+const std::vector<Command>& all_commands();
+
+}  // namespace skiff::kubectl
