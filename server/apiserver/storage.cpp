@@ -30,9 +30,24 @@ void throw_store_error(const store::StoreError& error, const api::ResourceInfo& 
   throw api::internal_error(error.what());
 }
 
+namespace {
+
+// A Namespace is also held by its spec.finalizers (`kubernetes`), which the namespace
+// controller removes once the namespace is empty.
+bool held_by_finalizers(const Json& object) {
+  if (has_finalizers(object)) return true;
+  if (object.value("kind", "") != "Namespace") return false;
+  auto spec = object.find("spec");
+  if (spec == object.end() || !spec->is_object()) return false;
+  auto finalizers = spec->find("finalizers");
+  return finalizers != spec->end() && finalizers->is_array() && !finalizers->empty();
+}
+
+}  // namespace
+
 store::ObjectPtr update_or_finish(store::Store& store, const std::string& key, Json desired,
                                   int64_t expected) {
-  if (has_deletion_timestamp(desired) && !has_finalizers(desired)) {
+  if (has_deletion_timestamp(desired) && !held_by_finalizers(desired)) {
     return store.remove(key, expected);
   }
   return store.update(key, std::move(desired), expected);
@@ -80,7 +95,7 @@ store::ObjectPtr delete_or_mark(store::Store& store, const std::string& key, con
       changed = true;
     }
   }
-  if (!has_finalizers(marked)) {
+  if (!held_by_finalizers(marked)) {
     if (dry_run) return std::make_shared<const Json>(current);
     return store.remove(key, revision);
   }
