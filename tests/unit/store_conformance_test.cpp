@@ -177,6 +177,19 @@ TEST_P(StoreConformance, RemoveReturnsTheLastStateStampedWithTheDeleteRevision) 
 TEST_P(StoreConformance, RejectsValuesThatAreNotObjects) {
   EXPECT_THROW(store_->create(pod_key("a"), Json::array()), std::invalid_argument);
   EXPECT_EQ(store_->get(pod_key("a")), nullptr);
+  // Strings that are not UTF-8 cannot be stored as JSON text.
+  Json bad = pod("bad");
+  bad["data"] = std::string("\xff\xfe");
+  const int64_t before = store_->current_revision();
+  try {
+    store_->create(pod_key("bad"), bad);
+    // The memory store keeps the object as is; serializing backends must refuse it.
+  } catch (const std::invalid_argument&) {
+    EXPECT_EQ(store_->get(pod_key("bad")), nullptr);
+    EXPECT_EQ(store_->current_revision(), before);
+  }
+  // Either way, the store keeps working.
+  EXPECT_NE(store_->create(pod_key("good"), pod("good")), nullptr);
 }
 
 TEST_P(StoreConformance, ListByPrefixKeepsNamespacesApart) {

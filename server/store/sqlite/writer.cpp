@@ -34,7 +34,7 @@ Writer::~Writer() {
 
 ObjectPtr Writer::submit(WriteRequest::Op op, const std::string& key, Json object,
                          int64_t expected_revision) {
-  std::future<ObjectPtr> done;
+  std::future<WriteOutcome> done;
   {
     std::lock_guard lock(mutex_);
     if (stopping_) {
@@ -44,7 +44,16 @@ ObjectPtr Writer::submit(WriteRequest::Op op, const std::string& key, Json objec
     done = queue_.back().done.get_future();
   }
   wake_.notify_one();
-  return done.get();
+  WriteOutcome outcome = done.get();
+  switch (outcome.failure) {
+    case WriteOutcome::Failure::None:
+      return std::move(outcome.result);
+    case WriteOutcome::Failure::Store:
+      throw StoreError(outcome.code, std::move(outcome.message));
+    case WriteOutcome::Failure::InvalidArgument:
+      throw std::invalid_argument(outcome.message);
+  }
+  throw StoreError(StoreError::Code::Unavailable, "unreachable write outcome");
 }
 
 void Writer::run() {
@@ -65,7 +74,7 @@ void Writer::run() {
 }
 
 void Writer::apply_batch(std::vector<WriteRequest>& batch) {
-  std::vector<Outcome> outcomes(batch.size());
+  std::vector<WriteOutcome> outcomes(batch.size());
   std::vector<EventPtr> events;
   int64_t revision = committed_.load();
   std::unique_lock gate(transaction_gate_);
@@ -77,9 +86,15 @@ void Writer::apply_batch(std::vector<WriteRequest>& batch) {
         outcomes[i].result = apply(batch[i], revision, events);
       } catch (const StoreError& error) {
         if (error.code() == StoreError::Code::Unavailable) throw;
-        outcomes[i].error = std::current_exception();  // this request only; nothing written
-      } catch (const std::invalid_argument&) {
-        outcomes[i].error = std::current_exception();
+        // This request only; nothing of it was written.
+        outcomes[i] = {nullptr, WriteOutcome::Failure::Store, error.code(), error.what()};
+      } catch (const std::invalid_argument& error) {
+        outcomes[i] = {nullptr, WriteOutcome::Failure::InvalidArgument,
+                       StoreError::Code::Unavailable, error.what()};
+      } catch (const Json::exception& error) {  // e.g. invalid UTF-8 refused by dump()
+        outcomes[i] = {nullptr, WriteOutcome::Failure::InvalidArgument,
+                       StoreError::Code::Unavailable,
+                       "key " + batch[i].key + ": cannot serialize object: " + error.what()};
       }
     }
     if (revision != committed_.load()) {
@@ -89,9 +104,9 @@ void Writer::apply_batch(std::vector<WriteRequest>& batch) {
     }
     commit_.run();
     commit_.reset();
-  } catch (...) {
+  } catch (const std::exception& error) {
     // The transaction is lost as a whole: undo it and fail every request of the batch.
-    auto error = std::current_exception();
+    const std::string message = error.what();
     commit_.reset();
     if (!sqlite3_get_autocommit(db_.get())) {
       try {
@@ -101,19 +116,16 @@ void Writer::apply_batch(std::vector<WriteRequest>& batch) {
       rollback_.reset();
     }
     gate.unlock();
-    for (auto& request : batch) request.done.set_exception(error);
+    for (auto& request : batch) {
+      request.done.set_value(
+          {nullptr, WriteOutcome::Failure::Store, StoreError::Code::Unavailable, message});
+    }
     return;
   }
   gate.unlock();
   committed_.store(revision);
   hub_.publish(events);
-  for (size_t i = 0; i < batch.size(); ++i) {
-    if (outcomes[i].error) {
-      batch[i].done.set_exception(outcomes[i].error);
-    } else {
-      batch[i].done.set_value(std::move(outcomes[i].result));
-    }
-  }
+  for (size_t i = 0; i < batch.size(); ++i) batch[i].done.set_value(std::move(outcomes[i]));
 }
 
 ObjectPtr Writer::apply(WriteRequest& request, int64_t& revision, std::vector<EventPtr>& events) {

@@ -23,13 +23,23 @@
 
 namespace skiff::store::sqlite {
 
+// What the writer hands back to the waiting caller. Errors travel as plain data and are thrown
+// afresh on the caller's thread: no exception object is shared between threads.
+struct WriteOutcome {
+  enum class Failure { None, Store, InvalidArgument };
+  ObjectPtr result;
+  Failure failure = Failure::None;
+  StoreError::Code code = StoreError::Code::Unavailable;
+  std::string message;
+};
+
 struct WriteRequest {
   enum class Op { Create, Update, Remove };
   Op op;
   std::string key;
   Json object;                // Create/Update: the new object (stamped by the writer)
   int64_t expected_revision;  // Update/Remove: 0 = unconditional
-  std::promise<ObjectPtr> done;
+  std::promise<WriteOutcome> done;
 };
 
 class Writer {
@@ -51,10 +61,6 @@ class Writer {
   int64_t committed_revision() const { return committed_.load(); }
 
  private:
-  struct Outcome {
-    ObjectPtr result;
-    std::exception_ptr error;
-  };
   void run();
   void apply_batch(std::vector<WriteRequest>& batch);
   // Applies one request inside the open transaction; advances `revision` on success.
