@@ -6,6 +6,7 @@
 #include "pkg/kubectl/commands.h"
 #include "pkg/kubectl/errors.h"
 #include "pkg/kubectl/get_support.h"
+#include "pkg/kubectl/json_access.h"
 #include "pkg/kubectl/query.h"
 #include "pkg/kubectl/resource_builder.h"
 
@@ -87,7 +88,7 @@ int run(Context& ctx) {
       std::string result = apply_one(ctx, manifest, dry_run, ctx.flags.get_string("field-manager"));
       std::string id = manifest.object.value("kind", "");
       ResourceType type = ctx.discovery().for_kind(manifest.object.value("apiVersion", ""), id);
-      std::string line = type.name_prefix() + "/" + manifest.object["metadata"].value("name", "");
+      std::string line = type.name_prefix() + "/" + name_of(manifest.object);
       if (output.empty()) line += " " + result + dry_run_suffix(dry_run);
       ctx.out << line << "\n";
     } catch (const KubectlError& e) {

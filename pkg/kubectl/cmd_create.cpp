@@ -8,6 +8,7 @@
 #include "pkg/kubectl/encoding.h"
 #include "pkg/kubectl/errors.h"
 #include "pkg/kubectl/get_support.h"
+#include "pkg/kubectl/json_access.h"
 #include "pkg/kubectl/printers.h"
 #include "pkg/kubectl/query.h"
 #include "pkg/kubectl/resource_builder.h"
@@ -141,8 +142,7 @@ int run(Context& ctx) {
         std::string suffix = dry_run == "client"   ? " (dry run)"
                              : dry_run == "server" ? " (server dry run)"
                                                    : "";
-        ctx.out << type.name_prefix() << "/" << m.object["metadata"].value("name", "") << " created"
-                << suffix << "\n";
+        ctx.out << type.name_prefix() << "/" << name_of(m.object) << " created" << suffix << "\n";
       }
     } catch (const KubectlError& e) {
       ctx.out.flush();

@@ -7,6 +7,7 @@
 #include "pkg/kubectl/commands.h"
 #include "pkg/kubectl/errors.h"
 #include "pkg/kubectl/get_support.h"
+#include "pkg/kubectl/json_access.h"
 #include "pkg/kubectl/query.h"
 #include "pkg/kubectl/resource_builder.h"
 
@@ -57,8 +58,8 @@ std::vector<Target> targets_from_args(Context& ctx, bool& nothing_found) {
     for (const auto& m : manifests) {
       const ResourceType& type =
           ctx.discovery().for_kind(m.object.value("apiVersion", ""), m.object.value("kind", ""));
-      out.push_back({type, type.namespaced ? manifest_namespace(ctx, m.object) : "",
-                     m.object["metadata"].value("name", "")});
+      out.push_back(
+          {type, type.namespaced ? manifest_namespace(ctx, m.object) : "", name_of(m.object)});
     }
     return out;
   }
@@ -127,7 +128,7 @@ int run(Context& ctx) {
       if (flags.get_string("output") == "name")
         ctx.out << target.type.name_prefix() << "/" << target.name << "\n";
       else
-        ctx.out << target.type.qualified() << " \"" << target.name << "\" deleted\n";
+        ctx.out << target.type.name_prefix() << " \"" << target.name << "\" deleted\n";
       ctx.out.flush();
       deleted.push_back(target);
     } catch (const ServerError& e) {

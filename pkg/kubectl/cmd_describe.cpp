@@ -6,6 +6,7 @@
 #include "pkg/kubectl/describers.h"
 #include "pkg/kubectl/errors.h"
 #include "pkg/kubectl/get_support.h"
+#include "pkg/kubectl/json_access.h"
 
 namespace skiff::kubectl {
 namespace {
@@ -29,7 +30,7 @@ std::vector<Json> resolve_name(Context& ctx, const ResourceType& type, const std
   bool failed = false;
   std::vector<Json> matches;
   for (auto& object : fetch_objects(ctx, {type, {}}, ns, {}, false, failed))
-    if (object["metadata"].value("name", "").starts_with(name)) matches.push_back(object);
+    if (name_of(object).starts_with(name)) matches.push_back(object);
   if (matches.empty())
     throw server_error(response.status, response.body, "get " + type.qualified() + " " + name);
   return matches;

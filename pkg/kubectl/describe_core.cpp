@@ -5,6 +5,7 @@
 #include "pkg/kubectl/context.h"
 #include "pkg/kubectl/describe_kinds.h"
 #include "pkg/kubectl/describers.h"
+#include "pkg/kubectl/json_access.h"
 #include "pkg/kubectl/query.h"
 
 namespace skiff::kubectl {
@@ -21,7 +22,7 @@ void describe_service(DescribeWriter& w, const Json& svc) {
   const Json& spec = svc.value("spec", Json::object());
   write_metadata(w, svc, false);
   std::string selector;
-  for (const auto& [key, value] : spec.value("selector", Json::object()).items())
+  for (const auto& [key, value] : member(spec, "selector").items())
     selector += (selector.empty() ? "" : ",") + key + "=" + text_of(value);
   w.field(0, "Selector", selector);
   std::string type = spec.value("type", std::string("ClusterIP"));
@@ -56,7 +57,7 @@ void describe_node(DescribeWriter& w, const Json& node) {
   const Json& status = node.value("status", Json::object());
   w.field(0, "Name", metadata.value("name", ""));
   std::string roles;
-  for (const auto& [key, value] : metadata.value("labels", Json::object()).items())
+  for (const auto& [key, value] : member(metadata, "labels").items())
     if (key.starts_with("node-role.kubernetes.io/"))
       roles += (roles.empty() ? "" : ",") + key.substr(24);
   w.field(0, "Roles", roles);
@@ -124,7 +125,7 @@ void describe_configmap(DescribeWriter& w, const Json& cm) {
   w.blank();
   w.line(0, "Data");
   w.line(0, "====");
-  for (const auto& [key, value] : cm.value("data", Json::object()).items()) {
+  for (const auto& [key, value] : member(cm, "data").items()) {
     w.line(0, key + ":");
     w.line(0, "----");
     w.line(0, text_of(value));
@@ -133,7 +134,7 @@ void describe_configmap(DescribeWriter& w, const Json& cm) {
   w.blank();
   w.line(0, "BinaryData");
   w.line(0, "====");
-  for (const auto& [key, value] : cm.value("binaryData", Json::object()).items())
+  for (const auto& [key, value] : member(cm, "binaryData").items())
     w.line(0, key + ": " + std::to_string(text_of(value).size() * 3 / 4) + " bytes");
   w.blank();
 }
@@ -146,7 +147,7 @@ void describe_secret(DescribeWriter& w, const Json& secret) {
   w.line(0, "Data");
   w.line(0, "====");
   // Sizes only: a describe must never reveal secret values.
-  for (const auto& [key, value] : secret.value("data", Json::object()).items()) {
+  for (const auto& [key, value] : member(secret, "data").items()) {
     std::string encoded = text_of(value);
     std::size_t size = encoded.size() / 4 * 3;
     if (encoded.ends_with("=="))

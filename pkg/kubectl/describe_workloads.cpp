@@ -1,5 +1,6 @@
 // Describers for Pod, Deployment and ReplicaSet.
 #include "pkg/kubectl/describe_kinds.h"
+#include "pkg/kubectl/json_access.h"
 
 namespace skiff::kubectl {
 namespace {
@@ -45,7 +46,7 @@ void describe_state(DescribeWriter& w, int level, const char* title, const Json&
 
 std::string selector_text(const Json& selector) {
   std::string out;
-  for (const auto& [key, value] : selector.value("matchLabels", Json::object()).items())
+  for (const auto& [key, value] : member(selector, "matchLabels").items())
     out += (out.empty() ? "" : ",") + key + "=" + text_of(value);
   return out;
 }

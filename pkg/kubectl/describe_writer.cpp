@@ -1,4 +1,5 @@
 #include "pkg/kubectl/describe_writer.h"
+#include "pkg/kubectl/json_access.h"
 
 #include <algorithm>
 #include <ctime>
@@ -87,8 +88,8 @@ std::string event_time(const Json& event, const char* key) {
 
 void write_events(DescribeWriter& w, const Json& events) {
   if (events.is_null()) return;
-  std::vector<Json> items(events.value("items", Json::array()).begin(),
-                          events.value("items", Json::array()).end());
+  const Json& list = member(events, "items");
+  std::vector<Json> items(list.begin(), list.end());
   if (items.empty()) {
     w.line(0, "Events:\t<none>");
     return;

@@ -3,6 +3,7 @@
 #include <ostream>
 
 #include "pkg/kubectl/errors.h"
+#include "pkg/kubectl/json_access.h"
 #include "pkg/kubectl/query.h"
 #include "pkg/kubectl/table_printer.h"
 
@@ -89,7 +90,7 @@ std::vector<GetRequest> requests_from_manifests(Context& ctx,
   for (const auto& m : manifests) {
     const ResourceType& type =
         ctx.discovery().for_kind(m.object.value("apiVersion", ""), m.object.value("kind", ""));
-    requests.push_back({type, {m.object["metadata"].value("name", "")}});
+    requests.push_back({type, {name_of(m.object)}});
   }
   return requests;
 }

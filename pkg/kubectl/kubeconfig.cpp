@@ -7,6 +7,7 @@
 
 #include "pkg/kubectl/encoding.h"
 #include "pkg/kubectl/errors.h"
+#include "pkg/kubectl/json_access.h"
 #include "pkg/yaml/yaml.h"
 
 namespace skiff::kubectl {
@@ -17,7 +18,7 @@ namespace {
 // returns its inner object (the "cluster"/"user"/"context" field).
 const Json* named_entry(const Json& config, const char* list, const char* field,
                         const std::string& name) {
-  const Json& entries = config.value(list, Json::array());
+  const Json& entries = member(config, list);
   if (!entries.is_array()) return nullptr;
   for (const auto& entry : entries)
     if (entry.is_object() && entry.value("name", "") == name && entry.contains(field))
