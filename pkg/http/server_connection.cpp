@@ -64,6 +64,8 @@ void Connection::read_header() {
 }
 
 void Connection::on_header(beast::error_code ec) {
+  // Beast checks Content-Length against the body limit while parsing the header.
+  if (ec == bhttp::error::body_limit) return reject_too_large();
   if (ec) return close_socket();  // EOF, timeout, garbage: nobody to answer
   auto length = parser_->content_length();
   if (length && *length > core_->options.body_limit) return reject_too_large();
