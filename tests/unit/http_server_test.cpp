@@ -1,0 +1,136 @@
+// The HTTP server over real loopback sockets: plain responses, keep-alive, the body limit,
+// handler exceptions, and streams (chunked, closed by the producer or by the client).
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <chrono>
+#include <future>
+#include <thread>
+
+#include "pkg/http/server.h"
+
+namespace skiff::http {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = beast::http;
+
+struct Client {
+  asio::io_context io;
+  beast::tcp_stream stream{io};
+  beast::flat_buffer buffer;
+  explicit Client(uint16_t port) {
+    stream.connect(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
+  }
+  bhttp::response<bhttp::string_body> send(bhttp::verb verb, const std::string& target,
+                                           const std::string& body = "") {
+    bhttp::request<bhttp::string_body> request{verb, target, 11};
+    request.set(bhttp::field::host, "localhost");
+    request.body() = body;
+    request.prepare_payload();
+    bhttp::write(stream, request);
+    bhttp::response<bhttp::string_body> response;
+    bhttp::read(stream, buffer, response);
+    return response;
+  }
+};
+
+TEST(HttpServer, AnswersAndKeepsTheConnectionAlive) {
+  Server server({}, [](Request& request) -> HandlerResult {
+    if (request.path == "/boom") throw std::runtime_error("kaput");
+    return Response{200,
+                    {{"Content-Type", "text/plain"}},
+                    request.method + " " + request.path + " " + request.query_value("a") + " " +
+                        std::to_string(request.body.size())};
+  });
+  uint16_t port = server.start();
+  ASSERT_NE(port, 0);
+  Client client(port);
+  auto first = client.send(bhttp::verb::get, "/x%20y?a=1+2");
+  EXPECT_EQ(first.result_int(), 200u);
+  EXPECT_EQ(first.body(), "GET /x y 1 2 0");
+  auto second = client.send(bhttp::verb::post, "/z", "hello");  // same connection
+  EXPECT_EQ(second.body(), "POST /z  5");
+  auto boom = client.send(bhttp::verb::get, "/boom");
+  EXPECT_EQ(boom.result_int(), 500u);
+  EXPECT_NE(boom.body().find("kaput"), std::string::npos);
+  EXPECT_NE(boom.body().find("\"kind\":\"Status\""), std::string::npos);
+  server.stop();
+}
+
+TEST(HttpServer, BodyOverTheLimitIs413) {
+  ServerOptions options;
+  options.body_limit = 1024;
+  Server server(options, [](Request&) -> HandlerResult { return Response{200, {}, "ok"}; });
+  Client client(server.start());
+  auto response = client.send(bhttp::verb::post, "/", std::string(4096, 'x'));
+  EXPECT_EQ(response.result_int(), 413u);
+  EXPECT_NE(response.body().find("RequestEntityTooLarge"), std::string::npos);
+}
+
+TEST(HttpServer, StreamsChunksAndNoticesDisconnect) {
+  std::promise<ResponseStreamPtr> started;
+  std::atomic<bool> closed{false};
+  Server server({}, [&](Request&) -> HandlerResult {
+    StreamingResponse streaming;
+    streaming.headers = {{"Content-Type", "application/json"}};
+    streaming.start = [&](ResponseStreamPtr stream) {
+      stream->on_close([&] { closed = true; });
+      stream->write("{\"n\":1}\n");
+      started.set_value(stream);
+    };
+    return streaming;
+  });
+  uint16_t port = server.start();
+  {
+    Client client(port);
+    bhttp::request<bhttp::string_body> request{bhttp::verb::get, "/watch", 11};
+    bhttp::write(client.stream, request);
+    bhttp::response_parser<bhttp::string_body> parser;
+    bhttp::read_header(client.stream, client.buffer, parser);
+    EXPECT_TRUE(parser.chunked());
+    auto stream = started.get_future().get();
+    stream->write("{\"n\":2}\n");
+    // Read until both lines arrived.
+    std::string body;
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (body.find("{\"n\":2}") == std::string::npos &&
+           std::chrono::steady_clock::now() < deadline) {
+      beast::error_code ec;
+      char data[256];
+      size_t n = client.stream.socket().read_some(asio::buffer(data), ec);
+      if (ec) break;
+      body.append(data, n);
+    }
+    EXPECT_NE(body.find("{\"n\":2}"), std::string::npos) << body;
+  }  // the client disconnects
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (!closed && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  EXPECT_TRUE(closed);
+  server.stop();
+}
+
+TEST(HttpServer, ProducerCloseEndsTheBody) {
+  Server server({}, [](Request&) -> HandlerResult {
+    StreamingResponse streaming;
+    streaming.start = [](ResponseStreamPtr stream) {
+      stream->write("a");
+      stream->write("b");
+      stream->close();
+      EXPECT_FALSE(stream->write("c"));
+    };
+    return streaming;
+  });
+  Client client(server.start());
+  auto response = client.send(bhttp::verb::get, "/");
+  EXPECT_EQ(response.body(), "ab");
+}
+
+}  // namespace
+}  // namespace skiff::http
