@@ -5,6 +5,7 @@
 
 #include "pkg/kubectl/errors.h"
 #include "pkg/kubectl/get_support.h"
+#include "pkg/kubectl/json_access.h"
 #include "pkg/kubectl/query.h"
 #include "pkg/kubectl/table_printer.h"
 #include "pkg/kubectl/tabwriter.h"
@@ -38,7 +39,15 @@ class WatchPrinter {
     table_options_.show_labels = options.show_labels;
   }
 
-  void print_table(const Json& table) {
+  void print_table(const Json& received) {
+    // Watch events after the first may carry rows without columnDefinitions (as Kubernetes
+    // sends them): use the columns seen before.
+    Json table = received;
+    const Json& columns = member(received, "columnDefinitions");
+    if (columns.is_array() && !columns.empty())
+      columns_ = columns;
+    else
+      table["columnDefinitions"] = columns_;
     auto rows = table_rows(table, table_options_);
     if (rows.empty()) return;
     if (!header_printed_ && !options_.no_headers) {
@@ -121,6 +130,7 @@ class WatchPrinter {
   int printed_objects_ = 0;
   bool failed_ = false;
   std::map<std::string, Json> last_rows_;
+  Json columns_ = Json::array();
 };
 
 }  // namespace

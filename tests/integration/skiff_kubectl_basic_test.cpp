@@ -2,7 +2,9 @@
 // delete, api-resources, version and the error messages a user sees.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <fstream>
+#include <thread>
 
 #include "tests/integration/support/test_server.h"
 
@@ -186,16 +188,23 @@ TEST_F(SkiffKubectl, ErrorsAUserCanActOn) {
                              " was refused - did you specify the right host or port?\n");
 }
 
-TEST_F(SkiffKubectl, WatchPrintsChangesUntilTheStreamEnds) {
-  // The server ends a watch after timeoutSeconds; -w then exits like kubectl (rc 0). The
-  // initial listing must contain the object applied before.
+TEST_F(SkiffKubectl, WatchPrintsTheListingThenChanges) {
   server().skiff_kubectl(
       {"apply", "-f",
        write("w.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: watched\n")});
-  auto result = run_command({SKIFF_BINARY, "kubectl", "--kubeconfig", server().kubeconfig(), "get",
-                             "cm", "watched", "-w", "--request-timeout", "3s"},
-                            "", 10);
-  EXPECT_NE(result.out.find("watched"), std::string::npos) << result.out << result.err;
+  CommandResult result;
+  // The watch runs until run_command's timeout ends it; meanwhile another object appears.
+  std::thread watcher([&] {
+    result = run_command({SKIFF_BINARY, "kubectl", "--kubeconfig", server().kubeconfig(), "get",
+                          "cm", "-n", "default", "-w"},
+                         "", 6);
+  });
+  std::this_thread::sleep_for(std::chrono::seconds(2));
+  server().skiff_kubectl({"create", "configmap", "appeared", "--from-literal=a=b"});
+  watcher.join();
+  EXPECT_EQ(result.out.rfind("NAME ", 0), 0u) << result.out << result.err;
+  EXPECT_NE(result.out.find("\nwatched "), std::string::npos) << result.out;
+  EXPECT_NE(result.out.find("\nappeared "), std::string::npos) << result.out;
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <vector>
 
 #include "pkg/kubectl/discovery.h"
 #include "pkg/kubectl/encoding.h"
@@ -72,8 +73,9 @@ TEST(KubectlKubeconfig, ServerFlagOverridesAndUnknownContextFails) {
   EXPECT_EQ(connection_from_kubeconfig(config(), flags, "").server, "http://other:1");
   flags.context = "nope";
   EXPECT_THROW(connection_from_kubeconfig(config(), flags, ""), KubectlError);
-  EXPECT_EQ(connection_from_kubeconfig(Json::object(), {.server = "http://s:1"}, "").server,
-            "http://s:1");
+  ConnectionFlags server_only;
+  server_only.server = "http://s:1";
+  EXPECT_EQ(connection_from_kubeconfig(Json::object(), server_only, "").server, "http://s:1");
 }
 
 TEST(KubectlKubeconfig, LookupOrder) {
@@ -83,7 +85,9 @@ TEST(KubectlKubeconfig, LookupOrder) {
   std::ofstream(dir / "a.yaml") << kConfig;
   std::ofstream(dir / ".kube" / "config") << kConfig;
   std::string a = (dir / "a.yaml").string();
-  EXPECT_EQ(find_kubeconfig({.kubeconfig = "/explicit"}, a, dir.string()), "/explicit");
+  ConnectionFlags explicit_flags;
+  explicit_flags.kubeconfig = "/explicit";
+  EXPECT_EQ(find_kubeconfig(explicit_flags, a, dir.string()), "/explicit");
   EXPECT_EQ(find_kubeconfig({}, "/missing:" + a, dir.string()), a);
   if (!std::filesystem::exists("/etc/skiff/skiff.yaml"))
     EXPECT_EQ(find_kubeconfig({}, "", dir.string()), (dir / ".kube" / "config").string());
@@ -91,8 +95,9 @@ TEST(KubectlKubeconfig, LookupOrder) {
 }
 
 TEST(KubectlEncoding, Base64RoundTrip) {
-  for (std::string s : {"", "a", "ab", "abc", "hello world\n", std::string("\0\xff", 2)})
-    EXPECT_EQ(base64_decode(base64_encode(s), "x"), s);
+  const std::vector<std::string> samples = {
+      "", "a", "ab", "abc", "hello world\n", std::string("\0\xff", 2)};
+  for (const std::string& s : samples) EXPECT_EQ(base64_decode(base64_encode(s), "x"), s);
   EXPECT_EQ(base64_encode("pw"), "cHc=");
   EXPECT_THROW(base64_decode("abc", "x"), KubectlError);
   EXPECT_EQ(url_encode("app in (a,b)"), "app%20in%20%28a%2Cb%29");

@@ -51,8 +51,8 @@ TEST(KubectlTable, AllNamespacesAndLabels) {
   options.with_namespace = true;
   options.show_labels = true;
   EXPECT_EQ(print(options, false),
-            "default   web-1   1/1   0    5m   app=web,tier=fe\n"
-            "prod      db      0/1   12   3h   <none>\n");
+            "default   web-1   1/1   0     5m    app=web,tier=fe\n"
+            "prod      db      0/1   12    3h    <none>\n");
 }
 
 TEST(KubectlTable, NamePrefixForSeveralTypes) {
