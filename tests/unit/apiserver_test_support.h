@@ -115,6 +115,21 @@ class ApiTest : public ::testing::Test {
     api_->stop();
   }
 
+  // The stored objects (key and resourceVersion) under the workload prefixes the tests write.
+  // Compared before/after to show bad input changed nothing; the controllers' own background
+  // writes (default ServiceAccounts) are deliberately outside these prefixes.
+  std::string stored_workloads() {
+    std::string out;
+    for (const char* prefix : {"/registry/core/configmaps/", "/registry/apps/deployments/"}) {
+      store::ListOptions options;
+      options.prefix = prefix;
+      for (const auto& item : store_->list(options).items)
+        out += item->at("metadata").at("name").get<std::string>() + "@" +
+               item->at("metadata").at("resourceVersion").get<std::string>() + "\n";
+    }
+    return out;
+  }
+
   http::Request make_request(const std::string& method, const std::string& target,
                              const std::string& body, http::Headers headers) {
     http::Request request;
