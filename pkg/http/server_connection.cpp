@@ -164,6 +164,7 @@ void Connection::begin_streaming(const std::shared_ptr<StreamImpl>& stream) {
   state_ = State::Streaming;
   active_stream_ = stream;
   stream_.expires_never();
+  stream->send_head();
   if (core_->stopping) stream->close();
   watch_for_disconnect();
 }

@@ -41,6 +41,11 @@ void StreamImpl::close() {
   schedule_flush_locked();
 }
 
+void StreamImpl::send_head() {
+  std::lock_guard lock(mutex_);
+  schedule_flush_locked();
+}
+
 bool StreamImpl::closed() const {
   std::lock_guard lock(mutex_);
   return ended_ || gone_;

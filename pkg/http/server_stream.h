@@ -24,6 +24,10 @@ class StreamImpl : public ResponseStream, public std::enable_shared_from_this<St
   bool closed() const override;
   void on_close(std::function<void()> callback) override;
 
+  // Sends the status line and headers now, before any body chunk: clients (client-go's watch,
+  // kubectl get -w) wait for the headers before they consider the request started.
+  void send_head();
+
   // Strand only: the socket is gone (client disconnect, error, shutdown).
   void connection_gone();
 

@@ -116,6 +116,27 @@ TEST(HttpServer, StreamsChunksAndNoticesDisconnect) {
   server.stop();
 }
 
+TEST(HttpServer, StreamHeadersArriveBeforeAnyChunk) {
+  // A watch with nothing to report yet must still answer its headers: client-go waits for them.
+  std::promise<ResponseStreamPtr> started;
+  Server server({}, [&](Request&) -> HandlerResult {
+    StreamingResponse streaming;
+    streaming.start = [&](ResponseStreamPtr stream) { started.set_value(stream); };
+    return streaming;
+  });
+  Client client(server.start());
+  client.stream.expires_after(std::chrono::seconds(5));
+  bhttp::request<bhttp::string_body> request{bhttp::verb::get, "/quiet-watch", 11};
+  bhttp::write(client.stream, request);
+  bhttp::response_parser<bhttp::string_body> parser;
+  beast::error_code ec;
+  bhttp::read_header(client.stream, client.buffer, parser, ec);
+  EXPECT_FALSE(ec) << ec.message();
+  EXPECT_EQ(parser.get().result_int(), 200u);
+  started.get_future().get()->close();
+  server.stop();
+}
+
 TEST(HttpServer, ProducerCloseEndsTheBody) {
   Server server({}, [](Request&) -> HandlerResult {
     StreamingResponse streaming;
