@@ -62,20 +62,24 @@ class Connection {
     req.set(http::field::host, "127.0.0.1");
     req.set(http::field::accept, "application/json");
     http::write(socket_, req);
-    parser_.body_limit(boost::none);
-    http::read_header(socket_, buffer_, parser_);
+    http::response_parser<http::empty_body> parser;
+    http::read_header(socket_, buffer_, parser);
   }
 
-  // Reads the next chunk of a streaming response body (empty when the stream ended).
+  // Reads more raw bytes of a streaming (chunked) response; empty when the stream ended. The
+  // caller keeps only lines that start with '{': each watch event is one chunk holding one JSON
+  // line, so the chunk-size lines are easy to skip.
   std::string read_some() {
     std::string out;
+    if (buffer_.size() > 0) {
+      out = beast::buffers_to_string(buffer_.data());
+      buffer_.consume(buffer_.size());
+      return out;
+    }
     char data[65536];
-    parser_.get().body().data = data;
-    parser_.get().body().size = sizeof data;
     beast::error_code ec;
-    http::read_some(socket_, buffer_, parser_, ec);
-    if (ec && ec != http::error::need_buffer) return out;
-    out.assign(data, sizeof data - parser_.get().body().size);
+    size_t n = socket_.read_some(asio::buffer(data), ec);
+    if (!ec) out.assign(data, n);
     return out;
   }
 
@@ -83,7 +87,6 @@ class Connection {
   asio::io_context io_;
   tcp::socket socket_;
   beast::flat_buffer buffer_;
-  http::response_parser<http::buffer_body> parser_;
 };
 
 std::string configmap_body(const std::string& name) {
@@ -154,8 +157,10 @@ void bench_watch_latency(int port, int samples) {
       pending += chunk;
       size_t newline;
       while ((newline = pending.find('\n')) != std::string::npos) {
-        auto event = skiff::Json::parse(pending.substr(0, newline));
+        std::string line = pending.substr(0, newline);
         pending.erase(0, newline + 1);
+        if (line.empty() || line.front() != '{') continue;  // chunk framing
+        auto event = skiff::Json::parse(line);
         std::string name = event["object"]["metadata"]["name"];
         int index = std::stoi(name.substr(name.rfind('-') + 1));
         std::lock_guard lock(mu);
