@@ -10,6 +10,7 @@
 #include "pkg/log/log.h"
 #include "server/apiserver/api_server.h"
 #include "server/kubeconfig.h"
+#include "server/store/prefix_cached_store.h"
 #include "server/store/sqlite/sqlite_store.h"
 
 namespace skiff::server {
@@ -51,12 +52,14 @@ int run(const ServerConfig& config) {
     auto store = store::open_sqlite_store(store_options);
     log::info("store ready",
               {{"path", store_options.path}, {"revision", store->current_revision()}});
+    // Namespaces are read on every namespaced write; serve them from memory.
+    store::PrefixCachedStore cached_store(*store, "/registry/core/namespaces/");
 
     // 2. The API (system namespaces first, then the reactors).
     apiserver::ApiServerOptions api_options;
     api_options.server_address =
         config.bind_address + ":" + std::to_string(config.https_listen_port);
-    apiserver::ApiServer api(*store, api_options);
+    apiserver::ApiServer api(cached_store, api_options);
     api.start();
 
     // 3. HTTP.

@@ -1,0 +1,47 @@
+#include "server/store/prefix_cached_store.h"
+
+#include <gtest/gtest.h>
+
+#include "server/store/memory_store.h"
+
+namespace skiff::store {
+namespace {
+
+Json ns(const std::string& name, const std::string& phase = "Active") {
+  return {{"apiVersion", "v1"},
+          {"kind", "Namespace"},
+          {"metadata", {{"name", name}}},
+          {"status", {{"phase", phase}}}};
+}
+
+const std::string kKey = "/registry/core/namespaces/demo";
+
+TEST(PrefixCachedStore, ReadsItsOwnWritesAndOthers) {
+  auto inner = make_memory_store();
+  inner->create("/registry/core/namespaces/early", ns("early"));  // exists before the cache
+  PrefixCachedStore cache(*inner, "/registry/core/namespaces/");
+  ASSERT_NE(cache.get("/registry/core/namespaces/early"), nullptr);
+
+  auto created = cache.create(kKey, ns("demo"));
+  EXPECT_EQ(cache.get(kKey)->at("status").at("phase"), "Active");
+  // A write that bypasses the decorator is seen too (it arrives through the watch).
+  inner->update(kKey, ns("demo", "Terminating"), 0);
+  EXPECT_EQ(cache.get(kKey)->at("status").at("phase"), "Terminating");
+  cache.remove(kKey, 0);
+  EXPECT_EQ(cache.get(kKey), nullptr);
+  inner->remove("/registry/core/namespaces/early", 0);
+  EXPECT_EQ(cache.get("/registry/core/namespaces/early"), nullptr);
+}
+
+TEST(PrefixCachedStore, OtherKeysPassThrough) {
+  auto inner = make_memory_store();
+  PrefixCachedStore cache(*inner, "/registry/core/namespaces/");
+  Json cm = {{"apiVersion", "v1"}, {"kind", "ConfigMap"}, {"metadata", {{"name", "c"}}}};
+  cache.create("/registry/core/configmaps/default/c", cm);
+  EXPECT_NE(inner->get("/registry/core/configmaps/default/c"), nullptr);
+  inner->remove("/registry/core/configmaps/default/c", 0);
+  EXPECT_EQ(cache.get("/registry/core/configmaps/default/c"), nullptr);
+}
+
+}  // namespace
+}  // namespace skiff::store
