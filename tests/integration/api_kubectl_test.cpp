@@ -2,6 +2,8 @@
 // real `skiff server`.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <thread>
 
 #include "pkg/api/json.h"
@@ -39,6 +41,11 @@ std::string changed_deployment() {
 
 class KubectlTest : public ::testing::Test {
  protected:
+  void SetUp() override {
+    // These machines ship kubectl v1.32; elsewhere say plainly that the real client is missing.
+    if (access("/usr/bin/kubectl", X_OK) != 0)
+      GTEST_SKIP() << "/usr/bin/kubectl is not installed: the real-kubectl tests need it";
+  }
   TestServer server;
   CommandResult kubectl(const std::vector<std::string>& args, const std::string& input = "") {
     return server.kubectl(args, input);
