@@ -9,8 +9,8 @@ ApiError::ApiError(int code, std::string reason, std::string message, Json detai
       details_(std::move(details)) {}
 
 Json ApiError::to_status() const {
-  Json status = {{"kind", "Status"},         {"apiVersion", "v1"},  {"metadata", Json::object()},
-                 {"status", "Failure"},      {"message", what()},   {"reason", reason_},
+  Json status = {{"kind", "Status"},    {"apiVersion", "v1"}, {"metadata", Json::object()},
+                 {"status", "Failure"}, {"message", what()},  {"reason", reason_},
                  {"code", code_}};
   if (!details_.is_null()) status["details"] = details_;
   return status;
@@ -33,16 +33,24 @@ Json resource_details(const std::string& qualified_resource, const std::string& 
 
 }  // namespace
 
-ApiError bad_request(const std::string& message) { return {400, "BadRequest", message}; }
-ApiError unauthorized(const std::string& message) { return {401, "Unauthorized", message}; }
-ApiError forbidden(const std::string& message) { return {403, "Forbidden", message}; }
+ApiError bad_request(const std::string& message) {
+  return {400, "BadRequest", message};
+}
+ApiError unauthorized(const std::string& message) {
+  return {401, "Unauthorized", message};
+}
+ApiError forbidden(const std::string& message) {
+  return {403, "Forbidden", message};
+}
 
 ApiError not_found(const std::string& qualified_resource, const std::string& name) {
   return {404, "NotFound", qualified_resource + " \"" + name + "\" not found",
           resource_details(qualified_resource, name)};
 }
 
-ApiError not_found_path(const std::string& message) { return {404, "NotFound", message}; }
+ApiError not_found_path(const std::string& message) {
+  return {404, "NotFound", message};
+}
 ApiError method_not_allowed(const std::string& message) {
   return {405, "MethodNotAllowed", message};
 }
@@ -65,14 +73,18 @@ ApiError conflict_modified(const std::string& qualified_resource, const std::str
                   "version and try again");
 }
 
-ApiError gone(const std::string& message) { return {410, "Expired", message}; }
+ApiError gone(const std::string& message) {
+  return {410, "Expired", message};
+}
 ApiError request_entity_too_large(const std::string& message) {
   return {413, "RequestEntityTooLarge", message};
 }
 ApiError unsupported_media_type(const std::string& message) {
   return {415, "UnsupportedMediaType", message};
 }
-ApiError not_acceptable(const std::string& message) { return {406, "NotAcceptable", message}; }
+ApiError not_acceptable(const std::string& message) {
+  return {406, "NotAcceptable", message};
+}
 
 ApiError invalid(const std::string& group, const std::string& kind, const std::string& name,
                  const std::vector<StatusCause>& causes) {
@@ -90,7 +102,9 @@ ApiError invalid(const std::string& group, const std::string& kind, const std::s
   return {422, "Invalid", message, details};
 }
 
-ApiError internal_error(const std::string& message) { return {500, "InternalError", message}; }
+ApiError internal_error(const std::string& message) {
+  return {500, "InternalError", message};
+}
 ApiError service_unavailable(const std::string& message) {
   return {503, "ServiceUnavailable", message};
 }

@@ -33,8 +33,8 @@ std::vector<ResourceInfo> build_registry() {
   std::vector<ResourceInfo> r;
   // core/v1
   r.push_back(make("", "Namespace", "namespaces", false, {"ns"}, {"status", "finalize"}));
-  r.push_back(make("", "Pod", "pods", true, {"po"}, {"status", "binding", "log", "exec",
-                                                     "portforward", "eviction"}, {"all"}));
+  r.push_back(make("", "Pod", "pods", true, {"po"},
+                   {"status", "binding", "log", "exec", "portforward", "eviction"}, {"all"}));
   r.push_back(make("", "Service", "services", true, {"svc"}, {"status"}, {"all"}));
   r.push_back(make("", "Endpoints", "endpoints", true, {"ep"}, {}));
   r.push_back(make("", "ConfigMap", "configmaps", true, {"cm"}, {}));
@@ -43,10 +43,10 @@ std::vector<ResourceInfo> build_registry() {
   r.push_back(make("", "Event", "events", true, {"ev"}, {}));
   r.push_back(make("", "ServiceAccount", "serviceaccounts", true, {"sa"}, {}));
   // apps/v1
-  r.push_back(make("apps", "Deployment", "deployments", true, {"deploy"}, {"status", "scale"},
-                   {"all"}));
-  r.push_back(make("apps", "ReplicaSet", "replicasets", true, {"rs"}, {"status", "scale"},
-                   {"all"}));
+  r.push_back(
+      make("apps", "Deployment", "deployments", true, {"deploy"}, {"status", "scale"}, {"all"}));
+  r.push_back(
+      make("apps", "ReplicaSet", "replicasets", true, {"rs"}, {"status", "scale"}, {"all"}));
   // networking.k8s.io/v1
   r.push_back(make("networking.k8s.io", "Ingress", "ingresses", true, {"ing"}, {"status"}));
   r.push_back(make("networking.k8s.io", "IngressClass", "ingressclasses", false, {}, {}));
@@ -74,7 +74,9 @@ std::string ResourceInfo::qualified() const {
   return group.empty() ? plural : plural + "." + group;
 }
 
-std::string ResourceInfo::list_kind() const { return kind + "List"; }
+std::string ResourceInfo::list_kind() const {
+  return kind + "List";
+}
 
 bool ResourceInfo::has_subresource(std::string_view name) const {
   return std::find(subresources.begin(), subresources.end(), name) != subresources.end();

@@ -13,10 +13,14 @@ std::atomic<Level> g_level{Level::Info};
 
 const char* level_name(Level level) {
   switch (level) {
-    case Level::Debug: return "debug";
-    case Level::Info: return "info";
-    case Level::Warn: return "warn";
-    case Level::Error: return "error";
+    case Level::Debug:
+      return "debug";
+    case Level::Info:
+      return "info";
+    case Level::Warn:
+      return "warn";
+    case Level::Error:
+      return "error";
   }
   return "info";
 }
@@ -41,9 +45,15 @@ void append_value(std::string& line, std::string_view value) {
 
 }  // namespace
 
-void set_level(Level level) { g_level.store(level); }
-Level level() { return g_level.load(); }
-bool enabled(Level level) { return level >= g_level.load(); }
+void set_level(Level level) {
+  g_level.store(level);
+}
+Level level() {
+  return g_level.load();
+}
+bool enabled(Level level) {
+  return level >= g_level.load();
+}
 
 void write(Level level, std::string_view message, std::initializer_list<Field> fields) {
   if (!enabled(level)) return;

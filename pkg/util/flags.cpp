@@ -96,12 +96,18 @@ std::string Flags::get_string(const std::string& name) const {
   const auto& flag = lookup(name);
   return flag.values.empty() ? flag.default_value : flag.values.back();
 }
-bool Flags::get_bool(const std::string& name) const { return get_string(name) == "true"; }
-long long Flags::get_int(const std::string& name) const { return std::stoll(get_string(name)); }
+bool Flags::get_bool(const std::string& name) const {
+  return get_string(name) == "true";
+}
+long long Flags::get_int(const std::string& name) const {
+  return std::stoll(get_string(name));
+}
 std::vector<std::string> Flags::get_list(const std::string& name) const {
   return lookup(name).values;
 }
-bool Flags::was_set(const std::string& name) const { return lookup(name).set; }
+bool Flags::was_set(const std::string& name) const {
+  return lookup(name).set;
+}
 
 std::string Flags::usage() const {
   std::ostringstream out;
@@ -111,8 +117,10 @@ std::string Flags::usage() const {
     left += "--" + flag.name;
     if (flag.type != Type::Bool) left += " value";
     out << left;
-    if (left.size() < 34) out << std::string(34 - left.size(), ' ');
-    else out << "  ";
+    if (left.size() < 34)
+      out << std::string(34 - left.size(), ' ');
+    else
+      out << "  ";
     out << flag.help;
     bool boring_default = flag.type == Type::Bool && flag.default_value == "false";
     if (!flag.default_value.empty() && flag.type != Type::List && !boring_default)

@@ -36,7 +36,8 @@ namespace {
 class Connection {
  public:
   explicit Connection(int port) : socket_(io_) {
-    socket_.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), static_cast<uint16_t>(port)));
+    socket_.connect(
+        tcp::endpoint(asio::ip::make_address("127.0.0.1"), static_cast<uint16_t>(port)));
     socket_.set_option(tcp::no_delay(true));
   }
 
@@ -189,8 +190,8 @@ void bench_watch_latency(int port, int samples) {
   reader.join();
   for (int i = 0; i < samples; ++i) {
     // An event may arrive before the writer has read its own response: that counts as 0.
-    ack_to_event.push_back(
-        std::max(0.0, std::chrono::duration<double, std::micro>(event_times[i] - acked[i]).count()));
+    ack_to_event.push_back(std::max(
+        0.0, std::chrono::duration<double, std::micro>(event_times[i] - acked[i]).count()));
     send_to_event.push_back(
         std::chrono::duration<double, std::micro>(event_times[i] - sent[i]).count());
   }

@@ -8,7 +8,8 @@ namespace skiff::api {
 namespace {
 
 TEST(Resources, FindsByUserNames) {
-  for (const char* name : {"deploy", "deployment", "deployments", "deployments.apps", "Deployment"}) {
+  for (const char* name :
+       {"deploy", "deployment", "deployments", "deployments.apps", "Deployment"}) {
     const ResourceInfo* info = find_by_user_name(name);
     ASSERT_NE(info, nullptr) << name;
     EXPECT_EQ(info->kind, "Deployment");

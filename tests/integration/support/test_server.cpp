@@ -141,7 +141,9 @@ TestServer::TestServer(std::vector<std::string> extra_flags, std::string data_di
   start();
 }
 
-TestServer::~TestServer() { stop(SIGTERM); }
+TestServer::~TestServer() {
+  stop(SIGTERM);
+}
 
 void TestServer::start() {
   if (pid_ > 0) return;
