@@ -24,10 +24,8 @@ void decode_namespace(std::string_view bytes, Json& object) {
   Reader reader(bytes);
   Field f;
   while (reader.next(f)) {
-    if (f.number == 1) {
-      expect_wire(f, kLengthDelimited, "metadata");
-      object["metadata"] = decode_object_meta(f.bytes);
-    } else if (f.number == 2 || f.number == 3) {
+    if (take_metadata(f, object)) continue;
+    if (f.number == 2 || f.number == 3) {
       expect_wire(f, kLengthDelimited, f.number == 2 ? "spec" : "status");
       Reader inner(f.bytes);
       Field g;
@@ -45,11 +43,8 @@ void decode_config_map(std::string_view bytes, Json& object) {
   Reader reader(bytes);
   Field f;
   while (reader.next(f)) {
+    if (take_metadata(f, object)) continue;
     switch (f.number) {
-      case 1:
-        expect_wire(f, kLengthDelimited, "metadata");
-        object["metadata"] = decode_object_meta(f.bytes);
-        break;
       case 2:
         add_map_entry(object, "data", f, false);
         break;
@@ -70,11 +65,8 @@ void decode_secret(std::string_view bytes, Json& object) {
   Reader reader(bytes);
   Field f;
   while (reader.next(f)) {
+    if (take_metadata(f, object)) continue;
     switch (f.number) {
-      case 1:
-        expect_wire(f, kLengthDelimited, "metadata");
-        object["metadata"] = decode_object_meta(f.bytes);
-        break;
       case 2:
         add_map_entry(object, "data", f, true);
         break;
@@ -110,11 +102,8 @@ void decode_service_account(std::string_view bytes, Json& object) {
   Reader reader(bytes);
   Field f;
   while (reader.next(f)) {
+    if (take_metadata(f, object)) continue;
     switch (f.number) {
-      case 1:
-        expect_wire(f, kLengthDelimited, "metadata");
-        object["metadata"] = decode_object_meta(f.bytes);
-        break;
       case 2:
         expect_wire(f, kLengthDelimited, "secrets");
         object["secrets"].push_back(decode_object_reference(f.bytes));

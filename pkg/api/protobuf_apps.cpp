@@ -211,8 +211,7 @@ Json decode_deployment_spec(std::string_view bytes) {
         set_int(spec, "revisionHistoryLimit", f);
         break;
       case 7:
-        expect_wire(f, kVarint, "paused");
-        if (f.varint) spec["paused"] = true;
+        set_true(spec, "paused", f);
         break;
       case 9:
         set_int(spec, "progressDeadlineSeconds", f);
@@ -227,18 +226,7 @@ Json decode_deployment_spec(std::string_view bytes) {
 }  // namespace
 
 void decode_deployment(std::string_view bytes, Json& object) {
-  Reader reader(bytes);
-  Field f;
-  while (reader.next(f)) {
-    if (f.number == 1) {
-      expect_wire(f, kLengthDelimited, "metadata");
-      object["metadata"] = decode_object_meta(f.bytes);
-    } else if (f.number == 2) {
-      expect_wire(f, kLengthDelimited, "spec");
-      object["spec"] = decode_deployment_spec(f.bytes);
-    }
-    // 3: status is the server's; ignored.
-  }
+  decode_metadata_and_spec(bytes, object, decode_deployment_spec);
 }
 
 }  // namespace skiff::api::protobuf

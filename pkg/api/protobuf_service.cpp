@@ -85,8 +85,7 @@ Json decode_service_spec(std::string_view bytes) {
         if (f.varint != 0) set_int(spec, "healthCheckNodePort", f);
         break;
       case 13:
-        expect_wire(f, kVarint, "publishNotReadyAddresses");
-        if (f.varint != 0) spec["publishNotReadyAddresses"] = true;
+        set_true(spec, "publishNotReadyAddresses", f);
         break;
       default:
         reject_unknown(f, kKind, "ServiceSpec");
@@ -98,18 +97,7 @@ Json decode_service_spec(std::string_view bytes) {
 }  // namespace
 
 void decode_service(std::string_view bytes, Json& object) {
-  Reader reader(bytes);
-  Field f;
-  while (reader.next(f)) {
-    if (f.number == 1) {
-      expect_wire(f, kLengthDelimited, "metadata");
-      object["metadata"] = decode_object_meta(f.bytes);
-    } else if (f.number == 2) {
-      expect_wire(f, kLengthDelimited, "spec");
-      object["spec"] = decode_service_spec(f.bytes);
-    }
-    // 3: status is the server's; ignored.
-  }
+  decode_metadata_and_spec(bytes, object, decode_service_spec);
 }
 
 }  // namespace skiff::api::protobuf

@@ -246,4 +246,29 @@ Json decode_int_or_string(std::string_view bytes) {
   return type == 1 ? Json(str_value) : Json(int_value);
 }
 
+bool take_metadata(const Field& f, Json& object) {
+  if (f.number != 1) return false;
+  expect_wire(f, kLengthDelimited, "metadata");
+  object["metadata"] = decode_object_meta(f.bytes);
+  return true;
+}
+
+void decode_metadata_and_spec(std::string_view bytes, Json& object,
+                              Json (*decode_spec)(std::string_view)) {
+  Reader reader(bytes);
+  Field f;
+  while (reader.next(f)) {
+    if (take_metadata(f, object)) continue;
+    if (f.number == 2) {
+      expect_wire(f, kLengthDelimited, "spec");
+      object["spec"] = decode_spec(f.bytes);
+    }
+  }
+}
+
+void set_true(Json& object, const char* key, const Field& f) {
+  expect_wire(f, kVarint, key);
+  if (f.varint != 0) object[key] = true;
+}
+
 }  // namespace skiff::api::protobuf

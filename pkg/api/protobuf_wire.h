@@ -43,6 +43,14 @@ void push_string(Json& object, const char* key, const Field& f);
 // A map<string, T> entry {1: key, 2: value}; bytes values become base64.
 void add_map_entry(Json& object, const char* key, const Field& f, bool base64_values);
 Json decode_object_meta(std::string_view bytes);
+// Field 1 of every top-level kind is its ObjectMeta: decodes it into object["metadata"] and
+// returns true, or returns false for any other field.
+bool take_metadata(const Field& f, Json& object);
+// A top-level kind shaped {1 metadata, 2 spec, 3 status}: status is the server's and ignored.
+void decode_metadata_and_spec(std::string_view bytes, Json& object,
+                              Json (*decode_spec)(std::string_view));
+// A bool field written only when true (false is the API default and is left absent).
+void set_true(Json& object, const char* key, const Field& f);
 // Sets object[key] to a varint as a (signed) int32.
 void set_int(Json& object, const char* key, const Field& f);
 // intstr.IntOrString {1 type, 2 intVal, 3 strVal} as a JSON number or string.
