@@ -26,21 +26,27 @@ store::ObjectPtr get_or_404(RequestContext& context) {
   return object;
 }
 
+// The body of a PUT (a whole object) or a PATCH (a patch document and its type) to a
+// subresource; any other method is 405.
+struct WriteBody {
+  Json body;
+  std::optional<PatchType> patch_type;  // empty for PUT
+};
+
+WriteBody read_write_body(RequestContext& context) {
+  const auto& method = context.request.method;
+  if (method == "PUT") return {decode_object_body(context.request), std::nullopt};
+  if (method != "PATCH") method_not_allowed(context);
+  auto type = parse_patch_type(context.request.header("Content-Type"));
+  return {parse_patch_document(context.request, type), type};
+}
+
 // --- status ---
 
 http::Response handle_status(RequestContext& context) {
   const auto& method = context.request.method;
   if (method == "GET") return raw_json_response(200, get_or_404(context)->dump());
-  Json body;
-  std::optional<PatchType> patch_type;
-  if (method == "PUT") {
-    body = decode_object_body(context.request);
-  } else if (method == "PATCH") {
-    patch_type = parse_patch_type(context.request.header("Content-Type"));
-    body = parse_patch_document(context.request, *patch_type);
-  } else {
-    method_not_allowed(context);
-  }
+  auto [body, patch_type] = read_write_body(context);
   auto stored = guaranteed_update(
       context.store, context.resource, context.key(), context.name,
       [&](const Json& current) {
@@ -101,16 +107,7 @@ int64_t replicas_of_scale(const RequestContext& context, const Json& scale) {
 http::Response handle_scale(RequestContext& context) {
   const auto& method = context.request.method;
   if (method == "GET") return json_response(200, scale_of(*get_or_404(context)));
-  Json body;
-  std::optional<PatchType> patch_type;
-  if (method == "PUT") {
-    body = decode_object_body(context.request);
-  } else if (method == "PATCH") {
-    patch_type = parse_patch_type(context.request.header("Content-Type"));
-    body = parse_patch_document(context.request, *patch_type);
-  } else {
-    method_not_allowed(context);
-  }
+  auto [body, patch_type] = read_write_body(context);
   auto stored = guaranteed_update(
       context.store, context.resource, context.key(), context.name,
       [&](const Json& current) {
