@@ -24,10 +24,6 @@ void declare(util::Flags& flags) {
   flags.add_string("field-manager", "kubectl-client-side-apply", "Name of the field manager");
 }
 
-std::string dry_run_suffix(const std::string& mode) {
-  return mode == "client" ? " (dry run)" : mode == "server" ? " (server dry run)" : "";
-}
-
 // Applies one object and returns its output word: created, configured or unchanged.
 std::string apply_one(Context& ctx, const ManifestObject& manifest, const std::string& dry_run,
                       const std::string& field_manager) {
@@ -101,6 +97,10 @@ int run(Context& ctx) {
 }
 
 }  // namespace
+
+std::string dry_run_suffix(const std::string& mode) {
+  return mode == "client" ? " (dry run)" : mode == "server" ? " (server dry run)" : "";
+}
 
 Command apply_command() {
   return {"apply", "Apply a configuration to a resource by file name or stdin",

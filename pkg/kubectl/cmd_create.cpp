@@ -139,10 +139,8 @@ int run(Context& ctx) {
       if (spec && !spec->human()) {
         ctx.out << render(with_type(created, type), *spec);
       } else {
-        std::string suffix = dry_run == "client"   ? " (dry run)"
-                             : dry_run == "server" ? " (server dry run)"
-                                                   : "";
-        ctx.out << type.name_prefix() << "/" << name_of(m.object) << " created" << suffix << "\n";
+        ctx.out << type.name_prefix() << "/" << name_of(m.object) << " created"
+                << dry_run_suffix(dry_run) << "\n";
       }
     } catch (const KubectlError& e) {
       ctx.out.flush();

@@ -27,4 +27,7 @@ Command version_command();
 
 const std::vector<Command>& all_commands();
 
+// The suffix kubectl prints after a result word for --dry-run=client|server ("" otherwise).
+std::string dry_run_suffix(const std::string& mode);
+
 }  // namespace skiff::kubectl
