@@ -1,6 +1,7 @@
 #pragma once
 // MemoryStore: the Store contract over a std::map, for unit tests and throwaway servers.
 // Nothing is durable; the event window is a WatchHub like every other backend's.
+// update_volatile is the inherited durable update: with nothing on disk there is nothing to spare.
 // Writes are serialized by one mutex and publish their event before returning, so a write that
 // returned is already visible to get/list and to watchers.
 #include <cstdint>

@@ -50,6 +50,10 @@ ObjectPtr PrefixCachedStore::create(const std::string& key, Json object) {
 ObjectPtr PrefixCachedStore::update(const std::string& key, Json object, int64_t expected) {
   return inner_.update(key, std::move(object), expected);
 }
+ObjectPtr PrefixCachedStore::update_volatile(const std::string& key, Json object,
+                                             int64_t expected) {
+  return inner_.update_volatile(key, std::move(object), expected);
+}
 ObjectPtr PrefixCachedStore::remove(const std::string& key, int64_t expected) {
   return inner_.remove(key, expected);
 }

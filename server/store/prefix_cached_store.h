@@ -19,6 +19,9 @@ class PrefixCachedStore : public Store {
 
   ObjectPtr create(const std::string& key, Json object) override;
   ObjectPtr update(const std::string& key, Json object, int64_t expected_revision) override;
+  // Forwarded as volatile (the inherited default would make it durable).
+  ObjectPtr update_volatile(const std::string& key, Json object,
+                            int64_t expected_revision) override;
   ObjectPtr remove(const std::string& key, int64_t expected_revision) override;
   ObjectPtr get(const std::string& key) override;
   ListResult list(const ListOptions& options) override;

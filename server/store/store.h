@@ -53,9 +53,9 @@ struct Event {
 using EventPtr = std::shared_ptr<const Event>;
 
 struct ListOptions {
-  std::string prefix;            // keys starting with this (should end with '/')
-  std::string start_after_key;   // pagination: only keys > this
-  size_t limit = 0;              // 0 = no limit
+  std::string prefix;           // keys starting with this (should end with '/')
+  std::string start_after_key;  // pagination: only keys > this
+  size_t limit = 0;             // 0 = no limit
   // Optional predicate applied before `limit` counts (label/field selectors).
   std::function<bool(const Json&)> filter;
 };
@@ -89,6 +89,21 @@ class Store {
   virtual ObjectPtr create(const std::string& key, Json object) = 0;
   // Throws NotFound; Conflict if expected_revision != 0 and differs from the stored revision.
   virtual ObjectPtr update(const std::string& key, Json object, int64_t expected_revision) = 0;
+  // A volatile update: a change that is worth no disk write, such as a lease renewal or a node
+  // heartbeat that moves only a timestamp (the API server decides; see
+  // server/apiserver/heartbeat.h). It behaves like update() in every way a reader can see: it
+  // takes the next revision, is compare-and-swap on `expected_revision`, throws what update()
+  // throws, is visible to get/list at once and reaches watchers as a Modified event. What
+  // differs is durability: a backend may keep the object in memory only, until the next
+  // durable write or delete of the same key replaces it or the store is closed cleanly (which
+  // persists it). After a crash the key is back at its last durable state; only what the
+  // volatile updates changed is lost (a timestamp, by the API server's choice). Revisions stay
+  // monotonic across that crash: a revision handed out is never handed out again.
+  // The default is a durable update (right for backends with nothing to save, e.g. memory).
+  virtual ObjectPtr update_volatile(const std::string& key, Json object,
+                                    int64_t expected_revision) {
+    return update(key, std::move(object), expected_revision);
+  }
   // Returns the last state stamped with the delete's revision. Throws NotFound / Conflict.
   virtual ObjectPtr remove(const std::string& key, int64_t expected_revision) = 0;
   // nullptr when absent.

@@ -43,5 +43,30 @@ TEST(PrefixCachedStore, OtherKeysPassThrough) {
   EXPECT_EQ(cache.get("/registry/core/configmaps/default/c"), nullptr);
 }
 
+// Records which write the decorator forwards.
+class RecordingStore : public MemoryStore {
+ public:
+  ObjectPtr update_volatile(const std::string& key, Json object, int64_t expected) override {
+    ++volatile_updates;
+    return MemoryStore::update(key, std::move(object), expected);
+  }
+  int volatile_updates = 0;
+};
+
+TEST(PrefixCachedStore, ForwardsVolatileUpdatesAsVolatile) {
+  RecordingStore inner;
+  PrefixCachedStore cache(inner, "/registry/core/namespaces/");
+  cache.create(kKey, ns("demo"));
+  cache.update(kKey, ns("demo", "Active"), 0);
+  EXPECT_EQ(inner.volatile_updates, 0);
+  cache.update_volatile(kKey, ns("demo", "Terminating"), 0);
+  EXPECT_EQ(inner.volatile_updates, 1);
+  EXPECT_EQ(cache.get(kKey)->at("status").at("phase"), "Terminating");  // cached through the watch
+  Json cm = {{"apiVersion", "v1"}, {"kind", "ConfigMap"}, {"metadata", {{"name", "c"}}}};
+  cache.create("/registry/core/configmaps/default/c", cm);
+  cache.update_volatile("/registry/core/configmaps/default/c", cm, 0);
+  EXPECT_EQ(inner.volatile_updates, 2);
+}
+
 }  // namespace
 }  // namespace skiff::store

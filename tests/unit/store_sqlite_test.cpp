@@ -1,7 +1,9 @@
 // SQLite specifics: persistence across reopen, file modes, clear open errors, bounded files
-// under churn, and durability of acknowledged writes when the process is killed.
+// under churn, durability of acknowledged writes when the process is killed, and volatile
+// updates (no disk write; kept on a clean close; reverted, with monotonic revisions, by a crash).
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sqlite3.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -251,6 +253,199 @@ TEST_F(SqliteStoreTest, AcknowledgedWritesSurviveKill9) {
   auto listed = store->list(all);
   EXPECT_GE(listed.items.size(), acknowledged.size());
   EXPECT_EQ(store->current_revision(), static_cast<int64_t>(listed.items.size()));
+}
+
+// --- volatile updates ---
+
+Json lease(const std::string& renew_time) {
+  return Json{{"kind", "Lease"},
+              {"metadata", {{"name", "n1"}}},
+              {"spec", {{"holderIdentity", "n1"}, {"renewTime", renew_time}}}};
+}
+const std::string kLease = "/registry/coordination.k8s.io/leases/kube-node-lease/n1";
+
+std::string renew_time_of(const ObjectPtr& object) {
+  return object->at("spec").at("renewTime").get<std::string>();
+}
+
+// What a disk write would change: the size and mtime (ns) of the database and its WAL, and
+// SQLite's data_version as seen from another connection (it moves with every commit made by
+// any other connection).
+class DiskWitness {
+ public:
+  explicit DiskWitness(const std::string& path) : path_(path) {
+    EXPECT_EQ(sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
+  }
+  ~DiskWitness() { sqlite3_close(db_); }
+
+  struct State {
+    int64_t data_version = 0;
+    std::vector<std::pair<off_t, int64_t>> files;  // size, mtime in ns: db, -wal
+    bool operator==(const State&) const = default;
+  };
+  State now() const {
+    State state;
+    sqlite3_stmt* statement = nullptr;
+    sqlite3_prepare_v2(db_, "PRAGMA data_version", -1, &statement, nullptr);
+    if (sqlite3_step(statement) == SQLITE_ROW)
+      state.data_version = sqlite3_column_int64(statement, 0);
+    sqlite3_finalize(statement);
+    for (const char* suffix : {"", "-wal"}) {
+      struct stat info {};
+      if (::stat((path_ + suffix).c_str(), &info) != 0) {
+        state.files.emplace_back(-1, -1);
+        continue;
+      }
+      state.files.emplace_back(info.st_size,
+                               int64_t{info.st_mtim.tv_sec} * 1000000000 + info.st_mtim.tv_nsec);
+    }
+    return state;
+  }
+
+ private:
+  std::string path_;
+  sqlite3* db_ = nullptr;
+};
+
+std::string describe(const DiskWitness::State& state) {
+  std::string out = "data_version " + std::to_string(state.data_version);
+  for (const auto& [size, mtime] : state.files)
+    out += ", size " + std::to_string(size) + " mtime " + std::to_string(mtime);
+  return out;
+}
+
+TEST_F(SqliteStoreTest, VolatileUpdatesWriteNothingToTheDatabaseOrWal) {
+  auto store = open_sqlite_store(options());
+  auto created = store->create(kLease, lease("t0"));
+  store->update_volatile(kLease, lease("t1"), 0);  // takes the revision reservation (one write)
+  DiskWitness witness(path());
+  const auto before = witness.now();
+  std::this_thread::sleep_for(20ms);  // so that a write would move the mtime visibly
+  ObjectPtr last;
+  for (int i = 2; i < 200; ++i) {
+    last = store->update_volatile(kLease, lease("t" + std::to_string(i)), 0);
+    ListOptions all;
+    all.prefix = "/registry/";
+    store->list(all);  // reads write nothing either
+  }
+  EXPECT_EQ(renew_time_of(store->get(kLease)), "t199");
+  const auto after = witness.now();
+  EXPECT_EQ(after, before) << "before: " << describe(before) << "\nafter:  " << describe(after);
+
+  // The witness can see a write: a durable one moves it.
+  std::this_thread::sleep_for(20ms);
+  store->update(kLease, lease("durable"), revision_of(last));
+  const auto written = witness.now();
+  EXPECT_NE(written.data_version, before.data_version);
+  EXPECT_NE(written.files, before.files);
+}
+
+TEST_F(SqliteStoreTest, CleanCloseKeepsVolatileValuesAndTheRevision) {
+  ObjectPtr renewed;
+  {
+    auto store = open_sqlite_store(options());
+    store->create(kLease, lease("t0"));
+    store->create("/registry/other", object_named("other"));
+    renewed = store->update_volatile(kLease, lease("t1"), 0);
+  }
+  auto store = open_sqlite_store(options());
+  ASSERT_NE(store->get(kLease), nullptr);
+  EXPECT_EQ(*store->get(kLease), *renewed);
+  ListOptions all;
+  all.prefix = "/registry/";
+  EXPECT_EQ(store->list(all).items.size(), 2u);
+  // The reservation was released: no jump in the revision after a clean restart.
+  EXPECT_EQ(store->current_revision(), revision_of(renewed));
+  EXPECT_EQ(revision_of(store->update_volatile(kLease, lease("t2"), revision_of(renewed))),
+            revision_of(renewed) + 1);
+}
+
+// A child process makes durable and volatile writes and reports each acknowledged revision on
+// a pipe; it is killed with SIGKILL mid-stream. The reopened store has the durable values only,
+// and continues after every revision the child ever handed out.
+TEST_F(SqliteStoreTest, CrashRevertsVolatileValuesAndNeverReusesARevision) {
+  int fds[2];
+  ASSERT_EQ(::pipe(fds), 0);
+  SqliteStoreOptions opts = options();
+  opts.revision_reservation_block = 7;  // many reservations within the run
+  pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    ::close(fds[0]);
+    auto store = open_sqlite_store(opts);
+    auto report = [&](const ObjectPtr& object) {
+      std::string line = std::to_string(revision_of(object)) + "\n";
+      if (::write(fds[1], line.data(), line.size()) < 0) ::_exit(1);
+    };
+    report(store->create(kLease, lease("durable-0")));
+    report(store->update(kLease, lease("durable-1"), 0));
+    for (int i = 0;; ++i) {
+      report(store->update_volatile(kLease, lease("volatile-" + std::to_string(i)), 0));
+      if (i % 10 == 0) report(store->create("/registry/k/" + std::to_string(i), object_named("k")));
+    }
+  }
+  ::close(fds[1]);
+  std::vector<int64_t> acknowledged;
+  std::string pending;
+  char buffer[4096];
+  bool killed = false;
+  for (;;) {
+    ssize_t n = ::read(fds[0], buffer, sizeof buffer);
+    if (n <= 0) break;
+    pending.append(buffer, n);
+    for (size_t nl; (nl = pending.find('\n')) != std::string::npos;) {
+      acknowledged.push_back(std::stoll(pending.substr(0, nl)));
+      pending.erase(0, nl + 1);
+    }
+    if (!killed && acknowledged.size() >= 300) {
+      ::kill(child, SIGKILL);
+      killed = true;
+    }
+  }
+  ::close(fds[0]);
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFSIGNALED(status)) << "child did not die by the signal; status " << status;
+  ASSERT_TRUE(killed);
+  ASSERT_FALSE(acknowledged.empty());
+  const int64_t highest = *std::max_element(acknowledged.begin(), acknowledged.end());
+
+  auto store = open_sqlite_store(opts);
+  ASSERT_NE(store->get(kLease), nullptr);
+  EXPECT_EQ(renew_time_of(store->get(kLease)), "durable-1");
+  EXPECT_GE(store->current_revision(), highest);
+  EXPECT_GT(revision_of(store->update_volatile(kLease, lease("after"), 0)), highest);
+  EXPECT_GT(revision_of(store->create("/registry/after", object_named("after"))), highest);
+  // A watch from the new start sees the writes after it.
+  EXPECT_EQ(store->compacted_revision(), store->current_revision() - 2);
+}
+
+TEST_F(SqliteStoreTest, OpensAVersion1FileAndKeepsItsRevision) {
+  fs::create_directories(fs::path(path()).parent_path());
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(path().c_str(), &db), SQLITE_OK);
+    const char* v1 =
+        "PRAGMA page_size = 16384; PRAGMA journal_mode = WAL;"
+        "CREATE TABLE objects (key TEXT PRIMARY KEY, revision INTEGER NOT NULL,"
+        "  create_revision INTEGER NOT NULL, value BLOB NOT NULL) WITHOUT ROWID;"
+        "CREATE TABLE meta (id INTEGER PRIMARY KEY CHECK (id = 0), revision INTEGER NOT NULL);"
+        "INSERT INTO meta (id, revision) VALUES (0, 7);"
+        "INSERT INTO objects VALUES ('/registry/old', 7, 7,"
+        "  '{\"metadata\":{\"name\":\"old\",\"resourceVersion\":\"7\"}}');"
+        "PRAGMA user_version = 1;";
+    ASSERT_EQ(sqlite3_exec(db, v1, nullptr, nullptr, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
+    sqlite3_close(db);
+  }
+  {
+    auto store = open_sqlite_store(options());
+    EXPECT_EQ(store->current_revision(), 7);
+    ASSERT_NE(store->get("/registry/old"), nullptr);
+    EXPECT_EQ(revision_of(store->update_volatile("/registry/old", object_named("new"), 7)), 8);
+  }
+  auto store = open_sqlite_store(options());
+  EXPECT_EQ(store->current_revision(), 8);
+  EXPECT_EQ(store->get("/registry/old")->at("metadata").at("name"), "new");
 }
 
 }  // namespace

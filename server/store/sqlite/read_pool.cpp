@@ -75,11 +75,8 @@ ObjectPtr ReadPool::get(const std::string& key) {
   return std::make_shared<const Json>(parse_value(get.column_blob(0)));
 }
 
-ListResult ReadPool::list(const ListOptions& options) {
+ListResult ReadPool::list(const ListOptions& options, const VolatileOverlay& overlay) {
   Lease reader(*this);
-  // One read transaction: the meta revision and the rows come from the same snapshot.
-  reader->begin.run();
-  reader->begin.reset();
   // Read-only, so ending with ROLLBACK is the same as COMMIT and cannot fail half-way.
   struct EndTransaction {
     Statement& rollback;
@@ -90,33 +87,50 @@ ListResult ReadPool::list(const ListOptions& options) {
       }
       rollback.reset();
     }
-  } end{reader->rollback};
-
-  ListResult result;
-  {
-    ResetOnExit reset(reader->revision);
-    if (reader->revision.step()) result.revision = reader->revision.column_int(0);
-  }
+  };
 
   const bool after = options.start_after_key >= options.prefix;
   const std::string& lower = after ? options.start_after_key : options.prefix;
   const auto upper = prefix_upper_bound(options.prefix);
-  Statement& scan = upper ? (after ? reader->range_after : reader->range_from)
-                          : (after ? reader->open_after : reader->open_from);
-  ResetOnExit reset(scan);
-  scan.bind_text(1, lower);
-  if (upper) scan.bind_text(2, *upper);
-  while (scan.step()) {
-    auto object = std::make_shared<const Json>(parse_value(scan.column_blob(1)));
-    if (options.filter && !options.filter(*object)) continue;
-    if (options.limit != 0 && result.items.size() == options.limit) {
-      result.more = true;  // another matching item exists beyond this page
-      break;
+  // One read transaction: the meta revision and the rows come from the same snapshot, and the
+  // overlay is taken at the same point (else, rarely, once more with a fresh snapshot).
+  for (;;) {
+    reader->begin.run();
+    reader->begin.reset();
+    EndTransaction end{reader->rollback};
+
+    int64_t snapshot_revision = 0;
+    {
+      ResetOnExit reset(reader->revision);
+      if (reader->revision.step()) snapshot_revision = reader->revision.column_int(0);
     }
-    result.items.push_back(std::move(object));
-    result.last_key = std::string(scan.column_text(0));
+    auto view = overlay.view(snapshot_revision, lower, after, upper);
+    if (!view) continue;
+
+    ListResult result;
+    result.revision = view->revision;
+    Statement& scan = upper ? (after ? reader->range_after : reader->range_from)
+                            : (after ? reader->open_after : reader->open_from);
+    ResetOnExit reset(scan);
+    scan.bind_text(1, lower);
+    if (upper) scan.bind_text(2, *upper);
+    while (scan.step()) {
+      ObjectPtr object;
+      if (!view->entries.empty()) {
+        auto entry = view->entries.find(scan.column_text(0));
+        if (entry != view->entries.end()) object = entry->second.object;
+      }
+      if (!object) object = std::make_shared<const Json>(parse_value(scan.column_blob(1)));
+      if (options.filter && !options.filter(*object)) continue;
+      if (options.limit != 0 && result.items.size() == options.limit) {
+        result.more = true;  // another matching item exists beyond this page
+        break;
+      }
+      result.items.push_back(std::move(object));
+      result.last_key = std::string(scan.column_text(0));
+    }
+    return result;
   }
-  return result;
 }
 
 }  // namespace skiff::store::sqlite

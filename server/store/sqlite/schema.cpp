@@ -10,6 +10,9 @@ void ensure_schema(Database& db) {
                          std::to_string(version) + ", newer than this skiff understands (" +
                          std::to_string(kSchemaVersion) + ")");
   }
+  // Version 1 files have a meta table without `reserved`; new files get it at creation.
+  const std::string upgrade =
+      version == 1 ? "ALTER TABLE meta ADD COLUMN reserved INTEGER NOT NULL DEFAULT 0;" : "";
   db.exec(
       "BEGIN IMMEDIATE;"
       "CREATE TABLE IF NOT EXISTS objects ("
@@ -20,8 +23,10 @@ void ensure_schema(Database& db) {
       ") WITHOUT ROWID;"
       "CREATE TABLE IF NOT EXISTS meta ("
       "  id INTEGER PRIMARY KEY CHECK (id = 0),"
-      "  revision INTEGER NOT NULL"
-      ");"
+      "  revision INTEGER NOT NULL,"
+      "  reserved INTEGER NOT NULL DEFAULT 0"
+      ");" +
+      upgrade +
       "INSERT OR IGNORE INTO meta (id, revision) VALUES (0, 0);"
       "PRAGMA user_version = " +
       std::to_string(kSchemaVersion) +
@@ -29,10 +34,15 @@ void ensure_schema(Database& db) {
       "COMMIT;");
 }
 
-int64_t read_revision(Database& db) {
-  Statement statement = db.prepare("SELECT revision FROM meta WHERE id = 0");
+PersistedRevisions read_revisions(Database& db) {
+  Statement statement = db.prepare("SELECT revision, reserved FROM meta WHERE id = 0");
   ResetOnExit reset(statement);
-  return statement.step() ? statement.column_int(0) : 0;
+  PersistedRevisions revisions;
+  if (statement.step()) {
+    revisions.revision = statement.column_int(0);
+    revisions.reserved = statement.column_int(1);
+  }
+  return revisions;
 }
 
 Json parse_value(std::string_view stored) {

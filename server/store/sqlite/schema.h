@@ -8,7 +8,9 @@
 namespace skiff::store::sqlite {
 
 // Bumped on incompatible layout changes; a newer file is refused rather than misread.
-inline constexpr int kSchemaVersion = 1;
+// 2: meta.reserved (the revision reservation for volatile writes; a version 1 file gains it
+// when opened, and an older skiff refuses the file rather than reuse reserved revisions).
+inline constexpr int kSchemaVersion = 2;
 inline constexpr int kBusyTimeoutMs = 5000;
 // Rows live in the leaves of a WITHOUT ROWID b-tree, where SQLite keeps at most about a quarter
 // of a page of each row in place and spills the rest to an overflow page. With the default
@@ -21,8 +23,14 @@ inline constexpr int kPageSize = 16384;
 // writer connection before any reader opens the file.
 void ensure_schema(Database& db);
 
-// Reads the persisted store revision.
-int64_t read_revision(Database& db);
+// The meta row.
+struct PersistedRevisions {
+  int64_t revision = 0;  // of the last durable write (the database's state)
+  // Volatile writes may use revisions up to this one without writing anything (see
+  // sqlite_store.h); the store continues after max(revision, reserved) when it opens.
+  int64_t reserved = 0;
+};
+PersistedRevisions read_revisions(Database& db);
 
 // Values are stored as compact JSON text.
 Json parse_value(std::string_view stored);

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -11,6 +12,7 @@
 #include "server/store/sqlite/checkpointer.h"
 #include "server/store/sqlite/read_pool.h"
 #include "server/store/sqlite/schema.h"
+#include "server/store/sqlite/volatile_overlay.h"
 #include "server/store/sqlite/writer.h"
 
 namespace skiff::store {
@@ -70,19 +72,22 @@ class SqliteStore : public Store {
  public:
   explicit SqliteStore(const SqliteStoreOptions& options) {
     Database db = open_writer_connection(options);
-    const int64_t revision = sqlite::read_revision(db);
+    const sqlite::PersistedRevisions persisted = sqlite::read_revisions(db);
+    const int64_t revision = std::max(persisted.revision, persisted.reserved);
+    overlay_ = std::make_unique<sqlite::VolatileOverlay>(persisted.revision, revision);
     hub_ = std::make_unique<WatchHub>(options.event_window, revision);
     readers_ = std::make_unique<sqlite::ReadPool>(options.path, options.read_connections);
     checkpointer_ = std::make_unique<sqlite::Checkpointer>(
         options.path, checkpoint_pages(options), 4 * checkpoint_pages(options),
         options.synchronous == SqliteStoreOptions::Synchronous::Full, transaction_gate_);
     checkpointer_->watch(db.get());
-    writer_ = std::make_unique<sqlite::Writer>(std::move(db), *hub_, revision, options.max_batch,
-                                               transaction_gate_);
+    writer_ = std::make_unique<sqlite::Writer>(
+        std::move(db), *hub_, *overlay_, persisted, options.max_batch,
+        options.revision_reservation_block, transaction_gate_);
   }
 
   ~SqliteStore() override {
-    writer_.reset();  // drain pending writes before the hub and readers go away
+    writer_.reset();  // drain pending writes and flush the overlay before the rest goes away
     readers_.reset();
     // Last: the last read-write connection to close checkpoints and removes the -wal file.
     checkpointer_.reset();
@@ -96,11 +101,23 @@ class SqliteStore : public Store {
     return writer_->submit(sqlite::WriteRequest::Op::Update, key, std::move(object),
                            expected_revision);
   }
+  ObjectPtr update_volatile(const std::string& key, Json object,
+                            int64_t expected_revision) override {
+    return writer_->submit(sqlite::WriteRequest::Op::UpdateVolatile, key, std::move(object),
+                           expected_revision);
+  }
   ObjectPtr remove(const std::string& key, int64_t expected_revision) override {
     return writer_->submit(sqlite::WriteRequest::Op::Remove, key, Json(), expected_revision);
   }
-  ObjectPtr get(const std::string& key) override { return readers_->get(key); }
-  ListResult list(const ListOptions& options) override { return readers_->list(options); }
+  // The overlay first: a volatile value is newer than the database's. (A miss followed by a
+  // database read sees the state of some moment between the two, as any read may.)
+  ObjectPtr get(const std::string& key) override {
+    if (auto entry = overlay_->find(key)) return entry->object;
+    return readers_->get(key);
+  }
+  ListResult list(const ListOptions& options) override {
+    return readers_->list(options, *overlay_);
+  }
   int64_t current_revision() override { return writer_->committed_revision(); }
   WatchPtr watch(const std::string& prefix, int64_t from_revision,
                  WatchCallback callback) override {
@@ -110,6 +127,7 @@ class SqliteStore : public Store {
 
  private:
   std::mutex transaction_gate_;  // held by the writer per transaction, see Checkpointer
+  std::unique_ptr<sqlite::VolatileOverlay> overlay_;  // read by readers_, changed by writer_
   std::unique_ptr<WatchHub> hub_;
   std::unique_ptr<sqlite::ReadPool> readers_;
   std::unique_ptr<sqlite::Checkpointer> checkpointer_;  // the writer's WAL hook points here

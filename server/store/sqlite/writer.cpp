@@ -1,17 +1,30 @@
 #include "server/store/sqlite/writer.h"
 
+#include "pkg/log/log.h"
 #include "server/store/revision.h"
 #include "server/store/sqlite/schema.h"
 
 namespace skiff::store::sqlite {
 
-Writer::Writer(Database db, WatchHub& hub, int64_t revision, size_t max_batch,
-               std::mutex& transaction_gate)
+// The state of one batch while it is applied; nothing of it is visible until it completes.
+struct Writer::Batch {
+  int64_t revision;             // of the last write applied so far
+  int64_t reserved;             // the reservation as it will be persisted by this batch
+  bool in_transaction = false;  // a durable write (or a reservation) opened one
+  std::vector<EventPtr> events;
+  OverlayChanges overlay;
+};
+
+Writer::Writer(Database db, WatchHub& hub, VolatileOverlay& overlay, PersistedRevisions persisted,
+               size_t max_batch, int64_t reservation_block, std::mutex& transaction_gate)
     : db_(std::move(db)),
       hub_(hub),
+      overlay_(overlay),
       max_batch_(std::max<size_t>(max_batch, 1)),
+      reservation_block_(std::max<int64_t>(reservation_block, 1)),
       transaction_gate_(transaction_gate),
-      committed_(revision),
+      committed_(std::max(persisted.revision, persisted.reserved)),
+      reserved_(persisted.reserved),
       begin_(db_.prepare("BEGIN IMMEDIATE")),
       commit_(db_.prepare("COMMIT")),
       rollback_(db_.prepare("ROLLBACK")),
@@ -20,7 +33,7 @@ Writer::Writer(Database db, WatchHub& hub, int64_t revision, size_t max_batch,
                           "VALUES (?1, ?2, ?2, ?3) ON CONFLICT (key) DO NOTHING")),
       update_(db_.prepare("UPDATE objects SET revision = ?2, value = ?3 WHERE key = ?1")),
       delete_(db_.prepare("DELETE FROM objects WHERE key = ?1")),
-      set_revision_(db_.prepare("UPDATE meta SET revision = ?1 WHERE id = 0")),
+      set_meta_(db_.prepare("UPDATE meta SET revision = ?1, reserved = ?2 WHERE id = 0")),
       thread_([this] { run(); }) {}
 
 Writer::~Writer() {
@@ -30,6 +43,50 @@ Writer::~Writer() {
   }
   wake_.notify_one();
   thread_.join();
+  flush_overlay();
+}
+
+void Writer::flush_overlay() {
+  const int64_t revision = committed_.load();
+  const auto entries = overlay_.entries();
+  // Nothing to do when the database already holds everything (the usual case without volatile
+  // writes): a clean close then writes nothing either.
+  if (entries.empty() && overlay_.durable_revision() == revision && reserved_ <= revision) return;
+  try {
+    begin_.run();
+    begin_.reset();
+    for (const auto& [key, entry] : entries) {
+      const std::string value = entry.object->dump();
+      ResetOnExit reset(update_);
+      update_.bind_text(1, key);
+      update_.bind(2, entry.revision);
+      update_.bind_blob(3, value);
+      update_.run();
+    }
+    // Every revision handed out is now in the database: the reservation is released, and the
+    // next open continues right after `revision`.
+    {
+      ResetOnExit reset(set_meta_);
+      set_meta_.bind(1, revision);
+      set_meta_.bind(2, revision);
+      set_meta_.run();
+    }
+    commit_.run();
+    commit_.reset();
+  } catch (const std::exception& error) {
+    commit_.reset();
+    if (!sqlite3_get_autocommit(db_.get())) {
+      try {
+        rollback_.run();
+      } catch (...) {
+      }
+      rollback_.reset();
+    }
+    log::warn(
+        "sqlite store: volatile values not saved on close; they revert to their last "
+        "durable state",
+        {{"path", db_.path()}, {"objects", entries.size()}, {"error", error.what()}});
+  }
 }
 
 ObjectPtr Writer::submit(WriteRequest::Op op, const std::string& key, Json object,
@@ -73,17 +130,23 @@ void Writer::run() {
   }
 }
 
-void Writer::apply_batch(std::vector<WriteRequest>& batch) {
-  std::vector<WriteOutcome> outcomes(batch.size());
-  std::vector<EventPtr> events;
-  int64_t revision = committed_.load();
+void Writer::begin_transaction(Batch& batch) {
+  if (batch.in_transaction) return;
+  begin_.run();
+  begin_.reset();
+  batch.in_transaction = true;
+}
+
+void Writer::apply_batch(std::vector<WriteRequest>& batch_requests) {
+  std::vector<WriteOutcome> outcomes(batch_requests.size());
+  const int64_t start_revision = committed_.load();
+  Batch batch{start_revision, reserved_};
+  int64_t durable_revision = overlay_.durable_revision();
   std::unique_lock gate(transaction_gate_);
   try {
-    begin_.run();
-    begin_.reset();
-    for (size_t i = 0; i < batch.size(); ++i) {
+    for (size_t i = 0; i < batch_requests.size(); ++i) {
       try {
-        outcomes[i].result = apply(batch[i], revision, events);
+        outcomes[i].result = apply(batch_requests[i], batch);
       } catch (const StoreError& error) {
         if (error.code() == StoreError::Code::Unavailable) throw;
         // This request only; nothing of it was written.
@@ -92,20 +155,24 @@ void Writer::apply_batch(std::vector<WriteRequest>& batch) {
         outcomes[i] = {nullptr, WriteOutcome::Failure::InvalidArgument,
                        StoreError::Code::Unavailable, error.what()};
       } catch (const Json::exception& error) {  // e.g. invalid UTF-8 refused by dump()
-        outcomes[i] = {nullptr, WriteOutcome::Failure::InvalidArgument,
-                       StoreError::Code::Unavailable,
-                       "key " + batch[i].key + ": cannot serialize object: " + error.what()};
+        outcomes[i] = {
+            nullptr, WriteOutcome::Failure::InvalidArgument, StoreError::Code::Unavailable,
+            "key " + batch_requests[i].key + ": cannot serialize object: " + error.what()};
       }
     }
-    if (revision != committed_.load()) {
-      ResetOnExit reset(set_revision_);
-      set_revision_.bind(1, revision);
-      set_revision_.run();
+    if (batch.in_transaction) {
+      if (batch.revision != start_revision || batch.reserved != reserved_) {
+        ResetOnExit reset(set_meta_);
+        set_meta_.bind(1, batch.revision);
+        set_meta_.bind(2, batch.reserved);
+        set_meta_.run();
+        durable_revision = batch.revision;
+      }
+      commit_.run();
+      commit_.reset();
     }
-    commit_.run();
-    commit_.reset();
   } catch (const std::exception& error) {
-    // The transaction is lost as a whole: undo it and fail every request of the batch.
+    // The batch is lost as a whole: undo it and fail every request of the batch.
     const std::string message = error.what();
     commit_.reset();
     if (!sqlite3_get_autocommit(db_.get())) {
@@ -116,24 +183,42 @@ void Writer::apply_batch(std::vector<WriteRequest>& batch) {
       rollback_.reset();
     }
     gate.unlock();
-    for (auto& request : batch) {
+    for (auto& request : batch_requests) {
       request.done.set_value(
           {nullptr, WriteOutcome::Failure::Store, StoreError::Code::Unavailable, message});
     }
     return;
   }
   gate.unlock();
-  committed_.store(revision);
-  hub_.publish(events);
-  for (size_t i = 0; i < batch.size(); ++i) batch[i].done.set_value(std::move(outcomes[i]));
+  reserved_ = batch.reserved;
+  overlay_.publish(std::move(batch.overlay), durable_revision, batch.revision);
+  committed_.store(batch.revision);
+  hub_.publish(batch.events);
+  for (size_t i = 0; i < batch_requests.size(); ++i)
+    batch_requests[i].done.set_value(std::move(outcomes[i]));
 }
 
-ObjectPtr Writer::apply(WriteRequest& request, int64_t& revision, std::vector<EventPtr>& events) {
+std::optional<Writer::Current> Writer::current_state(const std::string& key, const Batch& batch) {
+  if (auto staged = batch.overlay.find(key); staged != batch.overlay.end()) {
+    if (staged->second) return Current{staged->second->object, staged->second->revision, true};
+    // else: a durable write of this batch replaced the volatile value; the database has it.
+  } else if (auto entry = overlay_.find(key)) {
+    return Current{entry->object, entry->revision, true};
+  }
+  ResetOnExit reset(select_);
+  select_.bind_text(1, key);
+  if (!select_.step()) return std::nullopt;
+  return Current{std::make_shared<const Json>(parse_value(select_.column_blob(1))),
+                 select_.column_int(0), false};
+}
+
+ObjectPtr Writer::apply(WriteRequest& request, Batch& batch) {
   const std::string& key = request.key;
-  const int64_t next = revision + 1;
+  const int64_t next = batch.revision + 1;
   if (request.op == WriteRequest::Op::Create) {
     stamp_revision(request.object, next);
     const std::string value = request.object.dump();
+    begin_transaction(batch);
     ResetOnExit reset(insert_);
     insert_.bind_text(1, key);
     insert_.bind(2, next);
@@ -141,24 +226,36 @@ ObjectPtr Writer::apply(WriteRequest& request, int64_t& revision, std::vector<Ev
     insert_.run();
     if (db_.changes() == 0) throw already_exists_error(key);
     auto stored = std::make_shared<const Json>(std::move(request.object));
-    events.push_back(
+    batch.events.push_back(
         std::make_shared<const Event>(Event{EventType::Added, key, next, stored, nullptr}));
-    revision = next;
+    batch.revision = next;
     return stored;
   }
 
-  ObjectPtr previous;
-  {
-    ResetOnExit reset(select_);
-    select_.bind_text(1, key);
-    if (!select_.step()) throw not_found_error(key);
-    const int64_t stored_revision = select_.column_int(0);
-    if (request.expected_revision != 0 && request.expected_revision != stored_revision) {
-      throw conflict_error(key, request.expected_revision, stored_revision);
+  const auto current = current_state(key, batch);
+  if (!current) throw not_found_error(key);
+  if (request.expected_revision != 0 && request.expected_revision != current->revision) {
+    throw conflict_error(key, request.expected_revision, current->revision);
+  }
+  const ObjectPtr& previous = current->object;
+
+  if (request.op == WriteRequest::Op::UpdateVolatile) {
+    stamp_revision(request.object, next);
+    request.object.dump();  // refuse what the flush on close could not write (invalid UTF-8)
+    if (next > batch.reserved) {
+      // The only database write a volatile update can cause: once per reservation_block_.
+      begin_transaction(batch);
+      batch.reserved = next + reservation_block_;
     }
-    previous = std::make_shared<const Json>(parse_value(select_.column_blob(1)));
+    auto stored = std::make_shared<const Json>(std::move(request.object));
+    batch.overlay[key] = VolatileEntry{stored, next};
+    batch.events.push_back(
+        std::make_shared<const Event>(Event{EventType::Modified, key, next, stored, previous}));
+    batch.revision = next;
+    return stored;
   }
 
+  begin_transaction(batch);
   if (request.op == WriteRequest::Op::Update) {
     stamp_revision(request.object, next);
     const std::string value = request.object.dump();
@@ -168,9 +265,10 @@ ObjectPtr Writer::apply(WriteRequest& request, int64_t& revision, std::vector<Ev
     update_.bind_blob(3, value);
     update_.run();
     auto stored = std::make_shared<const Json>(std::move(request.object));
-    events.push_back(
+    if (current->is_volatile) batch.overlay[key] = std::nullopt;
+    batch.events.push_back(
         std::make_shared<const Event>(Event{EventType::Modified, key, next, stored, previous}));
-    revision = next;
+    batch.revision = next;
     return stored;
   }
 
@@ -180,9 +278,10 @@ ObjectPtr Writer::apply(WriteRequest& request, int64_t& revision, std::vector<Ev
   delete_.bind_text(1, key);
   delete_.run();
   auto stored = std::make_shared<const Json>(std::move(last));
-  events.push_back(
+  if (current->is_volatile) batch.overlay[key] = std::nullopt;
+  batch.events.push_back(
       std::make_shared<const Event>(Event{EventType::Deleted, key, next, stored, previous}));
-  revision = next;
+  batch.revision = next;
   return stored;
 }
 

@@ -7,17 +7,30 @@
 // to the WatchHub, and only then completes the callers. So throughput costs one commit (one
 // fsync with synchronous=FULL) per batch, not per object; a returned write is durable and
 // already in the event window. A failed commit fails the whole batch with Unavailable.
+//
+// Volatile updates (Op::UpdateVolatile) go through the same queue, so they take their revision
+// and reach watchers in order with every other write, but they change only the
+// VolatileOverlay: a batch of nothing else opens no transaction and writes no byte. Their
+// revisions are covered by a reservation persisted in the meta row: when a volatile write
+// needs a revision beyond it, the batch writes a new one `reservation_block` ahead (one small
+// write per that many revisions), so a revision handed out is never reused after a crash.
+// Every read of an object's current state (CAS, the event's previous object) sees the overlay
+// first. On destruction the overlay is flushed into the database and the reservation is
+// released, so a clean restart continues with the same objects and revision.
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
 #include <future>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "server/store/sqlite/connection.h"
+#include "server/store/sqlite/schema.h"
+#include "server/store/sqlite/volatile_overlay.h"
 #include "server/store/store.h"
 #include "server/store/watch_hub.h"
 
@@ -34,7 +47,7 @@ struct WriteOutcome {
 };
 
 struct WriteRequest {
-  enum class Op { Create, Update, Remove };
+  enum class Op { Create, Update, UpdateVolatile, Remove };
   Op op;
   std::string key;
   Json object;                // Create/Update: the new object (stamped by the writer)
@@ -44,12 +57,13 @@ struct WriteRequest {
 
 class Writer {
  public:
-  // `db` is the read-write connection with the schema in place; `revision` its persisted one.
-  // `transaction_gate` is held for each transaction (the Checkpointer pauses the writer with
-  // it).
-  Writer(Database db, WatchHub& hub, int64_t revision, size_t max_batch,
-         std::mutex& transaction_gate);
-  // Finishes every queued request, then joins the thread.
+  // `db` is the read-write connection with the schema in place; `persisted` its meta row;
+  // `overlay` starts empty at max(persisted.revision, persisted.reserved). `transaction_gate`
+  // is held for each batch (the Checkpointer pauses the writer with it).
+  Writer(Database db, WatchHub& hub, VolatileOverlay& overlay, PersistedRevisions persisted,
+         size_t max_batch, int64_t reservation_block, std::mutex& transaction_gate);
+  // Finishes every queued request, joins the thread, then flushes the overlay (a failure to do
+  // so is logged: the volatile values are lost as after a crash, the revisions stay reserved).
   ~Writer();
   Writer(const Writer&) = delete;
   Writer& operator=(const Writer&) = delete;
@@ -57,21 +71,36 @@ class Writer {
   // Blocks until committed; rethrows the request's StoreError.
   ObjectPtr submit(WriteRequest::Op op, const std::string& key, Json object,
                    int64_t expected_revision);
-  // The revision of the last committed write.
+  // The revision of the last completed write (durable or volatile).
   int64_t committed_revision() const { return committed_.load(); }
 
  private:
+  struct Batch;
+  // An object's latest state as the batch sees it: its own changes, the overlay, the database.
+  struct Current {
+    ObjectPtr object;
+    int64_t revision;
+    bool is_volatile;  // a durable write of the key must drop it from the overlay
+  };
+
   void run();
   void apply_batch(std::vector<WriteRequest>& batch);
-  // Applies one request inside the open transaction; advances `revision` on success.
-  ObjectPtr apply(WriteRequest& request, int64_t& revision, std::vector<EventPtr>& events);
+  // Applies one request; advances the batch's revision on success. Opens the transaction
+  // when the request writes to the database.
+  ObjectPtr apply(WriteRequest& request, Batch& batch);
+  std::optional<Current> current_state(const std::string& key, const Batch& batch);
+  void begin_transaction(Batch& batch);
+  void flush_overlay();
 
   Database db_;
   WatchHub& hub_;
+  VolatileOverlay& overlay_;
   const size_t max_batch_;
+  const int64_t reservation_block_;
   std::mutex& transaction_gate_;
   std::atomic<int64_t> committed_;
-  Statement begin_, commit_, rollback_, select_, insert_, update_, delete_, set_revision_;
+  int64_t reserved_;  // the persisted reservation (writer thread, then destructor)
+  Statement begin_, commit_, rollback_, select_, insert_, update_, delete_, set_meta_;
 
   std::mutex mutex_;
   std::condition_variable wake_;
