@@ -4,6 +4,7 @@
 
 #include "pkg/api/errors.h"
 #include "pkg/api/time.h"
+#include "server/apiserver/heartbeat.h"
 #include "server/apiserver/object_meta.h"
 
 namespace skiff::apiserver {
@@ -53,6 +54,28 @@ store::ObjectPtr update_or_finish(store::Store& store, const std::string& key, J
   return store.update(key, std::move(desired), expected);
 }
 
+namespace {
+
+// update_or_finish for an update whose stored object is known: a no-op is not written and a
+// heartbeat is written volatile (see heartbeat.h).
+store::ObjectPtr store_update(store::Store& store, const std::string& key,
+                              const store::ObjectPtr& current, Json desired, int64_t expected) {
+  if (has_deletion_timestamp(desired) && !held_by_finalizers(desired)) {
+    return store.remove(key, expected);
+  }
+  switch (classify_update(*current, desired)) {
+    case UpdateKind::NoOp:
+      return current;
+    case UpdateKind::Heartbeat:
+      return store.update_volatile(key, std::move(desired), expected);
+    case UpdateKind::StateChange:
+      break;
+  }
+  return store.update(key, std::move(desired), expected);
+}
+
+}  // namespace
+
 store::ObjectPtr guaranteed_update(store::Store& store, const api::ResourceInfo& resource,
                                    const std::string& key, const std::string& name,
                                    const Mutation& mutate, bool dry_run) {
@@ -69,7 +92,7 @@ store::ObjectPtr guaranteed_update(store::Store& store, const api::ResourceInfo&
       return std::make_shared<const Json>(std::move(desired));
     }
     try {
-      return update_or_finish(store, key, std::move(desired), stored_revision);
+      return store_update(store, key, current, std::move(desired), stored_revision);
     } catch (const store::StoreError& error) {
       bool retry = error.code() == store::StoreError::Code::Conflict ||
                    error.code() == store::StoreError::Code::NotFound;

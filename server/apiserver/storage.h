@@ -23,6 +23,8 @@ using Mutation = std::function<Json(const Json& current)>;
 // stored revision. CAS: when the desired object carries a metadata.resourceVersion it must
 // equal the stored one (409 otherwise); without one, a concurrent write just means "read and
 // apply again". An object left with deletionTimestamp and no finalizers is removed.
+// An update that changes nothing is not written (the current object is returned), one that
+// moves only a heartbeat timestamp is written with Store::update_volatile (heartbeat.h).
 // `dry_run` returns the would-be object without writing.
 store::ObjectPtr guaranteed_update(store::Store& store, const api::ResourceInfo& resource,
                                    const std::string& key, const std::string& name,
