@@ -2,11 +2,15 @@
 # Installs what building and testing skiff needs, from Debian 12's packages only. Idempotent:
 # packages already present are skipped, so a machine that has them does not touch the network.
 set -eu
+# podman, runc, busybox-static: the runtime tests run real containers from a local busybox image.
+# catatonit (podman builds its pod infra image from it), netavark and iptables (pod networking)
+# are only Recommends of podman, so they are named here for --no-install-recommends.
 
 PACKAGES="cmake ninja-build g++ pkg-config ccache git curl ca-certificates
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libsqlite3-dev libcurl4-openssl-dev libssl-dev nlohmann-json3-dev libboost-dev
-  libyaml-cpp-dev zlib1g-dev libgtest-dev libgmock-dev"
+  libyaml-cpp-dev zlib1g-dev libgtest-dev libgmock-dev
+  podman runc busybox-static catatonit netavark iptables"
 
 missing=""
 for package in $PACKAGES; do
