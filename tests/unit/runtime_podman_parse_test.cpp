@@ -66,6 +66,16 @@ TEST(PodmanParse, ExitReasons) {
   EXPECT_EQ(parse_container_inspect(inspect).reason, "OOMKilled");
 }
 
+TEST(PodmanParse, AContainerNeverFinishesBeforeItStarted) {
+  // Seen with `sh -c 'exit 3'`: the exit file is stamped before podman records the start.
+  Json inspect = Json::parse(kExitedContainerInspect);
+  inspect["State"]["StartedAt"] = "2026-11-26T12:16:44.765000000Z";
+  inspect["State"]["FinishedAt"] = "2026-11-26T12:16:44.761663398Z";
+  ContainerStatus status = parse_container_inspect(inspect);
+  ASSERT_TRUE(status.started_at && status.finished_at);
+  EXPECT_EQ(*status.finished_at, *status.started_at);
+}
+
 TEST(PodmanParse, CreatedContainerHasNoStartTime) {
   Json inspect = Json::parse(kExitedContainerInspect);
   inspect["State"]["Status"] = "created";

@@ -80,6 +80,14 @@ std::optional<TimePoint> from_unix_seconds(int64_t seconds) {
   return TimePoint(std::chrono::seconds(seconds));
 }
 
+// Podman stamps StartedAt when runc's start returns but FinishedAt from the exit file, so a
+// process that exits at once "finishes" a few ms before it "started". Report it as ending when it
+// started, never before.
+void never_finished_before_started(ContainerStatus& status) {
+  if (status.started_at && status.finished_at && *status.finished_at < *status.started_at)
+    status.finished_at = status.started_at;
+}
+
 std::string lower(std::string_view text) {
   std::string out(text);
   for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -186,6 +194,7 @@ ContainerStatus parse_container_inspect(const Json& inspect) {
   if (status.state == ContainerState::Exited) {
     status.finished_at = parse_podman_time(string_at(state, "FinishedAt"));
     status.reason = exit_reason(status.exit_code, bool_at(state, "OOMKilled"));
+    never_finished_before_started(status);
   }
   status.message = string_at(state, "Error");
   status.image = string_at(inspect, "ImageName");
@@ -208,6 +217,7 @@ ContainerStatus parse_container_list_entry(const Json& entry) {
   if (status.state == ContainerState::Exited) {
     status.finished_at = from_unix_seconds(int_at(entry, "ExitedAt"));
     status.reason = exit_reason(status.exit_code, false);
+    never_finished_before_started(status);
   }
   status.image = string_at(entry, "Image");
   status.image_id = string_at(entry, "ImageID");

@@ -211,6 +211,7 @@ std::vector<ContainerStatus> PodmanRuntime::list_containers(const ContainerFilte
 
 bool PodmanRuntime::wait_container(const std::string& container_id,
                                    std::chrono::milliseconds timeout) {
+  if (timeout.count() <= 0) return container_status(container_id).state != ContainerState::Running;
   const std::string path = "/containers/" + segment(container_id, "container id") +
                            "/wait?condition=stopped&condition=exited&interval=" +
                            std::to_string(options_.wait_interval.count()) + "ms";
