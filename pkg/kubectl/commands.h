@@ -24,6 +24,12 @@ Command delete_command();
 Command create_command();
 Command api_resources_command();
 Command version_command();
+Command scale_command();
+Command rollout_command();
+Command set_command();
+Command cordon_command();
+Command uncordon_command();
+Command drain_command();
 
 const std::vector<Command>& all_commands();
 

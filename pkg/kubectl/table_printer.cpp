@@ -15,7 +15,6 @@ bool column_visible(const Json& column, bool wide) {
 std::string upper(std::string s) {
   std::transform(s.begin(), s.end(), s.begin(),
                  [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
-  std::replace(s.begin(), s.end(), ' ', '-');
   return s;
 }
 
