@@ -24,7 +24,9 @@
 // Goal: 0 bytes per minute into the data dir.
 //
 // Run: build/tests/idle_writes_bench [--seconds 60] [--renew-interval 10]
-//          [--heartbeat-interval 10] [--nodes 3] [--pods 30]
+//          [--heartbeat-interval 10] [--nodes 3] [--pods 30] [--deployment]
+// --deployment: the pods are the replicas of one Deployment, placed by the scheduler, so the
+// Deployment and ReplicaSet controllers have objects to keep (and must not write either).
 #include <poll.h>
 #include <sys/inotify.h>
 #include <sys/socket.h>
@@ -42,6 +44,7 @@
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -69,6 +72,8 @@ struct Flags {
   int heartbeat_interval = 10;
   int nodes = 3;
   int pods = 30;
+  // The pods come from a Deployment, placed by the scheduler, instead of being created bound.
+  bool deployment = false;
 };
 
 Flags parse_flags(int argc, char** argv) {
@@ -80,6 +85,10 @@ Flags parse_flags(int argc, char** argv) {
                                              {"--pods", &flags.pods}};
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
+    if (arg == "--deployment") {
+      flags.deployment = true;
+      continue;
+    }
     std::string value;
     if (auto eq = arg.find('='); eq != std::string::npos) {
       value = arg.substr(eq + 1);
@@ -97,7 +106,8 @@ Flags parse_flags(int argc, char** argv) {
     if (it == known.end() || parsed <= 0) {
       std::fprintf(stderr,
                    "usage: idle_writes_bench [--seconds N] [--renew-interval N] "
-                   "[--heartbeat-interval N] [--nodes N] [--pods N] (positive integers)\n");
+                   "[--heartbeat-interval N] [--nodes N] [--pods N] (positive integers) "
+                   "[--deployment]\n");
       std::exit(2);
     }
     *it->second = parsed;
@@ -233,16 +243,14 @@ class SimulatedKubelet {
   Json lease_;
 };
 
-void create_running_pod(Api& api, const std::string& name, const std::string& node, int index) {
-  Json pod = {{"apiVersion", "v1"},
-              {"kind", "Pod"},
-              {"metadata", {{"name", name}, {"labels", {{"app", "idle"}}}}},
-              {"spec",
-               {{"nodeName", node},
-                {"containers", Json::array({{{"name", "app"},
-                                             {"image", "registry.example/idle:1"},
-                                             {"resources", {{"requests", {{"cpu", "10m"}}}}}}})}}}};
-  api.call("POST", "/api/v1/namespaces/default/pods", pod, "application/json", 201);
+Json pod_template_spec() {
+  return {{"containers", Json::array({{{"name", "app"},
+                                       {"image", "registry.example/idle:1"},
+                                       {"resources", {{"requests", {{"cpu", "10m"}}}}}}})}};
+}
+
+// As the kubelet once the containers run: phase Running, Ready, container statuses.
+void mark_running(Api& api, const std::string& name, int index) {
   const std::string now = now_rfc3339();
   Json ready = {{"status", "True"}, {"lastProbeTime", nullptr}, {"lastTransitionTime", now}};
   Json conditions = Json::array();
@@ -267,6 +275,61 @@ void create_running_pod(Api& api, const std::string& name, const std::string& no
                                             {"state", {{"running", {{"startedAt", now}}}}}}})}}}};
   api.call("PATCH", "/api/v1/namespaces/default/pods/" + name + "/status", status,
            "application/merge-patch+json");
+}
+
+void create_running_pod(Api& api, const std::string& name, const std::string& node, int index) {
+  Json spec = pod_template_spec();
+  spec["nodeName"] = node;
+  Json pod = {{"apiVersion", "v1"},
+              {"kind", "Pod"},
+              {"metadata", {{"name", name}, {"labels", {{"app", "idle"}}}}},
+              {"spec", spec}};
+  api.call("POST", "/api/v1/namespaces/default/pods", pod, "application/json", 201);
+  mark_running(api, name, index);
+}
+
+// Waits (bounded) until `done` holds, polling every 200 ms; false on timeout.
+bool wait_until(const std::function<bool()>& done, std::chrono::seconds timeout) {
+  const auto deadline = Clock::now() + timeout;
+  while (Clock::now() < deadline) {
+    if (done()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  return done();
+}
+
+// A Deployment of `replicas` pods; once the scheduler has bound them all, each is marked running
+// as its kubelet would, and the Deployment is awaited Available.
+void create_running_deployment(Api& api, int replicas) {
+  Json deployment = {
+      {"apiVersion", "apps/v1"},
+      {"kind", "Deployment"},
+      {"metadata", {{"name", "idle"}}},
+      {"spec",
+       {{"replicas", replicas},
+        {"selector", {{"matchLabels", {{"app", "idle"}}}}},
+        {"template",
+         {{"metadata", {{"labels", {{"app", "idle"}}}}}, {"spec", pod_template_spec()}}}}}};
+  api.call("POST", "/apis/apps/v1/namespaces/default/deployments", deployment, "application/json",
+           201);
+  Json pods;
+  auto all_bound = [&] {
+    pods = api.call("GET", "/api/v1/namespaces/default/pods?labelSelector=app%3Didle");
+    const auto& items = pods["items"];
+    return static_cast<int>(items.size()) == replicas &&
+           std::all_of(items.begin(), items.end(),
+                       [](const Json& pod) { return !pod["spec"].value("nodeName", "").empty(); });
+  };
+  if (!wait_until(all_bound, std::chrono::seconds(60)))
+    throw std::runtime_error("the Deployment's pods were not all created and bound within 60 s");
+  int index = 0;
+  for (const auto& pod : pods["items"]) mark_running(api, pod["metadata"]["name"], index++);
+  auto available = [&] {
+    Json object = api.call("GET", "/apis/apps/v1/namespaces/default/deployments/idle");
+    return object.value("status", Json::object()).value("availableReplicas", 0) == replicas;
+  };
+  if (!wait_until(available, std::chrono::seconds(60)))
+    throw std::runtime_error("the Deployment did not become Available within 60 s");
 }
 
 // --- what changed through the API: a watch on every resource ---
@@ -527,9 +590,13 @@ int main(int argc, char** argv) {
       kubelets.push_back(std::make_unique<SimulatedKubelet>(api, "sim-" + std::to_string(i), i));
       kubelets.back()->register_node();
     }
-    for (int i = 0; i < flags.pods; ++i) {
-      create_running_pod(api, "idle-" + std::to_string(i), kubelets[i % kubelets.size()]->name(),
-                         i);
+    if (flags.deployment) {
+      create_running_deployment(api, flags.pods);
+    } else {
+      for (int i = 0; i < flags.pods; ++i) {
+        create_running_pod(api, "idle-" + std::to_string(i), kubelets[i % kubelets.size()]->name(),
+                           i);
+      }
     }
     // One round of heartbeats before measuring (the first one reserves a block of revisions),
     // and a moment for the controllers to settle.
@@ -547,10 +614,10 @@ int main(int argc, char** argv) {
     const uintmax_t log_before = file_size_or_zero(server.log_path());
 
     std::printf(
-        "skiff idle-writes benchmark: %d nodes, %d running pods, %d s idle; leases renewed "
+        "skiff idle-writes benchmark: %d nodes, %d running pods%s, %d s idle; leases renewed "
         "every %d s, node heartbeats every %d s; watching %zu resources\n\n",
-        flags.nodes, flags.pods, flags.seconds, flags.renew_interval, flags.heartbeat_interval,
-        api_changes.resources());
+        flags.nodes, flags.pods, flags.deployment ? " of a Deployment" : "", flags.seconds,
+        flags.renew_interval, flags.heartbeat_interval, api_changes.resources());
     std::fflush(stdout);
 
     const auto start = Clock::now();
