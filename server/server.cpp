@@ -9,6 +9,7 @@
 #include "pkg/http/server.h"
 #include "pkg/log/log.h"
 #include "server/apiserver/api_server.h"
+#include "server/controller_manager.h"
 #include "server/kubeconfig.h"
 #include "server/store/prefix_cached_store.h"
 #include "server/store/sqlite/sqlite_store.h"
@@ -62,7 +63,15 @@ int run(const ServerConfig& config) {
     apiserver::ApiServer api(cached_store, api_options);
     api.start();
 
-    // 3. HTTP.
+    // 3. The controllers and the scheduler, writing through the API in-process.
+    ControllerManagerOptions controller_options;
+    controller_options.node_monitor_grace_period = config.node_monitor_grace_period;
+    ControllerManager controllers(
+        cached_store, [&api](http::Request& request) { return api.handle(request); },
+        controller_options);
+    controllers.start();
+
+    // 4. HTTP.
     http::ServerOptions http_options;
     http_options.bind_address = config.bind_address;
     http_options.port = config.https_listen_port;
@@ -90,6 +99,7 @@ int run(const ServerConfig& config) {
 
     // Reverse order: stop taking requests, stop the reactors, close the store.
     http_server.stop();
+    controllers.stop();
     api.stop();
     log::info("skiff server stopped");
     return 0;

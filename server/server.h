@@ -1,7 +1,8 @@
 #pragma once
-// `skiff server`: opens the store, starts the API server (and, later, controllers and the
-// embedded agent), and runs until SIGINT/SIGTERM. Start-up order is explicit and each step
-// waits for the previous one to be ready: store -> API -> (agent).
+// `skiff server`: opens the store, starts the API server, the controllers and the scheduler
+// (and, later, the embedded agent), and runs until SIGINT/SIGTERM. Start-up order is explicit
+// and each step waits for the previous one to be ready: store -> API -> controllers -> (agent).
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -21,6 +22,8 @@ struct ServerConfig {
   // The admin kubeconfig written once the API is ready (k3s: --write-kubeconfig). Empty = none.
   std::string write_kubeconfig = "/etc/skiff/skiff.yaml";
   unsigned write_kubeconfig_mode = 0600;
+  // A node whose lease is not renewed for this long becomes Unknown and unreachable.
+  std::chrono::milliseconds node_monitor_grace_period{40'000};
 };
 
 // Parses the `skiff server` flags and runs. Returns the process exit code.

@@ -1,6 +1,7 @@
 #include <iostream>
 
 #include "pkg/log/log.h"
+#include "pkg/util/duration.h"
 #include "pkg/util/flags.h"
 #include "server/server.h"
 
@@ -21,6 +22,8 @@ int server_command(const std::vector<std::string>& args) {
   flags.add_string("write-kubeconfig,o", defaults.write_kubeconfig,
                    "Write the admin kubeconfig to this file (empty: do not write one)");
   flags.add_string("write-kubeconfig-mode", "0600", "File mode of the written kubeconfig (octal)");
+  flags.add_string("node-monitor-grace-period", "40s",
+                   "How long a node may stop renewing its lease before it is marked unreachable");
   flags.add_bool("help,h", false, "Show this help");
   try {
     flags.parse(args);
@@ -62,6 +65,12 @@ int server_command(const std::vector<std::string>& args) {
     std::cerr << "skiff server: --write-kubeconfig-mode must be an octal file mode such as 0600\n";
     return 2;
   }
+  auto grace = util::parse_duration(flags.get_string("node-monitor-grace-period"));
+  if (!grace || grace->count() == 0) {
+    std::cerr << "skiff server: --node-monitor-grace-period must be a duration such as 40s\n";
+    return 2;
+  }
+  config.node_monitor_grace_period = *grace;
   if (!config.datastore_endpoint.empty()) {
     std::cerr << "skiff server: --datastore-endpoint (etcd) is not supported yet; "
                  "leave it empty to use the embedded SQLite store\n";

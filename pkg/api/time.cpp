@@ -49,6 +49,16 @@ bool expect(std::string_view text, size_t& pos, char c) {
 
 }  // namespace
 
+std::string format_rfc3339_micro(Clock::time_point t) {
+  auto whole = std::chrono::floor<std::chrono::seconds>(t);
+  auto micros = std::chrono::duration_cast<std::chrono::microseconds>(t - whole).count();
+  std::string text = format_rfc3339(whole);
+  char fraction[16];
+  std::snprintf(fraction, sizeof fraction, ".%06lldZ", static_cast<long long>(micros));
+  text.pop_back();  // the 'Z'
+  return text + fraction;
+}
+
 std::string format_rfc3339(Clock::time_point t) {
   std::time_t seconds = Clock::to_time_t(std::chrono::floor<std::chrono::seconds>(t));
   std::tm utc{};

@@ -11,6 +11,8 @@ namespace skiff::api {
 using Clock = std::chrono::system_clock;
 
 std::string format_rfc3339(Clock::time_point t);
+// MicroTime, as Lease renewTime and Event eventTime carry it: "2026-11-26T12:30:00.123456Z".
+std::string format_rfc3339_micro(Clock::time_point t);
 std::string now_rfc3339();
 // Accepts "...Z" and "...+hh:mm", with optional fractional seconds; nullopt when malformed.
 std::optional<Clock::time_point> parse_rfc3339(std::string_view text);

@@ -1,12 +1,16 @@
 // DELETE of one object and of a collection. Objects with finalizers are only marked
 // (deletionTimestamp); Foreground and Orphan propagation add their finalizer, which the
 // garbage collector removes when done. Namespaces always go through the namespace controller.
+#include <algorithm>
+#include <chrono>
+
 #include "pkg/api/errors.h"
 #include "pkg/api/time.h"
 #include "server/apiserver/delete_options.h"
 #include "server/apiserver/handlers.h"
 #include "server/apiserver/list_options.h"
 #include "server/apiserver/object_meta.h"
+#include "server/apiserver/pod_deletion.h"
 #include "server/apiserver/responses.h"
 #include "server/apiserver/storage.h"
 
@@ -16,12 +20,6 @@ namespace {
 
 bool is_protected_namespace(const std::string& name) {
   return name == "default" || name == "kube-system" || name == "kube-public";
-}
-
-std::vector<std::string> finalizers_for(const DeleteOptions& options) {
-  if (options.propagation_policy == "Foreground") return {"foregroundDeletion"};
-  if (options.propagation_policy == "Orphan") return {"orphan"};
-  return {};
 }
 
 // Marks a namespace Terminating; the namespace controller empties and removes it.
@@ -47,8 +45,8 @@ store::ObjectPtr delete_one(RequestContext& context, const DeleteOptions& option
   for (int attempt = 0;; ++attempt) {
     check_preconditions(context, options, *current);
     try {
-      return delete_or_mark(context.store, key, *current, finalizers_for(options),
-                            options.grace_period_seconds, options.dry_run);
+      return delete_or_mark(context.store, key, *current, propagation_finalizers(options),
+                            options.grace_period_seconds.value_or(0), options.dry_run);
     } catch (const store::StoreError& error) {
       if (error.code() != store::StoreError::Code::Conflict || attempt >= 16)
         throw_store_error(error, context.resource, context.name);
@@ -71,6 +69,11 @@ http::Response handle_delete(RequestContext& context) {
     }
     return raw_json_response(200, mark_namespace(context, options)->dump());
   }
+  if (context.resource.kind == "Pod") {
+    if (auto marked = mark_pod_terminating(context, options, current)) {
+      return raw_json_response(200, marked->dump());
+    }
+  }
   auto result = delete_one(context, options, context.key(), current);
   return raw_json_response(200, result->dump());
 }
@@ -92,6 +95,10 @@ http::Response handle_delete_collection(RequestContext& context) {
       if (context.resource.kind == "Namespace") {
         if (is_protected_namespace(name)) continue;
         items.push_back(*mark_namespace(one, options));
+      } else if (auto marked = context.resource.kind == "Pod"
+                                   ? mark_pod_terminating(one, options, item)
+                                   : nullptr) {
+        items.push_back(*marked);
       } else {
         items.push_back(*delete_one(one, options, context.resource.key(ns, name), item));
       }

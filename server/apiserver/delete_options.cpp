@@ -49,8 +49,16 @@ DeleteOptions parse_delete_options(const RequestContext& context) {
     throw api::bad_request("propagationPolicy must be Background, Foreground or Orphan, not \"" +
                            policy + "\"");
   }
-  if (options.grace_period_seconds < 0) options.grace_period_seconds = 0;
+  // Kubernetes treats a negative grace period as "as soon as possible" too.
+  if (options.grace_period_seconds && *options.grace_period_seconds < 0)
+    options.grace_period_seconds = 0;
   return options;
+}
+
+std::vector<std::string> propagation_finalizers(const DeleteOptions& options) {
+  if (options.propagation_policy == "Foreground") return {"foregroundDeletion"};
+  if (options.propagation_policy == "Orphan") return {"orphan"};
+  return {};
 }
 
 void check_preconditions(const RequestContext& context, const DeleteOptions& options,

@@ -2,7 +2,9 @@
 // DeleteOptions from the body (JSON) and/or the query: propagationPolicy, gracePeriodSeconds,
 // preconditions, dryRun.
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "server/apiserver/request_context.h"
 
@@ -10,7 +12,8 @@ namespace skiff::apiserver {
 
 struct DeleteOptions {
   std::string propagation_policy = "Background";  // Background, Foreground or Orphan
-  int64_t grace_period_seconds = 0;
+  // nullopt = not given: the object's default applies (a pod's terminationGracePeriodSeconds).
+  std::optional<int64_t> grace_period_seconds;
   std::string precondition_uid;
   std::string precondition_resource_version;
   bool dry_run = false;
@@ -18,6 +21,9 @@ struct DeleteOptions {
 
 // 400 on a malformed body or unknown values.
 DeleteOptions parse_delete_options(const RequestContext& context);
+
+// The finalizer a propagation policy adds: foregroundDeletion, orphan, or none (Background).
+std::vector<std::string> propagation_finalizers(const DeleteOptions& options);
 
 // 409 when a precondition does not hold for `current`.
 void check_preconditions(const RequestContext& context, const DeleteOptions& options,

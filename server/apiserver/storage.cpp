@@ -33,8 +33,10 @@ void throw_store_error(const store::StoreError& error, const api::ResourceInfo& 
 
 namespace {
 
-// A Namespace is also held by its spec.finalizers (`kubernetes`), which the namespace
-// controller removes once the namespace is empty.
+// What keeps an object marked for deletion in the store: its finalizers; for a Namespace also
+// its spec.finalizers (`kubernetes`), which the namespace controller removes once the namespace
+// is empty; for a pod in graceful deletion (deletionGracePeriodSeconds > 0) its node, which
+// confirms with a delete of grace 0 (status updates meanwhile must not remove it).
 bool held_by_finalizers(const Json& object) {
   if (has_finalizers(object)) return true;
   if (object.value("kind", "") != "Namespace") return false;
@@ -44,11 +46,19 @@ bool held_by_finalizers(const Json& object) {
   return finalizers != spec->end() && finalizers->is_array() && !finalizers->empty();
 }
 
+// An update leaves a marked object in the store while something holds it: finalizers, or a
+// graceful deletion in progress (deletionGracePeriodSeconds > 0: a pod whose node has not
+// confirmed yet; its status updates meanwhile must not remove it).
+bool held(const Json& object) {
+  return held_by_finalizers(object) ||
+         object["metadata"].value("deletionGracePeriodSeconds", int64_t{0}) > 0;
+}
+
 }  // namespace
 
 store::ObjectPtr update_or_finish(store::Store& store, const std::string& key, Json desired,
                                   int64_t expected) {
-  if (has_deletion_timestamp(desired) && !held_by_finalizers(desired)) {
+  if (has_deletion_timestamp(desired) && !held(desired)) {
     return store.remove(key, expected);
   }
   return store.update(key, std::move(desired), expected);
@@ -60,7 +70,7 @@ namespace {
 // heartbeat is written volatile (see heartbeat.h).
 store::ObjectPtr store_update(store::Store& store, const std::string& key,
                               const store::ObjectPtr& current, Json desired, int64_t expected) {
-  if (has_deletion_timestamp(desired) && !held_by_finalizers(desired)) {
+  if (has_deletion_timestamp(desired) && !held(desired)) {
     return store.remove(key, expected);
   }
   switch (classify_update(*current, desired)) {

@@ -6,6 +6,7 @@
 #include "server/apiserver/delete_options.h"
 #include "server/apiserver/handlers.h"
 #include "server/apiserver/patch_types.h"
+#include "server/apiserver/pod_deletion.h"
 #include "server/apiserver/request_body.h"
 #include "server/apiserver/responses.h"
 #include "server/apiserver/storage.h"
@@ -161,6 +162,23 @@ http::Response handle_eviction(RequestContext& context) {
   if (context.request.method != "POST") method_not_allowed(context);
   auto current = get_or_404(context);
   bool dry_run = context.dry_run();
+  // An Eviction is a delete with the Eviction's deleteOptions (grace period, preconditions).
+  DeleteOptions options;
+  options.dry_run = dry_run;
+  if (!context.request.body.empty()) {
+    Json eviction = decode_object_body(context.request);
+    const Json& delete_options = eviction.is_object() && eviction.contains("deleteOptions")
+                                     ? eviction["deleteOptions"]
+                                     : Json();
+    if (delete_options.is_object() && delete_options.contains("gracePeriodSeconds") &&
+        delete_options["gracePeriodSeconds"].is_number_integer()) {
+      options.grace_period_seconds =
+          std::max<int64_t>(0, delete_options["gracePeriodSeconds"].get<int64_t>());
+    }
+  }
+  if (mark_pod_terminating(context, options, current)) {
+    return json_response(201, success_status(context.resource, context.name));
+  }
   try {
     delete_or_mark(context.store, context.key(), *current, {}, 0, dry_run);
   } catch (const store::StoreError& error) {

@@ -12,6 +12,15 @@ namespace skiff::testing {
 namespace {
 
 const std::string kDeployments = "/apis/apps/v1/namespaces/default/deployments";
+const std::string kConfigMaps = "/api/v1/namespaces/default/configmaps";
+
+std::string configmap_json(const std::string& name) {
+  Json object = {{"apiVersion", "v1"},
+                 {"kind", "ConfigMap"},
+                 {"metadata", {{"name", name}}},
+                 {"data", {{"mode", "slow"}}}};
+  return object.dump();
+}
 
 std::string deployment_json(const std::string& name, int replicas = 1) {
   Json object = {{"apiVersion", "apps/v1"},
@@ -31,7 +40,6 @@ TEST(ApiHttp, CreateGetListUpdateConflictAndErrors) {
   auto created = http("POST", server.url() + kDeployments, deployment_json("web"));
   ASSERT_EQ(created.status, 201) << created.body;
   EXPECT_EQ(created.header("Content-Type"), "application/json");
-  Json object = Json::parse(created.body);
 
   auto got = http("GET", server.url() + kDeployments + "/web");
   ASSERT_EQ(got.status, 200);
@@ -40,9 +48,13 @@ TEST(ApiHttp, CreateGetListUpdateConflictAndErrors) {
   auto list = http("GET", server.url() + kDeployments);
   EXPECT_EQ(Json::parse(list.body)["items"].size(), 1u);
 
-  object["spec"]["replicas"] = 2;
-  ASSERT_EQ(http("PUT", server.url() + kDeployments + "/web", object.dump()).status, 200);
-  auto stale = http("PUT", server.url() + kDeployments + "/web", object.dump());
+  // A ConfigMap for the compare-and-swap: no controller writes it behind the test's back.
+  auto config = http("POST", server.url() + kConfigMaps, configmap_json("settings"));
+  ASSERT_EQ(config.status, 201) << config.body;
+  Json settings = Json::parse(config.body);
+  settings["data"]["mode"] = "fast";
+  ASSERT_EQ(http("PUT", server.url() + kConfigMaps + "/settings", settings.dump()).status, 200);
+  auto stale = http("PUT", server.url() + kConfigMaps + "/settings", settings.dump());
   EXPECT_EQ(stale.status, 409);
   EXPECT_EQ(Json::parse(stale.body)["reason"], "Conflict");
 
@@ -87,12 +99,12 @@ TEST(ApiHttp, WatchStreamsEvents) {
 
 TEST(ApiHttp, RestartKeepsObjectsAndResourceVersions) {
   TestServer server;
-  auto created = http("POST", server.url() + kDeployments, deployment_json("durable"));
+  auto created = http("POST", server.url() + kConfigMaps, configmap_json("durable"));
   ASSERT_EQ(created.status, 201);
   std::string rv = Json::parse(created.body)["metadata"]["resourceVersion"];
   server.stop();
   server.start();
-  auto got = http("GET", server.url() + kDeployments + "/durable");
+  auto got = http("GET", server.url() + kConfigMaps + "/durable");
   ASSERT_EQ(got.status, 200);
   EXPECT_EQ(Json::parse(got.body)["metadata"]["resourceVersion"], rv);
   auto next = http("POST", server.url() + kDeployments, deployment_json("later"));

@@ -1,0 +1,86 @@
+#include "server/controller_manager.h"
+
+#include "pkg/log/log.h"
+#include "server/controllers/client.h"
+#include "server/controllers/deployment_controller.h"
+#include "server/controllers/event_recorder.h"
+#include "server/controllers/informer.h"
+#include "server/controllers/node_lifecycle_controller.h"
+#include "server/controllers/replicaset_controller.h"
+#include "server/scheduler/scheduler.h"
+
+namespace skiff::server {
+
+using namespace skiff::controllers;
+
+struct ControllerManager::Parts {
+  Parts(store::Store& store, http::Handler api, const ControllerManagerOptions& options)
+      : client(std::move(api)),
+        events(client),
+        pods(store, pods_resource()),
+        nodes(store, nodes_resource()),
+        leases(store, leases_resource()),
+        replicasets(store, replicasets_resource()),
+        deployments(store, deployments_resource()),
+        replicaset_controller(replicasets, pods, client, events),
+        deployment_controller(deployments, replicasets, pods, client, events),
+        node_lifecycle(nodes, leases, pods, client, events,
+                       NodeLifecycleOptions{options.node_monitor_grace_period}),
+        scheduler(nodes, pods, client, events),
+        options(options) {}
+
+  InProcessClient client;
+  EventRecorder events;
+  Informer pods, nodes, leases, replicasets, deployments;
+  ReplicaSetController replicaset_controller;
+  DeploymentController deployment_controller;
+  NodeLifecycleController node_lifecycle;
+  scheduler::Scheduler scheduler;
+  ControllerManagerOptions options;
+  bool started = false;
+};
+
+ControllerManager::ControllerManager(store::Store& store, http::Handler api,
+                                     ControllerManagerOptions options) {
+  // Indexes must exist before the informers list; the controllers register their handlers in
+  // their constructors, which run in Parts' constructor, also before start().
+  parts_ = std::make_unique<Parts>(store, std::move(api), options);
+  parts_->pods.add_index("controller", controller_uid_index);
+  parts_->pods.add_index("node", pod_node_index);
+  parts_->replicasets.add_index("controller", controller_uid_index);
+}
+
+ControllerManager::~ControllerManager() {
+  stop();
+}
+
+void ControllerManager::start() {
+  Parts& p = *parts_;
+  p.events.start();
+  for (Informer* informer : {&p.nodes, &p.leases, &p.pods, &p.replicasets, &p.deployments}) {
+    informer->start();
+  }
+  p.replicaset_controller.start(p.options.replicaset_workers);
+  p.deployment_controller.start(p.options.deployment_workers);
+  p.node_lifecycle.start(1);
+  p.scheduler.start();
+  p.started = true;
+  log::info(
+      "controllers started",
+      {{"pods", p.pods.size()}, {"nodes", p.nodes.size()}, {"deployments", p.deployments.size()}});
+}
+
+void ControllerManager::stop() {
+  if (!parts_) return;
+  Parts& p = *parts_;
+  p.scheduler.stop();
+  p.node_lifecycle.stop();
+  p.deployment_controller.stop();
+  p.replicaset_controller.stop();
+  for (Informer* informer : {&p.deployments, &p.replicasets, &p.pods, &p.leases, &p.nodes}) {
+    informer->stop();
+  }
+  p.events.stop();
+}
+
+}  // namespace skiff::server

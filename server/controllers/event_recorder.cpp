@@ -1,0 +1,152 @@
+#include "server/controllers/event_recorder.h"
+
+#include <chrono>
+#include <cstdio>
+
+#include "pkg/api/errors.h"
+#include "pkg/api/time.h"
+#include "pkg/log/log.h"
+
+namespace skiff::controllers {
+
+Json object_reference(const Json& object) {
+  const Json& metadata = object.at("metadata");
+  Json reference = {{"apiVersion", object.value("apiVersion", "")},
+                    {"kind", object.value("kind", "")},
+                    {"name", metadata.value("name", "")},
+                    {"uid", metadata.value("uid", "")},
+                    {"resourceVersion", metadata.value("resourceVersion", "")}};
+  if (metadata.contains("namespace")) reference["namespace"] = metadata["namespace"];
+  return reference;
+}
+
+EventRecorder::EventRecorder(Client& client, std::size_t queue_limit, std::size_t dedup_memory)
+    : client_(client), queue_limit_(queue_limit), dedup_memory_(dedup_memory) {}
+
+EventRecorder::~EventRecorder() {
+  stop();
+}
+
+void EventRecorder::start() {
+  thread_ = std::thread([this] { run(); });
+}
+
+void EventRecorder::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  changed_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void EventRecorder::record(const Json& object, const std::string& type, const std::string& reason,
+                           const std::string& message, const std::string& component) {
+  Pending event{object_reference(object), type, reason, message, component, api::now_rfc3339()};
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_ || queue_.size() >= queue_limit_) {
+      ++dropped_;
+      return;
+    }
+    queue_.push_back(std::move(event));
+  }
+  changed_.notify_all();
+}
+
+void EventRecorder::flush() {
+  std::unique_lock lock(mutex_);
+  changed_.wait(lock,
+                [this] { return (queue_.empty() && in_flight_ == 0) || !thread_.joinable(); });
+}
+
+std::uint64_t EventRecorder::dropped() const {
+  std::lock_guard lock(mutex_);
+  return dropped_;
+}
+
+void EventRecorder::run() {
+  std::unique_lock lock(mutex_);
+  for (;;) {
+    changed_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+    if (queue_.empty()) return;  // stopping and drained
+    Pending event = std::move(queue_.front());
+    queue_.pop_front();
+    ++in_flight_;
+    lock.unlock();
+    write(event);
+    lock.lock();
+    --in_flight_;
+    changed_.notify_all();
+  }
+}
+
+namespace {
+
+// Event names are "<object>.<hex nanoseconds>", as Kubernetes makes them.
+std::string event_name(const std::string& object_name) {
+  auto nanos = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                   std::chrono::system_clock::now().time_since_epoch())
+                   .count();
+  char suffix[32];
+  std::snprintf(suffix, sizeof suffix, ".%llx", static_cast<unsigned long long>(nanos));
+  return object_name + suffix;
+}
+
+}  // namespace
+
+void EventRecorder::write(const Pending& event) {
+  std::string dedup_key = event.involved.value("uid", "") + "\x1f" + event.type + "\x1f" +
+                          event.reason + "\x1f" + event.message + "\x1f" + event.component;
+  try {
+    auto seen = seen_.find(dedup_key);
+    if (seen != seen_.end()) {
+      Json patch = {{"count", seen->second.count + 1}, {"lastTimestamp", event.timestamp}};
+      try {
+        merge_patch(client_, events_resource(), seen->second.namespace_name, seen->second.name,
+                    patch);
+        ++seen->second.count;
+        seen_order_.splice(seen_order_.begin(), seen_order_, seen->second.lru);
+        return;
+      } catch (const api::ApiError& error) {
+        if (error.code() != 404) throw;
+        seen_order_.erase(seen->second.lru);
+        seen_.erase(seen);  // the Event was deleted (or expired): start a new one
+      }
+    }
+    std::string namespace_name = event.involved.value("namespace", "");
+    if (namespace_name.empty()) namespace_name = "default";  // cluster-scoped objects
+    std::string name = event_name(event.involved.value("name", "event"));
+    Json object = {{"apiVersion", "v1"},
+                   {"kind", "Event"},
+                   {"metadata", {{"name", name}, {"namespace", namespace_name}}},
+                   {"involvedObject", event.involved},
+                   {"reason", event.reason},
+                   {"message", event.message},
+                   {"source", {{"component", event.component}}},
+                   {"firstTimestamp", event.timestamp},
+                   {"lastTimestamp", event.timestamp},
+                   {"count", 1},
+                   {"type", event.type},
+                   {"reportingComponent", event.component},
+                   {"reportingInstance", ""}};
+    create(client_, events_resource(), object);
+    remember(dedup_key, namespace_name, name);
+  } catch (const std::exception& error) {
+    std::lock_guard lock(mutex_);
+    ++dropped_;
+    log::debug("event dropped", {{"reason", event.reason}, {"error", error.what()}});
+  }
+}
+
+void EventRecorder::remember(const std::string& key, const std::string& namespace_name,
+                             const std::string& name) {
+  seen_order_.push_front(key);
+  seen_[key] = Seen{namespace_name, name, 1, seen_order_.begin()};
+  while (seen_.size() > dedup_memory_) {
+    seen_.erase(seen_order_.back());
+    seen_order_.pop_back();
+  }
+}
+
+}  // namespace skiff::controllers

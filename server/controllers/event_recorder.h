@@ -1,0 +1,76 @@
+#pragma once
+// core/v1 Events for what the controllers and the scheduler do, as `kubectl describe` and
+// `kubectl get events` show them.
+//
+// Recording never blocks a sync: record() queues the event and one background thread writes it
+// through the API. A repeat of the same event (same object, type, reason, message and source)
+// within the de-duplication memory does not create a new Event but bumps `count` and
+// `lastTimestamp` of the first one, as Kubernetes' event correlator does. Events are
+// best-effort: a full queue or a failed write drops the event (counted, logged once per
+// minute at most), never the sync that produced it.
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <list>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <unordered_map>
+
+#include "pkg/api/json.h"
+#include "server/controllers/client.h"
+
+namespace skiff::controllers {
+
+class EventRecorder {
+ public:
+  EventRecorder(Client& client, std::size_t queue_limit = 10000, std::size_t dedup_memory = 4096);
+  ~EventRecorder();
+  EventRecorder(const EventRecorder&) = delete;
+  EventRecorder& operator=(const EventRecorder&) = delete;
+
+  void start();
+  // Writes what is queued, then stops. Idempotent.
+  void stop();
+
+  // `type` is "Normal" or "Warning"; `component` the source ("deployment-controller").
+  void record(const Json& object, const std::string& type, const std::string& reason,
+              const std::string& message, const std::string& component);
+
+  // Blocks until everything queued so far is written (tests).
+  void flush();
+  std::uint64_t dropped() const;
+
+ private:
+  struct Pending {
+    Json involved;  // the ObjectReference
+    std::string type, reason, message, component, timestamp;
+  };
+  struct Seen {
+    std::string namespace_name, name;
+    std::int64_t count = 1;
+    std::list<std::string>::iterator lru;
+  };
+  void run();
+  void write(const Pending& event);
+  void remember(const std::string& key, const std::string& namespace_name, const std::string& name);
+
+  Client& client_;
+  const std::size_t queue_limit_;
+  const std::size_t dedup_memory_;
+  mutable std::mutex mutex_;
+  std::condition_variable changed_;
+  std::deque<Pending> queue_;
+  std::size_t in_flight_ = 0;
+  bool stopping_ = false;
+  std::uint64_t dropped_ = 0;
+  std::thread thread_;
+  // Only the writer thread touches these.
+  std::unordered_map<std::string, Seen> seen_;
+  std::list<std::string> seen_order_;  // most recent first
+};
+
+// The ObjectReference of an object for involvedObject / ownerReferences-like uses.
+Json object_reference(const Json& object);
+
+}  // namespace skiff::controllers

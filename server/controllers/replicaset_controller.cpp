@@ -1,0 +1,203 @@
+#include "server/controllers/replicaset_controller.h"
+
+#include <algorithm>
+
+#include "pkg/api/errors.h"
+#include "pkg/api/selectors.h"
+#include "pkg/api/time.h"
+#include "server/controllers/deployment_util.h"
+#include "server/controllers/json_access.h"
+#include "server/controllers/replicaset_util.h"
+
+namespace skiff::controllers {
+
+namespace {
+constexpr const char* kComponent = "replicaset-controller";
+
+bool being_deleted(const Json& object) {
+  return object.at("metadata").contains("deletionTimestamp");
+}
+const std::string& uid_of(const Json& object) {
+  return object.at("metadata").at("uid").get_ref<const std::string&>();
+}
+}  // namespace
+
+Json controller_reference(const Json& owner) {
+  return {{"apiVersion", owner.value("apiVersion", "")},
+          {"kind", owner.value("kind", "")},
+          {"name", owner.at("metadata").value("name", "")},
+          {"uid", owner.at("metadata").value("uid", "")},
+          {"controller", true},
+          {"blockOwnerDeletion", true}};
+}
+
+Json pod_from_template(const Json& replicaset) {
+  const Json& metadata = replicaset.at("metadata");
+  const Json& pod_template = json::at(replicaset, {"spec", "template"});
+  Json pod_metadata = {{"generateName", metadata.value("name", "") + "-"},
+                       {"namespace", metadata.value("namespace", "")},
+                       {"ownerReferences", Json::array({controller_reference(replicaset)})}};
+  for (const char* field : {"labels", "annotations", "finalizers"}) {
+    const Json& value = json::at(pod_template, {"metadata", field});
+    if (!value.is_null()) pod_metadata[field] = value;
+  }
+  return {{"apiVersion", "v1"},
+          {"kind", "Pod"},
+          {"metadata", std::move(pod_metadata)},
+          {"spec", json::at(pod_template, {"spec"})}};
+}
+
+ReplicaSetController::ReplicaSetController(Informer& replicasets, Informer& pods, Client& client,
+                                           EventRecorder& events, Clock& clock)
+    : replicasets_(replicasets),
+      pods_(pods),
+      client_(client),
+      events_(events),
+      loop_(
+          "replicaset", [this](const std::string& key) { return sync(key); }, clock) {
+  replicasets_.add_handler([this](const ObjectPtr& old, const ObjectPtr& current) {
+    loop_.enqueue(object_key(current ? *current : *old));
+  });
+  pods_.add_handler(
+      [this](const ObjectPtr& old, const ObjectPtr& current) { on_pod_change(old, current); });
+}
+
+void ReplicaSetController::on_pod_change(const ObjectPtr& old, const ObjectPtr& current) {
+  // The owning ReplicaSet(s) before and after; an orphan may be adopted by any matching one.
+  for (const ObjectPtr& pod : {old, current}) {
+    if (!pod) continue;
+    bool has_controller = false;
+    for (const auto& ref : json::at(*pod, {"metadata", "ownerReferences"})) {
+      if (!ref.value("controller", false)) continue;
+      has_controller = true;
+      if (ref.value("kind", "") == "ReplicaSet") {
+        loop_.enqueue(pod->at("metadata").value("namespace", "") + "/" + ref.value("name", ""));
+      }
+    }
+    if (!has_controller && pod == current) enqueue_matching_replicasets(*pod);
+  }
+}
+
+void ReplicaSetController::enqueue_matching_replicasets(const Json& pod) {
+  const Json& labels = json::at(pod, {"metadata", "labels"});
+  for (const auto& rs : replicasets_.list(pod.at("metadata").value("namespace", ""))) {
+    try {
+      if (api::LabelSelector::from_json(json::at(*rs, {"spec", "selector"})).matches(labels)) {
+        loop_.enqueue(object_key(*rs));
+      }
+    } catch (const std::exception&) {
+      // An invalid selector selects nothing (validation keeps these out anyway).
+    }
+  }
+}
+
+SyncResult ReplicaSetController::sync(const std::string& key) {
+  ObjectPtr cached = replicasets_.get(key);
+  if (!cached) return SyncResult::done();
+  const Json& replicaset = *cached;
+
+  std::vector<Json> owned = claim_pods(replicaset);
+  std::vector<Json> active;
+  for (auto& pod : owned) {
+    if (is_pod_active(pod)) active.push_back(std::move(pod));
+  }
+
+  if (!being_deleted(replicaset)) {
+    const int desired = desired_replicas(replicaset);
+    const int diff = static_cast<int>(active.size()) - desired;
+    if (diff < 0) create_pods(replicaset, std::min(-diff, kBurst));
+    if (diff > 0) delete_pods(replicaset, active, std::min(diff, kBurst));
+    if (diff != 0) {
+      // Our writes are already in the cache (see the header): recount from it.
+      active.clear();
+      for (const auto& pod : pods_.by_index("controller", uid_of(replicaset))) {
+        if (is_pod_active(*pod)) active.push_back(*pod);
+      }
+    }
+  }
+
+  const auto now = api::Clock::now();
+  Json status = replicaset_status(replicaset, active, now);
+  if (status != json::at(replicaset, {"status"})) {
+    Json updated = replicaset;
+    updated["status"] = std::move(status);
+    update_status(client_, replicasets_resource(), updated);
+  }
+
+  std::optional<std::chrono::seconds> next;
+  for (const auto& pod : active) {
+    auto wait = time_until_available(pod, min_ready_seconds(replicaset), now);
+    if (wait && (!next || *wait < *next)) next = wait;
+  }
+  if (next) return SyncResult::after(*next + std::chrono::milliseconds(100));
+  return SyncResult::done();
+}
+
+std::vector<Json> ReplicaSetController::claim_pods(const Json& replicaset) {
+  const std::string& uid = uid_of(replicaset);
+  const std::string namespace_name = replicaset.at("metadata").value("namespace", "");
+  const auto selector = api::LabelSelector::from_json(json::at(replicaset, {"spec", "selector"}));
+  const bool deleting = being_deleted(replicaset);
+  std::vector<Json> owned;
+  for (const auto& cached : pods_.list(namespace_name)) {
+    const Json& pod = *cached;
+    const Json& labels = json::at(pod, {"metadata", "labels"});
+    std::vector<std::string> controller = controller_uid_index(pod);
+    const bool matches = selector.matches(labels);
+    const std::string pod_name = pod.at("metadata").value("name", "");
+    if (!controller.empty() && controller[0] == uid) {
+      if (matches || deleting) {
+        owned.push_back(pod);
+        continue;
+      }
+      // Release: drop our reference; the pod stays (the user relabelled it on purpose).
+      Json refs = Json::array();
+      for (const auto& ref : pod.at("metadata").at("ownerReferences")) {
+        if (ref.value("uid", "") != uid) refs.push_back(ref);
+      }
+      Json patch = {{"metadata",
+                     {{"ownerReferences", refs},
+                      {"resourceVersion", pod.at("metadata").value("resourceVersion", "")}}}};
+      merge_patch(client_, pods_resource(), namespace_name, pod_name, patch);
+      continue;
+    }
+    if (!controller.empty() || !matches || deleting || being_deleted(pod)) continue;
+    // Adopt the orphan, guarded by its resourceVersion.
+    Json refs = json::at(pod, {"metadata", "ownerReferences"});
+    if (!refs.is_array()) refs = Json::array();
+    refs.push_back(controller_reference(replicaset));
+    Json patch = {{"metadata",
+                   {{"ownerReferences", refs},
+                    {"resourceVersion", pod.at("metadata").value("resourceVersion", "")}}}};
+    owned.push_back(merge_patch(client_, pods_resource(), namespace_name, pod_name, patch));
+  }
+  return owned;
+}
+
+void ReplicaSetController::create_pods(const Json& replicaset, int count) {
+  const Json pod = pod_from_template(replicaset);
+  for (int i = 0; i < count; ++i) {
+    try {
+      Json created = create(client_, pods_resource(), pod);
+      events_.record(replicaset, "Normal", "SuccessfulCreate",
+                     "Created pod: " + created.at("metadata").value("name", ""), kComponent);
+    } catch (const api::ApiError& error) {
+      events_.record(replicaset, "Warning", "FailedCreate",
+                     std::string("Error creating: ") + error.what(), kComponent);
+      throw;  // the rest are created on the retry
+    }
+  }
+}
+
+void ReplicaSetController::delete_pods(const Json& replicaset, const std::vector<Json>& pods,
+                                       int count) {
+  for (const auto& pod : pods_to_delete(pods, static_cast<std::size_t>(count))) {
+    const std::string name = pod.at("metadata").value("name", "");
+    if (remove(client_, pods_resource(), pod.at("metadata").value("namespace", ""), name,
+               uid_of(pod))) {
+      events_.record(replicaset, "Normal", "SuccessfulDelete", "Deleted pod: " + name, kComponent);
+    }
+  }
+}
+
+}  // namespace skiff::controllers

@@ -1,0 +1,226 @@
+#include "server/scheduler/scheduler.h"
+
+#include "pkg/api/errors.h"
+#include "pkg/api/time.h"
+#include "server/controllers/json_access.h"
+#include "server/scheduler/schedule.h"
+
+namespace skiff::scheduler {
+
+namespace json = controllers::json;
+
+namespace {
+constexpr const char* kComponent = "default-scheduler";
+
+// What of a Node the filters read: spec (taints, unschedulable), labels, allocatable and the
+// condition statuses — not heartbeat times.
+Json filter_view(const Json& node) {
+  Json conditions = Json::object();
+  for (const auto& condition : json::at(node, {"status", "conditions"})) {
+    conditions[condition.value("type", "")] = condition.value("status", "");
+  }
+  return {json::at(node, {"spec"}), json::at(node, {"metadata", "labels"}),
+          json::at(node, {"status", "allocatable"}), conditions};
+}
+}  // namespace
+
+Scheduler::Scheduler(Informer& nodes, Informer& pods, controllers::Client& client,
+                     controllers::EventRecorder& events, SchedulerOptions options)
+    : nodes_(nodes),
+      pods_(pods),
+      client_(client),
+      events_(events),
+      options_(std::move(options)),
+      loop_("scheduler", [this](const std::string& key) { return sync(key); }) {
+  pods_.add_handler(
+      [this](const ObjectPtr& old, const ObjectPtr& current) { on_pod_change(old, current); });
+  nodes_.add_handler(
+      [this](const ObjectPtr& old, const ObjectPtr& current) { on_node_change(old, current); });
+}
+
+Scheduler::~Scheduler() {
+  stop();
+}
+
+void Scheduler::start() {
+  loop_.start(1);  // one scheduling cycle at a time: each decision sees the previous one
+  loop_.enqueue_after("\x01flush", options_.unschedulable_flush);
+}
+
+void Scheduler::stop() {
+  loop_.stop();
+}
+
+std::uint64_t Scheduler::bound() const {
+  std::lock_guard lock(const_cast<std::mutex&>(mutex_));
+  return bound_;
+}
+
+bool Scheduler::wants(const Json& pod) const {
+  if (!json::string_at(pod, {"spec", "nodeName"}).empty()) return false;
+  if (pod.at("metadata").contains("deletionTimestamp")) return false;
+  const std::string phase = json::string_at(pod, {"status", "phase"});
+  if (phase == "Succeeded" || phase == "Failed") return false;
+  return json::string_at(pod, {"spec", "schedulerName"}, "default-scheduler") ==
+         options_.scheduler_name;
+}
+
+void Scheduler::on_pod_change(const ObjectPtr& old, const ObjectPtr& current) {
+  const std::string old_node = old ? json::string_at(*old, {"spec", "nodeName"}) : "";
+  const std::string new_node = current ? json::string_at(*current, {"spec", "nodeName"}) : "";
+  if (!old_node.empty()) mark_dirty(old_node);
+  if (!new_node.empty() && new_node != old_node) mark_dirty(new_node);
+  if (current && wants(*current)) {
+    std::lock_guard lock(mutex_);
+    // A parked pod is retried when something changes, not when its own status is written.
+    if (unschedulable_.count(controllers::object_key(*current)) == 0) {
+      loop_.enqueue(controllers::object_key(*current));
+    }
+  }
+  // A pod leaving a node frees room for the parked ones.
+  const bool freed = !old_node.empty() && (!current || !scheduler::pod_occupies_node(*current));
+  if (freed) retry_unschedulable();
+}
+
+void Scheduler::on_node_change(const ObjectPtr& old, const ObjectPtr& current) {
+  {
+    std::lock_guard lock(mutex_);
+    if (!old || !current) {
+      nodes_changed_ = true;
+    } else {
+      dirty_nodes_.insert(json::string_at(*current, {"metadata", "name"}));
+    }
+  }
+  // Only a change the filters can see helps a parked pod (not a heartbeat).
+  if (!old || !current || filter_view(*old) != filter_view(*current)) retry_unschedulable();
+}
+
+void Scheduler::mark_dirty(const std::string& node_name) {
+  std::lock_guard lock(mutex_);
+  dirty_nodes_.insert(node_name);
+}
+
+void Scheduler::retry_unschedulable() {
+  std::set<std::string> parked;
+  {
+    std::lock_guard lock(mutex_);
+    parked.swap(unschedulable_);
+  }
+  for (const auto& key : parked) loop_.enqueue(key);
+}
+
+void Scheduler::refresh_snapshots_locked() {
+  if (nodes_changed_) {
+    snapshots_.clear();
+    snapshot_index_.clear();
+    for (const auto& node : nodes_.list()) {
+      std::string name = json::string_at(*node, {"metadata", "name"});
+      std::vector<Json> pods;
+      for (const auto& pod : pods_.by_index("node", name)) pods.push_back(*pod);
+      snapshot_index_[name] = snapshots_.size();
+      snapshots_.push_back(make_snapshot(*node, pods));
+    }
+    nodes_changed_ = false;
+    dirty_nodes_.clear();
+    return;
+  }
+  for (const auto& name : dirty_nodes_) {
+    auto it = snapshot_index_.find(name);
+    if (it == snapshot_index_.end()) continue;
+    ObjectPtr node = nodes_.get(name);
+    if (!node) {
+      nodes_changed_ = true;
+      continue;
+    }
+    std::vector<Json> pods;
+    for (const auto& pod : pods_.by_index("node", name)) pods.push_back(*pod);
+    snapshots_[it->second] = make_snapshot(*node, pods);
+  }
+  dirty_nodes_.clear();
+  if (nodes_changed_) refresh_snapshots_locked();
+}
+
+controllers::SyncResult Scheduler::sync(const std::string& pod_key) {
+  if (pod_key == "\x01flush") {
+    retry_unschedulable();
+    return controllers::SyncResult::after(options_.unschedulable_flush);
+  }
+  ObjectPtr pod = pods_.get(pod_key);
+  if (!pod || !wants(*pod)) return controllers::SyncResult::done();
+
+  ScheduleResult result;
+  {
+    std::lock_guard lock(mutex_);
+    refresh_snapshots_locked();
+    result = schedule(*pod, snapshots_, ++decisions_);
+  }
+  const auto [namespace_name, name] = controllers::split_key(pod_key);
+  if (!result.scheduled()) {
+    {
+      std::lock_guard lock(mutex_);
+      unschedulable_.insert(pod_key);
+    }
+    record_unschedulable(*pod, result.message);
+    return controllers::SyncResult::done();
+  }
+  Json binding = {
+      {"apiVersion", "v1"},
+      {"kind", "Binding"},
+      {"metadata",
+       {{"name", name},
+        {"namespace", namespace_name},
+        {"uid", json::string_at(*pod, {"metadata", "uid"})}}},
+      {"target", {{"apiVersion", "v1"}, {"kind", "Node"}, {"name", *result.node_name}}}};
+  try {
+    client_.request(
+        "POST",
+        controllers::object_path(controllers::pods_resource(), namespace_name, name, "binding"),
+        &binding);
+  } catch (const api::ApiError& error) {
+    // Already bound or gone meanwhile: nothing left to do for this pod.
+    if (error.code() == 409 || error.code() == 404) return controllers::SyncResult::done();
+    throw;
+  }
+  {
+    std::lock_guard lock(mutex_);
+    ++bound_;
+  }
+  events_.record(*pod, "Normal", "Scheduled",
+                 "Successfully assigned " + pod_key + " to " + *result.node_name, kComponent);
+  return controllers::SyncResult::done();
+}
+
+void Scheduler::record_unschedulable(const Json& pod, const std::string& message) {
+  events_.record(pod, "Warning", "FailedScheduling", message, kComponent);
+  // The PodScheduled condition, written only when it changes (kubectl get shows Pending either
+  // way; describe shows the reason).
+  for (const auto& condition : json::at(pod, {"status", "conditions"})) {
+    if (condition.value("type", "") == "PodScheduled" &&
+        condition.value("reason", "") == "Unschedulable" &&
+        condition.value("message", "") == message) {
+      return;
+    }
+  }
+  Json conditions = Json::array();
+  for (const auto& condition : json::at(pod, {"status", "conditions"})) {
+    if (condition.value("type", "") != "PodScheduled") conditions.push_back(condition);
+  }
+  conditions.push_back({{"type", "PodScheduled"},
+                        {"status", "False"},
+                        {"lastProbeTime", nullptr},
+                        {"lastTransitionTime", api::now_rfc3339()},
+                        {"reason", "Unschedulable"},
+                        {"message", message}});
+  Json patch = {
+      {"metadata", {{"resourceVersion", json::string_at(pod, {"metadata", "resourceVersion"})}}},
+      {"status", {{"conditions", conditions}, {"phase", "Pending"}}}};
+  try {
+    controllers::merge_patch(client_, controllers::pods_resource(),
+                             json::string_at(pod, {"metadata", "namespace"}),
+                             json::string_at(pod, {"metadata", "name"}), patch, "status");
+  } catch (const api::ApiError&) {
+    // Stale or gone: the next attempt writes it again.
+  }
+}
+
+}  // namespace skiff::scheduler
