@@ -43,6 +43,7 @@ Scheduler::~Scheduler() {
 }
 
 void Scheduler::start() {
+  for (int i = 0; i < options_.binder_threads; ++i) binders_.emplace_back([this] { bind_loop(); });
   loop_.start(1);  // one scheduling cycle at a time: each decision sees the previous one
   loop_.enqueue_after("\x01flush", options_.unschedulable_flush);
 }
@@ -70,6 +71,11 @@ void Scheduler::on_pod_change(const ObjectPtr& old, const ObjectPtr& current) {
   const std::string new_node = current ? json::string_at(*current, {"spec", "nodeName"}) : "";
   if (!old_node.empty()) mark_dirty(old_node);
   if (!new_node.empty() && new_node != old_node) mark_dirty(new_node);
+  if (!new_node.empty() || !current) {
+    // The informer has caught up with a binding: the pod counts through it from now on.
+    std::lock_guard lock(mutex_);
+    assumed_.erase(controllers::object_key(current ? *current : *old));
+  }
   if (current && wants(*current)) {
     std::lock_guard lock(mutex_);
     // A parked pod is retried when something changes, not when its own status is written.
@@ -119,6 +125,7 @@ void Scheduler::refresh_snapshots_locked() {
       for (const auto& pod : pods_.by_index("node", name)) pods.push_back(*pod);
       snapshot_index_[name] = snapshots_.size();
       snapshots_.push_back(make_snapshot(*node, pods));
+      add_assumed_locked(snapshots_.back());
     }
     nodes_changed_ = false;
     dirty_nodes_.clear();
@@ -135,6 +142,7 @@ void Scheduler::refresh_snapshots_locked() {
     std::vector<Json> pods;
     for (const auto& pod : pods_.by_index("node", name)) pods.push_back(*pod);
     snapshots_[it->second] = make_snapshot(*node, pods);
+    add_assumed_locked(snapshots_[it->second]);
   }
   dirty_nodes_.clear();
   if (nodes_changed_) refresh_snapshots_locked();
@@ -147,6 +155,10 @@ controllers::SyncResult Scheduler::sync(const std::string& pod_key) {
   }
   ObjectPtr pod = pods_.get(pod_key);
   if (!pod || !wants(*pod)) return controllers::SyncResult::done();
+  {
+    std::lock_guard lock(mutex_);
+    if (assumed_.count(pod_key)) return controllers::SyncResult::done();  // being bound
+  }
 
   ScheduleResult result;
   {
@@ -154,7 +166,6 @@ controllers::SyncResult Scheduler::sync(const std::string& pod_key) {
     refresh_snapshots_locked();
     result = schedule(*pod, snapshots_, ++decisions_);
   }
-  const auto [namespace_name, name] = controllers::split_key(pod_key);
   if (!result.scheduled()) {
     {
       std::lock_guard lock(mutex_);
@@ -163,31 +174,85 @@ controllers::SyncResult Scheduler::sync(const std::string& pod_key) {
     record_unschedulable(*pod, result.message);
     return controllers::SyncResult::done();
   }
-  Json binding = {
-      {"apiVersion", "v1"},
-      {"kind", "Binding"},
-      {"metadata",
-       {{"name", name},
-        {"namespace", namespace_name},
-        {"uid", json::string_at(*pod, {"metadata", "uid"})}}},
-      {"target", {{"apiVersion", "v1"}, {"kind", "Node"}, {"name", *result.node_name}}}};
+  {
+    std::lock_guard lock(mutex_);
+    Json placed = *pod;
+    placed["spec"]["nodeName"] = *result.node_name;
+    snapshots_[snapshot_index_.at(*result.node_name)].add_pod(placed);
+    assumed_[pod_key] = Assumed{*result.node_name, std::move(placed)};
+  }
+  {
+    std::lock_guard lock(bind_mutex_);
+    bind_queue_.push_back(pod_key);
+  }
+  bind_ready_.notify_one();
+  return controllers::SyncResult::done();
+}
+
+void Scheduler::add_assumed_locked(NodeSnapshot& snapshot) {
+  for (const auto& [key, assumed] : assumed_) {
+    if (assumed.node == snapshot.name) snapshot.add_pod(assumed.pod);
+  }
+}
+
+void Scheduler::bind_loop() {
+  for (;;) {
+    std::string pod_key;
+    {
+      std::unique_lock lock(bind_mutex_);
+      bind_ready_.wait(lock, [this] { return binders_stopping_ || !bind_queue_.empty(); });
+      if (bind_queue_.empty()) return;  // stopping, and nothing left to bind
+      pod_key = std::move(bind_queue_.front());
+      bind_queue_.pop_front();
+    }
+    Json pod;
+    std::string node;
+    {
+      std::lock_guard lock(mutex_);
+      auto it = assumed_.find(pod_key);
+      if (it == assumed_.end()) continue;
+      pod = it->second.pod;
+      node = it->second.node;
+    }
+    bind(pod_key, pod, node);
+  }
+}
+
+void Scheduler::bind(const std::string& pod_key, const Json& pod, const std::string& node) {
+  const auto [namespace_name, name] = controllers::split_key(pod_key);
+  Json binding = {{"apiVersion", "v1"},
+                  {"kind", "Binding"},
+                  {"metadata",
+                   {{"name", name},
+                    {"namespace", namespace_name},
+                    {"uid", json::string_at(pod, {"metadata", "uid"})}}},
+                  {"target", {{"apiVersion", "v1"}, {"kind", "Node"}, {"name", node}}}};
+  auto forget = [&] {
+    std::lock_guard lock(mutex_);
+    assumed_.erase(pod_key);
+    dirty_nodes_.insert(node);  // drop the assumed pod from the node's snapshot
+  };
   try {
     client_.request(
         "POST",
         controllers::object_path(controllers::pods_resource(), namespace_name, name, "binding"),
         &binding);
   } catch (const api::ApiError& error) {
-    // Already bound or gone meanwhile: nothing left to do for this pod.
-    if (error.code() == 409 || error.code() == 404) return controllers::SyncResult::done();
-    throw;
+    forget();
+    // Already bound or gone meanwhile: nothing left to do. Anything else: try again later.
+    if (error.code() != 409 && error.code() != 404) loop_.queue().add_rate_limited(pod_key);
+    return;
+  } catch (const std::exception&) {
+    forget();
+    loop_.queue().add_rate_limited(pod_key);
+    return;
   }
   {
     std::lock_guard lock(mutex_);
     ++bound_;
   }
-  events_.record(*pod, "Normal", "Scheduled",
-                 "Successfully assigned " + pod_key + " to " + *result.node_name, kComponent);
-  return controllers::SyncResult::done();
+  events_.record(pod, "Normal", "Scheduled", "Successfully assigned " + pod_key + " to " + node,
+                 kComponent);
 }
 
 void Scheduler::record_unschedulable(const Json& pod, const std::string& message) {

@@ -10,10 +10,17 @@
 //    PodScheduled=False/Unschedulable condition, and is parked; parked pods are retried when a
 //    node is added or changes, or a bound pod goes away — never on a timer loop (plus a
 //    safety flush every `unschedulable_flush`, as kube-scheduler does).
+//  - Binding is asynchronous, as kube-scheduler's binding cycle: once a node is chosen the pod
+//    is "assumed" on it (the next decision already counts it) and a binder thread writes the
+//    binding; the assumption ends when the informer shows the pod bound, or the binding fails
+//    (then the pod is retried with backoff). Store commits of concurrent bindings are grouped,
+//    so the decision loop never waits for the disk.
 //  - A bound pod gets a `Scheduled` event: "Successfully assigned <ns>/<pod> to <node>".
 // Not here: preemption, pod affinity/anti-affinity, topology spread constraints, volumes.
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
+#include <deque>
 #include <mutex>
 #include <set>
 #include <string>
@@ -34,6 +41,7 @@ using controllers::ObjectPtr;
 
 struct SchedulerOptions {
   std::string scheduler_name = "default-scheduler";
+  int binder_threads = 8;
   std::chrono::seconds unschedulable_flush{300};
 };
 
@@ -60,7 +68,11 @@ class Scheduler {
   void retry_unschedulable();
   // Brings the cached snapshots up to date; `mutex_` held.
   void refresh_snapshots_locked();
+  // Counts the pods assumed on this node that the informer does not show bound yet.
+  void add_assumed_locked(NodeSnapshot& snapshot);
   void record_unschedulable(const Json& pod, const std::string& message);
+  void bind_loop();
+  void bind(const std::string& pod_key, const Json& pod, const std::string& node);
 
   Informer& nodes_;
   Informer& pods_;
@@ -75,8 +87,19 @@ class Scheduler {
   std::vector<NodeSnapshot> snapshots_;
   std::unordered_map<std::string, std::size_t> snapshot_index_;
   std::set<std::string> unschedulable_;
+  struct Assumed {
+    std::string node;
+    Json pod;
+  };
+  std::unordered_map<std::string, Assumed> assumed_;  // pod key -> where it was placed
   std::uint64_t bound_ = 0;
   std::uint64_t decisions_ = 0;
+
+  std::mutex bind_mutex_;
+  std::condition_variable bind_ready_;
+  std::deque<std::string> bind_queue_;  // pod keys in assumed_
+  bool binders_stopping_ = false;
+  std::vector<std::thread> binders_;
 };
 
 }  // namespace skiff::scheduler
