@@ -148,7 +148,7 @@ FilterResult filter_node_ports(const Json& pod, const NodeSnapshot& node) {
 FilterResult filter_node_resources_fit(const Json& pod, const NodeSnapshot& node) {
   FilterResult result;
   const std::int64_t allowed_pods = node.allocatable_of("pods");
-  if (static_cast<std::int64_t>(node.pods.size()) + 1 > allowed_pods) {
+  if (static_cast<std::int64_t>(node.pod_count) + 1 > allowed_pods) {
     result.reasons.push_back(kReasonTooManyPods);
     if (allowed_pods == 0) result.unresolvable = true;
   }

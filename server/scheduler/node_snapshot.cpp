@@ -92,6 +92,20 @@ std::vector<HostPort> pod_host_ports(const Json& pod) {
   return out;
 }
 
+std::string controller_uid(const Json& pod) {
+  const Json& refs = field(field(pod, "metadata"), "ownerReferences");
+  if (!refs.is_array()) return {};
+  for (const Json& ref : refs) {
+    if (ref.is_object() && ref.value("controller", false)) return ref.value("uid", std::string());
+  }
+  return {};
+}
+
+std::string owner_key(const Json& pod, const std::string& owner_uid) {
+  const Json& ns = field(field(pod, "metadata"), "namespace");
+  return (ns.is_string() ? ns.get<std::string>() : std::string()) + "/" + owner_uid;
+}
+
 bool pod_occupies_node(const Json& pod) {
   const Json& node_name = field(field(pod, "spec"), "nodeName");
   if (!node_name.is_string() || node_name.get<std::string>().empty()) return false;
@@ -103,7 +117,9 @@ void NodeSnapshot::add_pod(const Json& pod) {
   for (const auto& [name, value] : pod_requests(pod)) requested[name] += value;
   for (const auto& [name, value] : pod_nonzero_requests(pod)) nonzero_requested[name] += value;
   for (auto& port : pod_host_ports(pod)) used_ports.insert(std::move(port));
-  pods.push_back(pod);
+  ++pod_count;
+  const std::string owner = controller_uid(pod);
+  if (!owner.empty()) ++pods_by_owner[owner_key(pod, owner)];
 }
 
 std::int64_t NodeSnapshot::allocatable_of(const std::string& resource) const {

@@ -29,6 +29,11 @@ ResourceAmounts pod_requests(const Json& pod);
 // scores use this, so that pods without requests still spread (kube-scheduler's NonZeroRequested).
 ResourceAmounts pod_nonzero_requests(const Json& pod);
 
+// The controller ownerReference (controller: true) uid of a pod, "" when it has none.
+std::string controller_uid(const Json& pod);
+// "<namespace>/<owner uid>": pods of one owner (NodeSnapshot::pods_by_owner).
+std::string owner_key(const Json& pod, const std::string& owner_uid);
+
 struct HostPort {
   std::string protocol;  // "TCP" when not given
   std::string ip;        // "0.0.0.0" when not given
@@ -45,7 +50,10 @@ bool pod_occupies_node(const Json& pod);
 struct NodeSnapshot {
   Json node;
   std::string name;
-  std::vector<Json> pods;             // pods counted against the node (see pod_occupies_node)
+  std::size_t pod_count = 0;  // pods counted against the node (see pod_occupies_node)
+  // "<namespace>/<controller uid>" -> pods of that owner here (the spreading score). Counts,
+  // not copies of the pods: a snapshot is rebuilt on every change of its node.
+  std::map<std::string, std::int64_t> pods_by_owner;
   ResourceAmounts allocatable;        // status.allocatable, else status.capacity
   ResourceAmounts requested;          // sum of pod_requests over `pods`
   ResourceAmounts nonzero_requested;  // sum of pod_nonzero_requests over `pods`

@@ -115,37 +115,52 @@ void Scheduler::retry_unschedulable() {
   for (const auto& key : parked) loop_.enqueue(key);
 }
 
-void Scheduler::refresh_snapshots_locked() {
-  if (nodes_changed_) {
+void Scheduler::refresh_snapshots() {
+  std::set<std::string> dirty;
+  bool rebuild_all = false;
+  {
+    std::lock_guard lock(mutex_);
+    dirty.swap(dirty_nodes_);
+    rebuild_all = nodes_changed_;
+    nodes_changed_ = false;
+  }
+  if (!rebuild_all) {
+    for (const auto& name : dirty) {
+      auto it = snapshot_index_.find(name);
+      if (it == snapshot_index_.end()) continue;
+      ObjectPtr node = nodes_.get(name);
+      if (!node) {
+        rebuild_all = true;
+        break;
+      }
+      snapshots_[it->second] = snapshot_of(*node);
+    }
+  }
+  if (rebuild_all) {
     snapshots_.clear();
     snapshot_index_.clear();
     for (const auto& node : nodes_.list()) {
-      std::string name = json::string_at(*node, {"metadata", "name"});
-      std::vector<Json> pods;
-      for (const auto& pod : pods_.by_index("node", name)) pods.push_back(*pod);
-      snapshot_index_[name] = snapshots_.size();
-      snapshots_.push_back(make_snapshot(*node, pods));
-      add_assumed_locked(snapshots_.back());
+      snapshot_index_[json::string_at(*node, {"metadata", "name"})] = snapshots_.size();
+      snapshots_.push_back(snapshot_of(*node));
     }
-    nodes_changed_ = false;
-    dirty_nodes_.clear();
-    return;
   }
-  for (const auto& name : dirty_nodes_) {
-    auto it = snapshot_index_.find(name);
-    if (it == snapshot_index_.end()) continue;
-    ObjectPtr node = nodes_.get(name);
-    if (!node) {
-      nodes_changed_ = true;
-      continue;
+}
+
+NodeSnapshot Scheduler::snapshot_of(const Json& node) {
+  const std::string name = json::string_at(node, {"metadata", "name"});
+  NodeSnapshot snapshot = make_snapshot(node);
+  for (const auto& pod : pods_.by_index("node", name)) {
+    if (pod_occupies_node(*pod)) snapshot.add_pod(*pod);
+  }
+  std::vector<Json> assumed;
+  {
+    std::lock_guard lock(mutex_);
+    for (const auto& [key, placed] : assumed_) {
+      if (placed.node == name) assumed.push_back(placed.pod);
     }
-    std::vector<Json> pods;
-    for (const auto& pod : pods_.by_index("node", name)) pods.push_back(*pod);
-    snapshots_[it->second] = make_snapshot(*node, pods);
-    add_assumed_locked(snapshots_[it->second]);
   }
-  dirty_nodes_.clear();
-  if (nodes_changed_) refresh_snapshots_locked();
+  for (const auto& pod : assumed) snapshot.add_pod(pod);
+  return snapshot;
 }
 
 controllers::SyncResult Scheduler::sync(const std::string& pod_key) {
@@ -160,12 +175,10 @@ controllers::SyncResult Scheduler::sync(const std::string& pod_key) {
     if (assumed_.count(pod_key)) return controllers::SyncResult::done();  // being bound
   }
 
-  ScheduleResult result;
-  {
-    std::lock_guard lock(mutex_);
-    refresh_snapshots_locked();
-    result = schedule(*pod, snapshots_, ++decisions_);
-  }
+  // Snapshots belong to this (the only scheduling) thread: no lock while deciding, so the
+  // informer handlers, which run on the store's write path, never wait for a decision.
+  refresh_snapshots();
+  ScheduleResult result = schedule(*pod, snapshots_, ++decisions_);
   if (!result.scheduled()) {
     {
       std::lock_guard lock(mutex_);
@@ -174,11 +187,11 @@ controllers::SyncResult Scheduler::sync(const std::string& pod_key) {
     record_unschedulable(*pod, result.message);
     return controllers::SyncResult::done();
   }
+  Json placed = *pod;
+  placed["spec"]["nodeName"] = *result.node_name;
+  snapshots_[snapshot_index_.at(*result.node_name)].add_pod(placed);
   {
     std::lock_guard lock(mutex_);
-    Json placed = *pod;
-    placed["spec"]["nodeName"] = *result.node_name;
-    snapshots_[snapshot_index_.at(*result.node_name)].add_pod(placed);
     assumed_[pod_key] = Assumed{*result.node_name, std::move(placed)};
   }
   {
@@ -187,12 +200,6 @@ controllers::SyncResult Scheduler::sync(const std::string& pod_key) {
   }
   bind_ready_.notify_one();
   return controllers::SyncResult::done();
-}
-
-void Scheduler::add_assumed_locked(NodeSnapshot& snapshot) {
-  for (const auto& [key, assumed] : assumed_) {
-    if (assumed.node == snapshot.name) snapshot.add_pod(assumed.pod);
-  }
 }
 
 void Scheduler::bind_loop() {

@@ -66,10 +66,10 @@ class Scheduler {
   void on_node_change(const ObjectPtr& old, const ObjectPtr& current);
   void mark_dirty(const std::string& node_name);
   void retry_unschedulable();
-  // Brings the cached snapshots up to date; `mutex_` held.
-  void refresh_snapshots_locked();
-  // Counts the pods assumed on this node that the informer does not show bound yet.
-  void add_assumed_locked(NodeSnapshot& snapshot);
+  // Brings the cached snapshots up to date (scheduling thread only).
+  void refresh_snapshots();
+  // The node's pods from the informer plus those assumed on it and not bound yet.
+  NodeSnapshot snapshot_of(const Json& node);
   void record_unschedulable(const Json& pod, const std::string& message);
   void bind_loop();
   void bind(const std::string& pod_key, const Json& pod, const std::string& node);
@@ -81,9 +81,11 @@ class Scheduler {
   const SchedulerOptions options_;
   controllers::ControllerLoop loop_;
 
+  // Guards the small shared state below; never held while deciding or writing.
   std::mutex mutex_;
   std::set<std::string> dirty_nodes_;
   bool nodes_changed_ = true;  // a node was added or removed: rebuild the list
+  // Owned by the scheduling thread.
   std::vector<NodeSnapshot> snapshots_;
   std::unordered_map<std::string, std::size_t> snapshot_index_;
   std::set<std::string> unschedulable_;

@@ -23,11 +23,6 @@ std::vector<std::int64_t> reverse_normalise(const std::vector<std::int64_t>& cou
   return out;
 }
 
-std::string namespace_of(const Json& pod) {
-  if (!pod.contains("metadata")) return {};
-  return pod["metadata"].value("namespace", std::string());
-}
-
 }  // namespace
 
 std::int64_t score_least_requested(const Json& pod, const NodeSnapshot& node) {
@@ -42,27 +37,15 @@ std::int64_t score_least_requested(const Json& pod, const NodeSnapshot& node) {
   return (resource_score("cpu") + resource_score("memory")) / 2;
 }
 
-std::string controller_uid(const Json& pod) {
-  if (!pod.contains("metadata") || !pod["metadata"].contains("ownerReferences")) return {};
-  const Json& refs = pod["metadata"]["ownerReferences"];
-  if (!refs.is_array()) return {};
-  for (const Json& ref : refs) {
-    if (ref.value("controller", false)) return ref.value("uid", std::string());
-  }
-  return {};
-}
-
 std::vector<std::int64_t> score_owner_spread(const Json& pod,
                                              const std::vector<const NodeSnapshot*>& nodes) {
   const std::string owner = controller_uid(pod);
   if (owner.empty()) return std::vector<std::int64_t>(nodes.size(), kMaxNodeScore);
-  const std::string ns = namespace_of(pod);
   std::vector<std::int64_t> counts;
   counts.reserve(nodes.size());
   for (const NodeSnapshot* node : nodes) {
-    counts.push_back(std::count_if(node->pods.begin(), node->pods.end(), [&](const Json& other) {
-      return controller_uid(other) == owner && namespace_of(other) == ns;
-    }));
+    auto it = node->pods_by_owner.find(owner_key(pod, owner));
+    counts.push_back(it == node->pods_by_owner.end() ? 0 : it->second);
   }
   return reverse_normalise(counts);
 }

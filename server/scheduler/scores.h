@@ -17,9 +17,6 @@ inline constexpr std::int64_t kMaxNodeScore = 100;
 // allocatable, or over-committed, scores 0.
 std::int64_t score_least_requested(const Json& pod, const NodeSnapshot& node);
 
-// The controller ownerReference (controller: true) uid of a pod, "" when it has none.
-std::string controller_uid(const Json& pod);
-
 // Spreading of one controller's pods across nodes: on each node count the pods of the same
 // namespace with the same controller owner; the node with most scores 0, nodes with none 100,
 // linear in between (kube-scheduler's SelectorSpread normalisation). A pod without a controller

@@ -347,7 +347,7 @@ TEST(FilterNodeResourcesFit, RequestsAgainstAllocatableMinusRequested) {
   std::vector<Json> with_finished = running;
   with_finished.push_back(finished);
   const NodeSnapshot snapshot = make_snapshot(node, with_finished);
-  EXPECT_EQ(snapshot.pods.size(), 2u);
+  EXPECT_EQ(snapshot.pod_count, 2u);
   EXPECT_EQ(snapshot.requested_of("cpu"), 1500);
 
   struct Case {

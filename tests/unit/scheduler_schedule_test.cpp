@@ -104,7 +104,7 @@ TEST(Schedule, PicksTheLeastLoadedFeasibleNode) {
   const auto snapshots =
       build_snapshots({node("busy"), node("idle"), node("small", "500m", "1Gi")},
                       {on(pod("a", "3", "6Gi"), "busy"), on(pod("stray", "1"), "gone-node")});
-  EXPECT_EQ(snapshots[0].pods.size(), 1u);
+  EXPECT_EQ(snapshots[0].pod_count, 1u);
   const ScheduleResult r = schedule(pod("p", "1", "1Gi"), snapshots);
   ASSERT_TRUE(r.scheduled()) << r.message;
   EXPECT_EQ(*r.node_name, "idle");
