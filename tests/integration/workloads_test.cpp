@@ -249,6 +249,36 @@ TEST_F(WorkloadsTest, RollingUpdateKeepsBoundsThenUndo) {
   EXPECT_EQ(replicasets().size(), 3u);
 }
 
+TEST_F(WorkloadsTest, PausedDeploymentWaitsForResume) {
+  EXPECT_OK(server.kubectl({"apply", "-f", "-"}, deployment_yaml("busybox:v1", 2)));
+  EXPECT_OK(server.kubectl({"rollout", "status", "deployment/web", "--timeout=30s"}));
+  EXPECT_OK(server.kubectl({"rollout", "pause", "deployment/web"}));
+  EXPECT_OK(server.kubectl({"set", "image", "deployment/web", "app=busybox:v2"}));
+  EXPECT_OK(server.kubectl({"scale", "deployment/web", "--replicas=3"}));
+  wait_until([&] { return ready_pods() == 3; }, "a paused deployment still scales");
+  EXPECT_EQ(replicasets().size(), 1u) << "no rollout while paused";
+  for (const auto& pod : pods()) EXPECT_EQ(pod["spec"]["containers"][0]["image"], "busybox:v1");
+  EXPECT_OK(server.kubectl({"rollout", "resume", "deployment/web"}));
+  EXPECT_OK(server.kubectl({"rollout", "status", "deployment/web", "--timeout=30s"}));
+  EXPECT_EQ(replicasets().size(), 2u);
+}
+
+TEST_F(WorkloadsTest, ProgressDeadlineExceeded) {
+  // Pods that fit nowhere: the rollout cannot progress and says so after the deadline.
+  std::string yaml = deployment_yaml("busybox:v1", 1, "  progressDeadlineSeconds: 2\n");
+  yaml.replace(yaml.find("        image: busybox:v1\n"),
+               std::string("        image: busybox:v1\n").size(),
+               "        image: busybox:v1\n        resources:\n          requests:\n            "
+               "memory: 1Ti\n");
+  EXPECT_OK(server.kubectl({"apply", "-f", "-"}, yaml));
+  auto status = server.kubectl({"rollout", "status", "deployment/web", "--timeout=20s"});
+  EXPECT_NE(status.exit_code, 0);
+  EXPECT_NE(status.err.find("exceeded its progress deadline"), std::string::npos) << status.err;
+  Json d = get_json("/apis/apps/v1/namespaces/default/deployments/web");
+  EXPECT_NE(d["status"].dump().find("ProgressDeadlineExceeded"), std::string::npos)
+      << d["status"].dump();
+}
+
 TEST_F(WorkloadsTest, RecreateStopsOldPodsFirst) {
   EXPECT_OK(server.kubectl({"apply", "-f", "-"},
                            deployment_yaml("busybox:v1", 3, "  strategy:\n    type: Recreate\n")));
