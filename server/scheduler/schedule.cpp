@@ -69,6 +69,15 @@ std::string fit_error_message(const Json& pod, std::size_t total_nodes,
   return message;
 }
 
+std::size_t feasible_nodes_to_find(std::size_t node_count) {
+  constexpr std::size_t kMinNodes = 100;
+  if (node_count < kMinNodes) return node_count;
+  // kube-scheduler's adaptive percentageOfNodesToScore: 50% minus 1% per 125 nodes, at least 5%.
+  const std::size_t percent =
+      std::max<std::size_t>(5, 50 - std::min<std::size_t>(45, node_count / 125));
+  return std::max(kMinNodes, node_count * percent / 100);
+}
+
 ScheduleResult schedule(const Json& pod, const std::vector<NodeSnapshot>& nodes, std::uint64_t seed,
                         const ScoreWeights& weights) {
   ScheduleResult result;
@@ -76,8 +85,14 @@ ScheduleResult schedule(const Json& pod, const std::vector<NodeSnapshot>& nodes,
     result.message = "no nodes available to schedule pods";
     return result;
   }
+  // Filter from a rotating start until enough feasible nodes are found (every node gets its
+  // turn over consecutive pods); a pod that fits nowhere has every node filtered, so its
+  // message accounts for all of them.
+  const std::size_t wanted = feasible_nodes_to_find(nodes.size());
+  const std::size_t start = static_cast<std::size_t>(seed % nodes.size());
   std::vector<const NodeSnapshot*> feasible;
-  for (const NodeSnapshot& node : nodes) {
+  for (std::size_t i = 0; i < nodes.size() && feasible.size() < wanted; ++i) {
+    const NodeSnapshot& node = nodes[(start + i) % nodes.size()];
     FilterResult filtered = run_filters(pod, node);
     if (filtered.passed()) {
       feasible.push_back(&node);

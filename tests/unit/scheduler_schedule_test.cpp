@@ -219,3 +219,18 @@ TEST(Schedule, CountsSortAsStringsLikeKubeScheduler) {
 
 }  // namespace
 }  // namespace skiff::scheduler
+
+namespace skiff::scheduler {
+namespace {
+
+TEST(FeasibleNodesToFind, FollowsKubeSchedulersAdaptivePercentage) {
+  EXPECT_EQ(feasible_nodes_to_find(3), 3u);
+  EXPECT_EQ(feasible_nodes_to_find(99), 99u);
+  EXPECT_EQ(feasible_nodes_to_find(100), 100u);  // 50% of 100 is below the floor of 100
+  EXPECT_EQ(feasible_nodes_to_find(1000), 420u);
+  EXPECT_EQ(feasible_nodes_to_find(5000), 500u);   // 10%
+  EXPECT_EQ(feasible_nodes_to_find(10000), 500u);  // the 5% floor
+}
+
+}  // namespace
+}  // namespace skiff::scheduler
