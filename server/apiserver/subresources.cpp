@@ -175,6 +175,13 @@ http::Response handle_eviction(RequestContext& context) {
       options.grace_period_seconds =
           std::max<int64_t>(0, delete_options["gracePeriodSeconds"].get<int64_t>());
     }
+    // `kubectl drain --dry-run=server` says dry run only here, not in the query.
+    if (delete_options.is_object() && delete_options.contains("dryRun")) {
+      for (const auto& value : delete_options["dryRun"]) {
+        if (value != "All") throw api::bad_request("dryRun must be \"All\"");
+        options.dry_run = dry_run = true;
+      }
+    }
   }
   if (mark_pod_terminating(context, options, current)) {
     return json_response(201, success_status(context.resource, context.name));

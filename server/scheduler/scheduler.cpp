@@ -50,10 +50,19 @@ void Scheduler::start() {
 
 void Scheduler::stop() {
   loop_.stop();
+  {
+    std::lock_guard lock(bind_mutex_);
+    binders_stopping_ = true;
+  }
+  bind_ready_.notify_all();
+  for (auto& binder : binders_) {
+    if (binder.joinable()) binder.join();
+  }
+  binders_.clear();
 }
 
 std::uint64_t Scheduler::bound() const {
-  std::lock_guard lock(const_cast<std::mutex&>(mutex_));
+  std::lock_guard lock(mutex_);
   return bound_;
 }
 

@@ -82,7 +82,7 @@ class Scheduler {
   controllers::ControllerLoop loop_;
 
   // Guards the small shared state below; never held while deciding or writing.
-  std::mutex mutex_;
+  mutable std::mutex mutex_;
   std::set<std::string> dirty_nodes_;
   bool nodes_changed_ = true;  // a node was added or removed: rebuild the list
   // Owned by the scheduling thread.
