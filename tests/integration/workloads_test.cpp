@@ -418,6 +418,15 @@ TEST_F(WorkloadsTest, CascadingDeleteLeavesNothing) {
              "no ReplicaSet and no Pod left");
 }
 
+TEST_F(WorkloadsTest, ForegroundDeleteRemovesDependentsFirst) {
+  EXPECT_OK(server.kubectl({"apply", "-f", "-"}, deployment_yaml("busybox:v1", 3)));
+  EXPECT_OK(server.kubectl({"rollout", "status", "deployment/web", "--timeout=30s"}));
+  EXPECT_OK(server.kubectl({"delete", "deployment", "web", "--cascade=foreground"}));
+  EXPECT_TRUE(pods().empty()) << "kubectl waits for the foreground deletion to finish";
+  EXPECT_TRUE(replicasets().empty());
+  EXPECT_TRUE(get_json("/apis/apps/v1/namespaces/default/deployments/web").is_null());
+}
+
 TEST_F(WorkloadsTest, ConcurrentWritesAreRetriedNotLost) {
   EXPECT_OK(server.kubectl({"apply", "-f", "-"}, deployment_yaml("busybox:v1", 2)));
   // Scale and change the image at the same time as the controllers write status.

@@ -1,0 +1,51 @@
+// The event recorder: events written through the API, repeats folded into a count.
+#include <gtest/gtest.h>
+
+#include "server/apiserver/api_server.h"
+#include "server/controllers/client.h"
+#include "server/controllers/event_recorder.h"
+#include "server/store/memory_store.h"
+
+namespace skiff::controllers {
+namespace {
+
+TEST(EventRecorder, RepeatsBumpTheCountOfOneEvent) {
+  store::MemoryStore store;
+  apiserver::ApiServer api(store, apiserver::ApiServerOptions{"127.0.0.1:6443", false});
+  api.start();
+  InProcessClient client([&](http::Request& r) { return api.handle(r); });
+  EventRecorder events(client);
+  events.start();
+  Json pod = {{"apiVersion", "v1"},
+              {"kind", "Pod"},
+              {"metadata", {{"name", "web-1"}, {"namespace", "default"}, {"uid", "u-1"}}}};
+  Json node = {
+      {"apiVersion", "v1"}, {"kind", "Node"}, {"metadata", {{"name", "n1"}, {"uid", "u-2"}}}};
+  for (int i = 0; i < 3; ++i) {
+    events.record(pod, "Warning", "FailedScheduling", "0/1 nodes are available",
+                  "default-scheduler");
+  }
+  events.record(pod, "Normal", "Scheduled", "Successfully assigned default/web-1 to n1",
+                "default-scheduler");
+  events.record(node, "Normal", "NodeNotReady", "Node n1 status is now: NodeNotReady",
+                "node-controller");
+  events.flush();
+  Json listed =
+      client.request("GET", "/api/v1/namespaces/default/events", nullptr, "application/json");
+  ASSERT_EQ(listed["items"].size(), 3u) << listed.dump(2);
+  std::map<std::string, Json> by_reason;
+  for (const auto& event : listed["items"]) by_reason[event["reason"]] = event;
+  EXPECT_EQ(by_reason["FailedScheduling"]["count"], 3);
+  EXPECT_EQ(by_reason["FailedScheduling"]["type"], "Warning");
+  EXPECT_EQ(by_reason["FailedScheduling"]["involvedObject"]["name"], "web-1");
+  EXPECT_EQ(by_reason["FailedScheduling"]["source"]["component"], "default-scheduler");
+  EXPECT_EQ(by_reason["Scheduled"]["count"], 1);
+  // A cluster-scoped object's events live in "default", as in Kubernetes.
+  EXPECT_EQ(by_reason["NodeNotReady"]["involvedObject"]["kind"], "Node");
+  EXPECT_EQ(events.dropped(), 0u);
+  events.stop();
+  api.stop();
+}
+
+}  // namespace
+}  // namespace skiff::controllers
