@@ -1,0 +1,29 @@
+#pragma once
+// What a node sees: the pods bound to it and the ConfigMaps and Secrets those pods reference
+// (later Services, Endpoints and Ingresses). Pure helpers over API JSON and store keys.
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+
+#include "pkg/api/json.h"
+#include "pkg/api/resources.h"
+
+namespace skiff::nodeservice {
+
+enum class NodeObjectKind { Pod, ConfigMap, Secret };
+
+const api::ResourceInfo& resource_of(NodeObjectKind kind);
+// The kind whose store keys `key` belongs to, or none for anything a node does not see.
+std::optional<NodeObjectKind> kind_of_key(std::string_view key);
+
+// spec.nodeName ("" when unscheduled or not an object).
+std::string node_name_of(const Json& pod);
+
+// The store keys of the ConfigMaps and Secrets `pod` needs on its node: volumes (configMap,
+// secret, projected sources), env valueFrom and envFrom of init, regular and ephemeral
+// containers, and imagePullSecrets. Optional references are included (the node needs them
+// when they exist).
+std::set<std::string> pod_dependency_keys(const Json& pod);
+
+}  // namespace skiff::nodeservice

@@ -1,0 +1,84 @@
+#include "server/nodeservice/node_server.h"
+
+#include <grpcpp/grpcpp.h>
+
+#include <stdexcept>
+
+#include "pkg/log/log.h"
+#include "server/controllers/client.h"
+#include "server/nodeservice/grpc_node_service.h"
+
+namespace skiff::nodeservice {
+
+struct NodeServer::Parts {
+  Parts(store::Store& store, http::Handler api, NodeServerOptions options)
+      : options(std::move(options)),
+        client(std::move(api), "skiff-node-service"),
+        service(store, client, this->options.service),
+        tunnel(this->options.tunnel),
+        servicer(service, tunnel, this->options.token) {}
+
+  NodeServerOptions options;
+  controllers::InProcessClient client;
+  NodeService service;
+  TunnelHub tunnel;
+  GrpcNodeService servicer;
+  std::unique_ptr<grpc::Server> server;
+};
+
+NodeServer::NodeServer(store::Store& store, http::Handler api, NodeServerOptions options)
+    : parts_(std::make_unique<Parts>(store, std::move(api), std::move(options))) {}
+
+NodeServer::~NodeServer() {
+  stop();
+}
+
+uint16_t NodeServer::start() {
+  Parts& p = *parts_;
+  grpc::ServerBuilder builder;
+  int bound = 0;
+  const std::string address = p.options.bind_address + ":" + std::to_string(p.options.port);
+  if (p.options.port >= 0) {
+    builder.AddListeningPort(address, grpc::InsecureServerCredentials(), &bound);
+  }
+  // Notice dead agents (a pulled cable leaves no FIN): ping idle connections, and let agents
+  // ping us as often as every 10 s.
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, 30000);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 10000);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 10000);
+  builder.RegisterService(&p.servicer);
+  p.server = builder.BuildAndStart();
+  if (!p.server || (p.options.port >= 0 && bound == 0)) {
+    p.server.reset();
+    throw std::runtime_error("cannot listen for agents on " + address);
+  }
+  if (p.options.port >= 0)
+    log::info("node service listening", {{"address", address}, {"port", bound}});
+  return static_cast<uint16_t>(bound);
+}
+
+void NodeServer::stop() {
+  if (!parts_ || !parts_->server) return;
+  Parts& p = *parts_;
+  p.service.shutdown();
+  p.tunnel.shutdown();
+  p.server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
+  p.server->Wait();
+  p.server.reset();
+}
+
+NodeService& NodeServer::service() {
+  return parts_->service;
+}
+
+NodeTunnel& NodeServer::tunnel() {
+  return parts_->tunnel;
+}
+
+std::shared_ptr<grpc::Channel> NodeServer::in_process_channel() {
+  if (!parts_->server) throw std::logic_error("the node server is not started");
+  return parts_->server->InProcessChannel(grpc::ChannelArguments());
+}
+
+}  // namespace skiff::nodeservice

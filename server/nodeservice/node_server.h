@@ -1,0 +1,53 @@
+#pragma once
+// The node service as `skiff server` runs it: the NodeService, the TunnelHub and their gRPC
+// servicer on their own port (--node-port, 6444 by default), writing through the API
+// in-process. Agents dial in; the server never dials them.
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "pkg/http/server.h"
+#include "server/nodeservice/node_service.h"
+#include "server/nodeservice/node_tunnel.h"
+#include "server/nodeservice/tunnel_hub.h"
+#include "server/store/store.h"
+
+namespace grpc {
+class Channel;
+}
+
+namespace skiff::nodeservice {
+
+struct NodeServerOptions {
+  std::string bind_address = "127.0.0.1";
+  int port = 6444;    // 0 picks a free port; -1 listens nowhere (in-process channel only, tests)
+  std::string token;  // the shared join token agents must present; required
+  NodeServiceOptions service;
+  TunnelHubOptions tunnel;
+};
+
+class NodeServer {
+ public:
+  // `store` and `api` (the API server's handler) must outlive the server.
+  NodeServer(store::Store& store, http::Handler api, NodeServerOptions options);
+  ~NodeServer();
+  NodeServer(const NodeServer&) = delete;
+  NodeServer& operator=(const NodeServer&) = delete;
+
+  // Starts serving; returns the port bound (0 when not listening). Throws std::runtime_error
+  // when the port cannot be bound.
+  uint16_t start();
+  // Ends every watch and stream, then stops the gRPC server. Idempotent.
+  void stop();
+
+  NodeService& service();
+  NodeTunnel& tunnel();
+  // A channel to this server without a socket (tests). Only after start().
+  std::shared_ptr<grpc::Channel> in_process_channel();
+
+ private:
+  struct Parts;
+  std::unique_ptr<Parts> parts_;
+};
+
+}  // namespace skiff::nodeservice
