@@ -76,6 +76,7 @@ class PodWorker {
   const PodKey& key() const { return spec_.key; }
   bool stopped() const { return stopped_; }
   bool deleting() const { return spec_.deleting || forgotten_; }
+  bool forgotten() const { return forgotten_; }
   const Json& status() const { return status_; }
 
  private:
