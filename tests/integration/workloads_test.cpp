@@ -427,6 +427,31 @@ TEST_F(WorkloadsTest, ForegroundDeleteRemovesDependentsFirst) {
   EXPECT_TRUE(get_json("/apis/apps/v1/namespaces/default/deployments/web").is_null());
 }
 
+TEST_F(WorkloadsTest, ServerRestartMidRolloutCarriesOn) {
+  EXPECT_OK(server.kubectl({"apply", "-f", "-"}, deployment_yaml("busybox:v1", 4)));
+  EXPECT_OK(server.kubectl({"rollout", "status", "deployment/web", "--timeout=30s"}));
+  EXPECT_OK(server.kubectl({"set", "image", "deployment/web", "app=busybox:v2"}));
+  server.stop(9);  // a crash in the middle of the rollout
+  server.start();
+  auto status = server.kubectl({"rollout", "status", "deployment/web", "--timeout=20s"});
+  EXPECT_OK(status);
+  if (status.exit_code != 0) {
+    std::cerr << server.kubectl({"get", "deploy,rs,pods,nodes", "-o", "wide"}).out;
+    std::cerr << run_command({"tail", "-n", "30", server.log_path()}).out;
+  }
+  wait_until(
+      [&] {
+        auto all = pods();
+        if (all.size() != 4) return false;
+        for (const auto& pod : all) {
+          if (pod["spec"]["containers"][0]["image"] != "busybox:v2" || !ready(pod)) return false;
+        }
+        return true;
+      },
+      "4 ready v2 pods after the restart, none duplicated");
+  EXPECT_EQ(replicasets().size(), 2u);
+}
+
 TEST_F(WorkloadsTest, ConcurrentWritesAreRetriedNotLost) {
   EXPECT_OK(server.kubectl({"apply", "-f", "-"}, deployment_yaml("busybox:v1", 2)));
   // Scale and change the image at the same time as the controllers write status.

@@ -194,7 +194,12 @@ void SimulatedNodes::watch_loop() {
               if (!event.is_object()) continue;
               const std::string type = event.value("type", "");
               if (type == "ERROR") {
-                resource_version = "0";  // expired: start over from a fresh list
+                // Expired (e.g. the server restarted): start over from a fresh list and look at
+                // every pod again, as a kubelet's resync would.
+                resource_version = "0";
+                std::lock_guard lock(mutex_);
+                started_uids_.clear();
+                deleting_uids_.clear();
                 return false;
               }
               const Json& object = event["object"];
@@ -231,7 +236,17 @@ void SimulatedNodes::handle_pod(const Json& pod) {
                       {"kind", "DeleteOptions"},
                       {"gracePeriodSeconds", 0},
                       {"preconditions", {{"uid", uid}}}};
-      client.request("DELETE", options_.server_url + path, options.dump(), json_headers());
+      long status = 0;
+      try {
+        status =
+            client.request("DELETE", options_.server_url + path, options.dump(), json_headers())
+                .status;
+      } catch (const std::exception&) {
+      }
+      if (status != 200 && status != 404) {
+        std::lock_guard lock(mutex_);
+        deleting_uids_.erase(uid);  // try again on the next event or relist
+      }
     });
     return;
   }
@@ -270,13 +285,20 @@ void SimulatedNodes::handle_pod(const Json& pod) {
                     {"podIPs", {{{"ip", ip}}}},
                     {"startTime", now},
                     {"containerStatuses", containers}}}};
-    auto response = client.request("PATCH", options_.server_url + path + "/status", patch.dump(),
-                                   {{"Content-Type", "application/merge-patch+json"}});
-    if (response.status < 300) {
+    long status = 0;
+    try {
+      status = client
+                   .request("PATCH", options_.server_url + path + "/status", patch.dump(),
+                            {{"Content-Type", "application/merge-patch+json"}})
+                   .status;
+    } catch (const std::exception&) {
+      // The server is down: the next event (or the relist after it returns) tries again.
+    }
+    if (status >= 200 && status < 300) {
       ++pods_started_;
     } else {
       std::lock_guard lock(mutex_);
-      started_uids_.erase(uid);  // the next event for this pod tries again
+      started_uids_.erase(uid);
     }
   });
 }
