@@ -11,6 +11,8 @@
 #include "server/apiserver/api_server.h"
 #include "server/controller_manager.h"
 #include "server/kubeconfig.h"
+#include "server/nodeservice/node_server.h"
+#include "server/nodeservice/node_token.h"
 #include "server/store/prefix_cached_store.h"
 #include "server/store/sqlite/sqlite_store.h"
 
@@ -71,6 +73,18 @@ int run(const ServerConfig& config) {
         controller_options);
     controllers.start();
 
+    // 3b. The node service agents dial (its own port; gRPC).
+    nodeservice::NodeServerOptions node_options;
+    node_options.bind_address = config.bind_address;
+    node_options.port = config.node_port;
+    node_options.token = nodeservice::load_or_create_node_token(
+        (std::filesystem::path(config.data_dir) / "server" / "node-token").string(), config.token);
+    node_options.service.node_monitor_grace_period = config.node_monitor_grace_period;
+    nodeservice::NodeServer node_server(
+        cached_store, [&api](http::Request& request) { return api.handle(request); }, node_options);
+    const uint16_t node_port = node_server.start();
+    if (!config.node_ready_file.empty()) write_ready_file(config.node_ready_file, node_port);
+
     // 4. HTTP.
     http::ServerOptions http_options;
     http_options.bind_address = config.bind_address;
@@ -98,6 +112,7 @@ int run(const ServerConfig& config) {
     log::info("shutting down", {{"signal", received == SIGINT ? "SIGINT" : "SIGTERM"}});
 
     // Reverse order: stop taking requests, stop the reactors, close the store.
+    node_server.stop();
     http_server.stop();
     controllers.stop();
     api.stop();

@@ -24,6 +24,12 @@ struct ServerConfig {
   unsigned write_kubeconfig_mode = 0600;
   // A node whose lease is not renewed for this long becomes Unknown and unreachable.
   std::chrono::milliseconds node_monitor_grace_period{40'000};
+  // The node service agents dial (gRPC, server/nodeservice/): its port (0 = pick a free one),
+  // a file to write the bound port to once it listens, and the shared join token (empty: the
+  // one saved in <data-dir>/server/node-token, or a new random one saved there).
+  int node_port = 6444;
+  std::string node_ready_file;
+  std::string token;
 };
 
 // Parses the `skiff server` flags and runs. Returns the process exit code.

@@ -24,6 +24,12 @@ int server_command(const std::vector<std::string>& args) {
   flags.add_string("write-kubeconfig-mode", "0600", "File mode of the written kubeconfig (octal)");
   flags.add_string("node-monitor-grace-period", "40s",
                    "How long a node may stop renewing its lease before it is marked unreachable");
+  flags.add_int("node-port", defaults.node_port,
+                "Port agents connect to (the node service; 0 picks a free port)");
+  flags.add_string("node-ready-file", "", "Write the bound node service port to this file");
+  flags.add_string("token,t", "",
+                   "Shared token agents join with (default: <data-dir>/server/node-token, "
+                   "generated when absent)");
   flags.add_bool("help,h", false, "Show this help");
   try {
     flags.parse(args);
@@ -71,6 +77,14 @@ int server_command(const std::vector<std::string>& args) {
     return 2;
   }
   config.node_monitor_grace_period = *grace;
+  auto node_port = flags.get_int("node-port");
+  if (node_port < 0 || node_port > 65535) {
+    std::cerr << "skiff server: --node-port must be between 0 and 65535\n";
+    return 2;
+  }
+  config.node_port = static_cast<int>(node_port);
+  config.node_ready_file = flags.get_string("node-ready-file");
+  config.token = flags.get_string("token");
   if (!config.datastore_endpoint.empty()) {
     std::cerr << "skiff server: --datastore-endpoint (etcd) is not supported yet; "
                  "leave it empty to use the embedded SQLite store\n";

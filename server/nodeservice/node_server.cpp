@@ -53,8 +53,10 @@ uint16_t NodeServer::start() {
     p.server.reset();
     throw std::runtime_error("cannot listen for agents on " + address);
   }
-  if (p.options.port >= 0)
-    log::info("node service listening", {{"address", address}, {"port", bound}});
+  if (p.options.port >= 0) {
+    log::info("node service listening",
+              {{"address", p.options.bind_address + ":" + std::to_string(bound)}});
+  }
   return static_cast<uint16_t>(bound);
 }
 

@@ -162,6 +162,12 @@ void TestServer::start() {
                                    ready_file,
                                    "--write-kubeconfig",
                                    owned_dir_.path() + "/admin-kubeconfig.yaml"};
+  const std::string node_ready_file = owned_dir_.path() + "/node-ready";
+  fs::remove(node_ready_file);
+  argv.insert(argv.end(), {"--node-ready-file", node_ready_file});
+  if (std::find(extra_flags_.begin(), extra_flags_.end(), "--node-port") == extra_flags_.end()) {
+    argv.insert(argv.end(), {"--node-port", "0"});  // parallel tests must not share 6444
+  }
   argv.insert(argv.end(), extra_flags_.begin(), extra_flags_.end());
   pid_ = fork();
   if (pid_ == 0) {
@@ -183,7 +189,10 @@ void TestServer::start() {
       std::string text((std::istreambuf_iterator<char>(log)), {});
       throw std::runtime_error("skiff server exited during start-up:\n" + text);
     }
-    if (fs::exists(ready_file)) return;
+    if (fs::exists(ready_file)) {
+      std::ifstream(node_ready_file) >> node_port_;  // written before the API's ready file
+      return;
+    }
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   stop(SIGKILL);

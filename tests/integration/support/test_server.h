@@ -36,7 +36,8 @@ CommandResult run_command(const std::vector<std::string>& argv, const std::strin
 class TestServer {
  public:
   // Starts `skiff server --disable-agent` in `data_dir` (a fresh temp dir when empty) on a free
-  // port and waits until /readyz answers. Extra flags are appended.
+  // port and waits until /readyz answers. Extra flags are appended. The node service listens on
+  // a free port too (--node-port 0) unless the extra flags name one.
   explicit TestServer(std::vector<std::string> extra_flags = {}, std::string data_dir = "");
   ~TestServer();
   TestServer(const TestServer&) = delete;
@@ -47,6 +48,8 @@ class TestServer {
 
   const std::string& url() const { return url_; }
   int port() const { return port_; }
+  // The node service's port (agents dial it), as the server bound it.
+  int node_port() const { return node_port_; }
   const std::string& data_dir() const { return data_dir_; }
   // A kubeconfig for this server (plain http for now), usable by both kubectl clients.
   const std::string& kubeconfig() const { return kubeconfig_; }
@@ -63,6 +66,7 @@ class TestServer {
   std::string data_dir_;
   std::vector<std::string> extra_flags_;
   int port_ = 0;
+  int node_port_ = 0;
   std::string url_;
   std::string kubeconfig_;
   std::string log_path_;
