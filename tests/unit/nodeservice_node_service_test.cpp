@@ -2,6 +2,9 @@
 // renewal, pod status, deletion confirmation, and errors an agent must be able to tell apart.
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <thread>
+
 #include "pkg/api/time.h"
 #include "server/nodeservice/node_service.h"
 #include "tests/unit/support/nodeservice_fixture.h"
@@ -202,6 +205,64 @@ TEST_F(NodeServiceTest, ConfirmDeletionOfAReplacedPodLeavesTheNewOne) {
   create_pod("web", "n1");
   service.confirm_pod_deleted("n1", old_ref);
   EXPECT_TRUE(pod_exists("web"));
+}
+
+// Forwards to a memory store and counts which kind of update the API server chose.
+class CountingStore : public store::Store {
+ public:
+  store::ObjectPtr create(const std::string& key, Json object) override {
+    return inner.create(key, std::move(object));
+  }
+  store::ObjectPtr update(const std::string& key, Json object, int64_t expected) override {
+    ++durable_updates;
+    return inner.update(key, std::move(object), expected);
+  }
+  store::ObjectPtr update_volatile(const std::string& key, Json object, int64_t expected) override {
+    ++volatile_updates;
+    return inner.update(key, std::move(object), expected);
+  }
+  store::ObjectPtr remove(const std::string& key, int64_t expected) override {
+    return inner.remove(key, expected);
+  }
+  store::ObjectPtr get(const std::string& key) override { return inner.get(key); }
+  store::ListResult list(const store::ListOptions& options) override { return inner.list(options); }
+  int64_t current_revision() override { return inner.current_revision(); }
+  store::WatchPtr watch(const std::string& prefix, int64_t from,
+                        store::WatchCallback callback) override {
+    return inner.watch(prefix, from, std::move(callback));
+  }
+  int64_t compacted_revision() override { return inner.compacted_revision(); }
+
+  store::MemoryStore inner;
+  std::atomic<int> durable_updates{0};
+  std::atomic<int> volatile_updates{0};
+};
+
+TEST(NodeServiceDiskWrites, RenewalsAndUnchangedRegistrationsAreVolatile) {
+  CountingStore store;
+  apiserver::ApiServer api(store, apiserver::ApiServerOptions{"127.0.0.1:6443", false});
+  api.start();
+  controllers::InProcessClient client([&api](http::Request& r) { return api.handle(r); });
+  NodeService service(store, client);
+  service.register_node({"n1", {}, agent_node_status()});
+  const int durable_after_first_registration = store.durable_updates;
+
+  for (int i = 0; i < 3; ++i) {
+    std::this_thread::sleep_for(2ms);  // a later MicroTime
+    service.renew_lease("n1");
+  }
+  EXPECT_EQ(store.durable_updates, durable_after_first_registration);
+  EXPECT_EQ(store.volatile_updates, 3);
+
+  std::this_thread::sleep_for(1100ms);  // a later lastHeartbeatTime (second precision)
+  service.register_node({"n1", {}, agent_node_status()});  // the agent reconnected
+  EXPECT_EQ(store.durable_updates, durable_after_first_registration)
+      << "a reconnect that changes nothing but heartbeats must not write the disk";
+  EXPECT_EQ(store.volatile_updates, 5);  // the node's heartbeat and the lease's renewTime
+
+  service.register_node({"n1", {}, agent_node_status("False")});
+  EXPECT_EQ(store.durable_updates, durable_after_first_registration + 1) << "a real change";
+  api.stop();
 }
 
 }  // namespace
