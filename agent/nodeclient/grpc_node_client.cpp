@@ -147,6 +147,7 @@ void GrpcNodeClient::stop() {
     std::lock_guard lock(mutex_);
     stopping_ = true;
     if (connection_ != nullptr) connection_->watch_context.TryCancel();
+    if (active_call_ != nullptr) active_call_->TryCancel();
   }
   changed_.notify_all();
   if (thread_.joinable()) thread_.join();
@@ -195,6 +196,21 @@ std::optional<Json> GrpcNodeClient::get_object(ObjectKind kind, const std::strin
   return cache_.get(kind, namespace_name, name);
 }
 
+grpc::Status GrpcNodeClient::unary_call(
+    const std::function<grpc::Status(grpc::ClientContext&)>& call) {
+  grpc::ClientContext context;
+  prepare_call(context, options_.token, options_.call_timeout);
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_) return {grpc::StatusCode::CANCELLED, "the agent is stopping"};
+    active_call_ = &context;
+  }
+  grpc::Status status = call(context);
+  std::lock_guard lock(mutex_);
+  active_call_ = nullptr;
+  return status;
+}
+
 void GrpcNodeClient::run() {
   auto backoff = options_.reconnect_min;
   while (true) {
@@ -225,9 +241,9 @@ bool GrpcNodeClient::run_connection(const std::shared_ptr<grpc::Channel>& channe
     request.set_agent_version(options_.agent_version);
     request.set_protocol_version(kProtocolVersion);
     v1::HelloResponse response;
-    grpc::ClientContext context;
-    prepare_call(context, options_.token, options_.call_timeout);
-    grpc::Status status = connection.stub->Hello(&context, request, &response);
+    grpc::Status status = unary_call([&](grpc::ClientContext& context) {
+      return connection.stub->Hello(&context, request, &response);
+    });
     if (status.error_code() == grpc::StatusCode::UNAUTHENTICATED ||
         status.error_code() == grpc::StatusCode::FAILED_PRECONDITION) {
       throw HandshakeRefused(status.error_message());
@@ -350,9 +366,9 @@ void GrpcNodeClient::register_node(Connection& connection) {
     request.set_status(options_.node_status.dump());
   }
   v1::RegisterResponse response;
-  grpc::ClientContext context;
-  prepare_call(context, options_.token, options_.call_timeout);
-  grpc::Status status = connection.stub->Register(&context, request, &response);
+  grpc::Status status = unary_call([&](grpc::ClientContext& context) {
+    return connection.stub->Register(&context, request, &response);
+  });
   if (!status.ok()) throw call_failed("register node " + options_.node_name, status);
 }
 
@@ -360,9 +376,9 @@ void GrpcNodeClient::renew(Connection& connection) {
   v1::RenewLeaseRequest request;
   request.set_node_name(options_.node_name);
   v1::RenewLeaseResponse response;
-  grpc::ClientContext context;
-  prepare_call(context, options_.token, options_.call_timeout);
-  grpc::Status status = connection.stub->RenewLease(&context, request, &response);
+  grpc::Status status = unary_call([&](grpc::ClientContext& context) {
+    return connection.stub->RenewLease(&context, request, &response);
+  });
   if (status.error_code() == grpc::StatusCode::NOT_FOUND) {
     log::warn("the node was deleted on the server; registering it again",
               {{"node", options_.node_name}});
@@ -380,8 +396,6 @@ void GrpcNodeClient::deliver_reports(Connection& connection) {
     pod.set_namespace_name(report.pod.namespace_name);
     pod.set_name(report.pod.name);
     pod.set_uid(report.pod.uid);
-    grpc::ClientContext context;
-    prepare_call(context, options_.token, options_.call_timeout);
     grpc::Status status;
     if (report.type == PodReport::Type::Status) {
       v1::ReportPodStatusRequest request;
@@ -389,13 +403,17 @@ void GrpcNodeClient::deliver_reports(Connection& connection) {
       *request.mutable_pod() = pod;
       request.set_status(report.status.dump());
       v1::ReportPodStatusResponse response;
-      status = connection.stub->ReportPodStatus(&context, request, &response);
+      status = unary_call([&](grpc::ClientContext& context) {
+        return connection.stub->ReportPodStatus(&context, request, &response);
+      });
     } else {
       v1::ConfirmPodDeletedRequest request;
       request.set_node_name(options_.node_name);
       *request.mutable_pod() = pod;
       v1::ConfirmPodDeletedResponse response;
-      status = connection.stub->ConfirmPodDeleted(&context, request, &response);
+      status = unary_call([&](grpc::ClientContext& context) {
+        return connection.stub->ConfirmPodDeleted(&context, request, &response);
+      });
     }
     if (status.ok()) continue;
     const std::string pod_name = report.pod.namespace_name + "/" + report.pod.name;

@@ -27,7 +27,9 @@
 
 namespace grpc {
 class Channel;
-}
+class ClientContext;
+class Status;
+}  // namespace grpc
 
 namespace skiff::agent::nodeclient {
 
@@ -85,6 +87,8 @@ class GrpcNodeClient : public NodeSession {
   void register_node(Connection& connection);
   void renew(Connection& connection);
   void deliver_reports(Connection& connection);
+  // One unary call with the token, protocol version and deadline set; stop() cancels it.
+  grpc::Status unary_call(const std::function<grpc::Status(grpc::ClientContext&)>& call);
   void set_error(const std::string& error);
   void wake();
 
@@ -101,7 +105,8 @@ class GrpcNodeClient : public NodeSession {
   bool status_changed_ = false;
   bool synced_once_ = false;
   std::string last_error_;
-  Connection* connection_ = nullptr;  // the live one, for stop()
+  Connection* connection_ = nullptr;            // the live one, for stop()
+  grpc::ClientContext* active_call_ = nullptr;  // the unary call in flight, for stop()
   std::atomic<bool> connected_{false};
   std::thread thread_;
 };

@@ -238,6 +238,17 @@ TEST_F(NodeClientTest, AWrongTokenIsRefusedWithAClearMessage) {
   EXPECT_TRUE(store.get(controllers::nodes_resource().key("", "n1")) == nullptr);
 }
 
+TEST_F(NodeClientTest, StopIsPromptWhileBackingOff) {
+  NodeClientOptions options = client_options("guess");
+  options.reconnect_min = options.reconnect_max = 60s;
+  agent = std::make_unique<GrpcNodeClient>(channels(), options, handler);
+  agent->start();
+  ASSERT_TRUE(eventually([&] { return !agent->last_error().empty(); }, "the refusal"));
+  const auto started = std::chrono::steady_clock::now();
+  agent->stop();
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 2s);
+}
+
 TEST_F(NodeClientTest, AnotherProtocolVersionIsRefusedWithAClearMessage) {
   auto stub = skiff::node::v1::Node::NewStub(node_server->in_process_channel());
   grpc::ClientContext context;
