@@ -180,6 +180,20 @@ TEST_F(PodsPodmanTest, HttpdPodWithConfigMapAndReadinessServesOnItsPodIp) {
   EXPECT_EQ(get_until("http://" + ip + ":8080/index.html", "hello from skiff\n"),
             "hello from skiff\n");
 
+  // The probe runners on their own: TCP and HTTP from the host to the pod IP.
+  ProbeSpec probe;
+  probe.port = 8080;
+  EXPECT_EQ(tcp_socket_probe(probe, ip).result, ProbeResult::Success);
+  probe.path = "/index.html";
+  EXPECT_EQ(http_get_probe(probe, ip).result, ProbeResult::Success);
+  probe.path = "/missing";
+  EXPECT_EQ(http_get_probe(probe, ip).message, "HTTP probe failed with statuscode: 404");
+  probe.port = 8081;  // nothing listens there
+  const ProbeOutcome refused = tcp_socket_probe(probe, ip);
+  EXPECT_EQ(refused.result, ProbeResult::Failure);
+  EXPECT_EQ(refused.message, "dial tcp " + ip + ":8081: Connection refused");
+  EXPECT_EQ(http_get_probe(probe, ip).result, ProbeResult::Failure);
+
   // The environment inside the container.
   const runtime::ExecResult env =
       runtime->exec_sync(runtime_id(httpd), {"env"}, std::chrono::seconds(10));
@@ -257,10 +271,17 @@ TEST_F(PodsPodmanTest, AFailingLivenessProbeRestartsTheContainer) {
 }
 
 TEST_F(PodsPodmanTest, AnAgentThatRestartsKeepsTheRunningContainers) {
-  Json keep = pod("keep", {{{"name", "app"}, {"command", {"/bin/sleep", "3600"}}}});
+  // Its readiness probe knocks on a port nobody listens on: running, never Ready.
+  Json keep =
+      pod("keep", {{{"name", "app"},
+                    {"command", {"/bin/sleep", "3600"}},
+                    {"readinessProbe", {{"tcpSocket", {{"port", 9999}}}, {"periodSeconds", 1}}}}});
   manager->update_pod(keep);
   await(
       keep, [](const Json& s) { return s["phase"] == "Running"; }, "Running");
+  EXPECT_EQ(condition(sink.latest(uid_of(keep)), "Ready")["status"], "False");
+  EXPECT_EQ(condition(sink.latest(uid_of(keep)), "Ready")["message"],
+            "containers with unready status: [app]");
   const std::string id = runtime_id(container_status(sink.latest(uid_of(keep)), "app"));
   keep["status"] = sink.latest(uid_of(keep));
   const size_t reports = sink.reports();
