@@ -54,6 +54,16 @@ Payload projection(const VolumeSpec& volume, const std::map<std::string, std::st
 PodVolumes::PodVolumes(fs::path pod_dir) : dir_(fs::absolute(std::move(pod_dir))) {}
 
 int PodVolumes::set_up(const PodSpecView& pod, ObjectSource& objects) {
+  try {
+    if (!fs::exists(dir_)) {
+      fs::create_directories(dir_);
+      // Secret copies live below: other users of the host have no business here. Containers
+      // are not affected (the runtime bind-mounts each volume directory as root).
+      fs::permissions(dir_, fs::perms(0750));
+    }
+  } catch (const fs::filesystem_error& error) {
+    throw VolumeError(std::string("pod directory: ") + error.what());
+  }
   int written = 0;
   for (const auto& volume : pod.volumes)
     prepared_[volume.name] = prepare(volume, pod, objects, written);

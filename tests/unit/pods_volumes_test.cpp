@@ -143,6 +143,7 @@ TEST_F(PodVolumesTest, SecretItemsModesAndOptional) {
   EXPECT_EQ(read(dir / "db" / "password"), "s3cr3t") << "decoded from base64";
   EXPECT_EQ(mode(dir / "db" / "password"), 0400);
   EXPECT_EQ(read(dir / "user"), "admin");
+  EXPECT_EQ(mode(pod_dir()), 0750) << "other host users cannot read the pod's secrets";
   EXPECT_EQ(mode(dir / "user"), 0440);
   const fs::path maybe = pod_dir() / "volumes" / "kubernetes.io~secret" / "maybe";
   EXPECT_TRUE(fs::is_directory(maybe));
