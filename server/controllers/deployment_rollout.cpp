@@ -54,6 +54,7 @@ ReplicaSetState replicaset_state(const Json& replicaset) {
   s.replicas = desired_replicas(replicaset);
   s.available =
       static_cast<std::int32_t>(json::int_at(replicaset, {"status", "availableReplicas"}));
+  s.pods = static_cast<std::int32_t>(json::int_at(replicaset, {"status", "replicas"}));
   s.created = json::string_at(replicaset, {"metadata", "creationTimestamp"});
   return s;
 }
@@ -61,7 +62,8 @@ ReplicaSetState replicaset_state(const Json& replicaset) {
 std::int32_t new_replicaset_target(const RolloutParams& p, const std::vector<ReplicaSetState>& all,
                                    std::int32_t new_replicas) {
   if (p.recreate) return p.replicas;
-  const std::int32_t current = total_replicas(all);
+  std::int32_t current = 0;
+  for (const auto& rs : all) current += std::max(rs.replicas, rs.pods);
   const std::int32_t max_total = p.replicas + p.max_surge;
   if (current >= max_total) return new_replicas;
   const std::int32_t scale_up = std::min(max_total - current, p.replicas - new_replicas);

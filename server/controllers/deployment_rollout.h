@@ -30,6 +30,7 @@ struct ReplicaSetState {
   std::int32_t replicas = 0;   // spec.replicas
   std::int32_t available = 0;  // status.availableReplicas
   std::string created;         // metadata.creationTimestamp: older ReplicaSets scale down first
+  std::int32_t pods = 0;       // status.replicas: the pods it still has (scale-down lags spec)
 };
 ReplicaSetState replicaset_state(const Json& replicaset);
 
@@ -47,7 +48,9 @@ struct RolloutStep {
 };
 
 // How many replicas the new ReplicaSet should have now: up to replicas + maxSurge pods in total
-// (counting spec.replicas of every ReplicaSet), never more than spec.replicas. Recreate: all.
+// (counting for every ReplicaSet the larger of spec.replicas and the pods it still has, so that
+// a scale-down not yet carried out does not make room twice), never more than spec.replicas.
+// Recreate: all.
 std::int32_t new_replicaset_target(const RolloutParams& p, const std::vector<ReplicaSetState>& all,
                                    std::int32_t new_replicas);
 
