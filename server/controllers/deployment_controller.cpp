@@ -9,7 +9,7 @@
 #include "server/controllers/deployment_status.h"
 #include "server/controllers/deployment_util.h"
 #include "server/controllers/json_access.h"
-#include "server/controllers/replicaset_controller.h"
+#include "server/controllers/ownership.h"
 #include "server/controllers/replicaset_util.h"
 
 namespace skiff::controllers {
@@ -179,27 +179,18 @@ std::vector<Json> DeploymentController::claim_replicasets(const Json& deployment
     if (being_deleted(rs)) continue;
     auto controller = controller_uid_index(rs);
     const bool matches = selector.matches(json::at(rs, {"metadata", "labels"}));
-    const std::string rs_version = json::string_at(rs, {"metadata", "resourceVersion"});
     if (!controller.empty() && controller[0] == uid) {
       if (matches) {
         owned.push_back(rs);
         continue;
       }
-      Json refs = Json::array();
-      for (const auto& ref : rs.at("metadata").at("ownerReferences")) {
-        if (ref.value("uid", "") != uid) refs.push_back(ref);
-      }
       merge_patch(client_, replicasets_resource(), namespace_of(rs), name_of(rs),
-                  {{"metadata", {{"ownerReferences", refs}, {"resourceVersion", rs_version}}}});
+                  release_patch(rs, uid));
       continue;
     }
     if (!controller.empty() || !matches) continue;
-    Json refs = json::at(rs, {"metadata", "ownerReferences"});
-    if (!refs.is_array()) refs = Json::array();
-    refs.push_back(controller_reference(deployment));
-    owned.push_back(
-        merge_patch(client_, replicasets_resource(), namespace_of(rs), name_of(rs),
-                    {{"metadata", {{"ownerReferences", refs}, {"resourceVersion", rs_version}}}}));
+    owned.push_back(merge_patch(client_, replicasets_resource(), namespace_of(rs), name_of(rs),
+                                adopt_patch(rs, deployment)));
   }
   return owned;
 }

@@ -7,6 +7,7 @@
 #include "pkg/api/time.h"
 #include "server/controllers/deployment_util.h"
 #include "server/controllers/json_access.h"
+#include "server/controllers/ownership.h"
 #include "server/controllers/replicaset_util.h"
 
 namespace skiff::controllers {
@@ -21,15 +22,6 @@ const std::string& uid_of(const Json& object) {
   return object.at("metadata").at("uid").get_ref<const std::string&>();
 }
 }  // namespace
-
-Json controller_reference(const Json& owner) {
-  return {{"apiVersion", owner.value("apiVersion", "")},
-          {"kind", owner.value("kind", "")},
-          {"name", owner.at("metadata").value("name", "")},
-          {"uid", owner.at("metadata").value("uid", "")},
-          {"controller", true},
-          {"blockOwnerDeletion", true}};
-}
 
 Json pod_from_template(const Json& replicaset) {
   const Json& metadata = replicaset.at("metadata");
@@ -151,25 +143,12 @@ std::vector<Json> ReplicaSetController::claim_pods(const Json& replicaset) {
         continue;
       }
       // Release: drop our reference; the pod stays (the user relabelled it on purpose).
-      Json refs = Json::array();
-      for (const auto& ref : pod.at("metadata").at("ownerReferences")) {
-        if (ref.value("uid", "") != uid) refs.push_back(ref);
-      }
-      Json patch = {{"metadata",
-                     {{"ownerReferences", refs},
-                      {"resourceVersion", pod.at("metadata").value("resourceVersion", "")}}}};
-      merge_patch(client_, pods_resource(), namespace_name, pod_name, patch);
+      merge_patch(client_, pods_resource(), namespace_name, pod_name, release_patch(pod, uid));
       continue;
     }
     if (!controller.empty() || !matches || deleting || being_deleted(pod)) continue;
-    // Adopt the orphan, guarded by its resourceVersion.
-    Json refs = json::at(pod, {"metadata", "ownerReferences"});
-    if (!refs.is_array()) refs = Json::array();
-    refs.push_back(controller_reference(replicaset));
-    Json patch = {{"metadata",
-                   {{"ownerReferences", refs},
-                    {"resourceVersion", pod.at("metadata").value("resourceVersion", "")}}}};
-    owned.push_back(merge_patch(client_, pods_resource(), namespace_name, pod_name, patch));
+    owned.push_back(merge_patch(client_, pods_resource(), namespace_name, pod_name,
+                                adopt_patch(pod, replicaset)));
   }
   return owned;
 }

@@ -56,7 +56,5 @@ class ReplicaSetController {
 // The pod a ReplicaSet creates: generateName "<rs>-", the template's labels, annotations and
 // spec, a controller ownerReference to the ReplicaSet. Pure.
 Json pod_from_template(const Json& replicaset);
-// The controller ownerReference pointing at `owner`.
-Json controller_reference(const Json& owner);
 
 }  // namespace skiff::controllers
