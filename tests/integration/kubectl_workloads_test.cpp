@@ -55,12 +55,7 @@ class StreamingCommand {
     if (pid_ == 0) {
       dup2(out[1], 1);
       dup2(err[1], 2);
-      for (const auto& entry : env) putenv(const_cast<char*>(entry.c_str()));
-      std::vector<char*> args;
-      for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-      args.push_back(nullptr);
-      execvp(args[0], args.data());
-      _exit(127);
+      exec_child(argv, env);
     }
     close(out[1]);
     close(err[1]);

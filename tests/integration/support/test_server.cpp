@@ -50,6 +50,15 @@ int free_port() {
   return port;
 }
 
+void exec_child(const std::vector<std::string>& argv, const std::vector<std::string>& env) {
+  for (const auto& entry : env) putenv(const_cast<char*>(entry.c_str()));
+  std::vector<char*> args;
+  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  execvp(args[0], args.data());
+  _exit(127);
+}
+
 CommandResult run_command(const std::vector<std::string>& argv, const std::string& input,
                           int timeout_seconds, const std::vector<std::string>& env) {
   int in_pipe[2], out_pipe[2], err_pipe[2];
@@ -60,12 +69,7 @@ CommandResult run_command(const std::vector<std::string>& argv, const std::strin
     dup2(in_pipe[0], 0);
     dup2(out_pipe[1], 1);
     dup2(err_pipe[1], 2);
-    for (const auto& entry : env) putenv(const_cast<char*>(entry.c_str()));
-    std::vector<char*> args;
-    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    execvp(args[0], args.data());
-    _exit(127);
+    exec_child(argv, env);
   }
   close(in_pipe[0]);
   close(out_pipe[1]);

@@ -33,6 +33,10 @@ struct CommandResult {
 CommandResult run_command(const std::vector<std::string>& argv, const std::string& input = "",
                           int timeout_seconds = 60, const std::vector<std::string>& env = {});
 
+// In a forked child: sets `env` ("NAME=value") and execs argv; exits 127 when exec fails.
+[[noreturn]] void exec_child(const std::vector<std::string>& argv,
+                             const std::vector<std::string>& env = {});
+
 class TestServer {
  public:
   // Starts `skiff server --disable-agent` in `data_dir` (a fresh temp dir when empty) on a free
