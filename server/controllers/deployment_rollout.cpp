@@ -14,9 +14,16 @@ std::int32_t total_replicas(const std::vector<ReplicaSetState>& rss) {
   return sum;
 }
 
+// A ReplicaSet just scaled down still reports the availability of pods its controller is about
+// to remove; counting more than spec.replicas would let a rollout scale the rest down too and
+// drop below minAvailable.
+std::int32_t counted_available(const ReplicaSetState& rs) {
+  return std::min(rs.available, rs.replicas);
+}
+
 std::int32_t total_available(const std::vector<ReplicaSetState>& rss) {
   std::int32_t sum = 0;
-  for (const auto& rs : rss) sum += rs.available;
+  for (const auto& rs : rss) sum += counted_available(rs);
   return sum;
 }
 
@@ -85,7 +92,7 @@ std::vector<ScaleAction> reconcile_old_replicasets(const RolloutParams& p,
   all.push_back(new_rs);
   const std::int32_t all_pods = total_replicas(all);
   const std::int32_t min_available = p.replicas - p.max_unavailable;
-  const std::int32_t new_unavailable = new_rs.replicas - new_rs.available;
+  const std::int32_t new_unavailable = new_rs.replicas - counted_available(new_rs);
   const std::int32_t max_scaled_down = all_pods - min_available - new_unavailable;
   if (max_scaled_down <= 0) return actions;
 
@@ -94,7 +101,7 @@ std::vector<ScaleAction> reconcile_old_replicasets(const RolloutParams& p,
   std::int32_t cleaned = 0;
   for (auto& rs : active) {
     if (cleaned >= max_scaled_down) break;
-    const std::int32_t unhealthy = rs.replicas - rs.available;
+    const std::int32_t unhealthy = rs.replicas - counted_available(rs);
     if (rs.replicas == 0 || unhealthy <= 0) continue;
     const std::int32_t down = std::min(max_scaled_down - cleaned, unhealthy);
     rs.replicas -= down;

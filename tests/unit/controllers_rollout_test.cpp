@@ -88,6 +88,11 @@ TEST(RollingUpdate, OldReplicaSetsScaleDownKeepingMinAvailable) {
        {state("mid", 4, 4, "2026-01-02T00:00:00Z"), state("oldest", 3, 3, "2026-01-01T00:00:00Z")},
        {{"oldest", 0}, {"mid", 2}}},
       {"scaled-down old ReplicaSets are ignored", state("new", 10, 10), {state("old", 0, 0)}, {}},
+      {"an old ReplicaSet's status that lags its scale-down counts no more than its spec: "
+       "10 pods - 8 min = 2 (not 5 from the stale availableReplicas)",
+       state("new", 5, 5),
+       {state("old", 5, 8)},
+       {{"old", 3}}},
   };
   for (const auto& c : cases) {
     EXPECT_EQ(reconcile_old_replicasets(k10, c.new_rs, c.old), c.want) << c.name;
