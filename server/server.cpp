@@ -6,6 +6,7 @@
 #include <fstream>
 #include <iostream>
 
+#include "agent/agent.h"
 #include "pkg/http/server.h"
 #include "pkg/log/log.h"
 #include "server/apiserver/api_server.h"
@@ -40,6 +41,25 @@ void write_ready_file(const std::string& path, uint16_t port) {
     if (!out) throw std::runtime_error("cannot write the ready file " + temporary);
   }
   std::filesystem::rename(temporary, path);
+}
+
+// Where the embedded agent dials its own server's node service: the bind address, or loopback
+// when it binds every address.
+std::string local_node_service(const std::string& bind_address, uint16_t port) {
+  const bool wildcard = bind_address.empty() || bind_address == "0.0.0.0" || bind_address == "::";
+  const std::string host = wildcard ? "127.0.0.1"
+                           : bind_address.find(':') != std::string::npos ? "[" + bind_address + "]"
+                                                                         : bind_address;
+  return host + ":" + std::to_string(port);
+}
+
+// GET /v1-skiff/node-service, anonymous: the port agents dial (agent/node_service_address.h).
+http::Response node_service_info(uint16_t node_port) {
+  http::Response response;
+  response.status = 200;
+  response.headers.emplace_back("Content-Type", "application/json");
+  response.body = Json{{"port", node_port}}.dump();
+  return response;
 }
 
 }  // namespace
@@ -90,15 +110,31 @@ int run(const ServerConfig& config) {
     http_options.bind_address = config.bind_address;
     http_options.port = config.https_listen_port;
     http_options.worker_threads = config.worker_threads;
-    http::Server http_server(http_options,
-                             [&api](http::Request& request) { return api.handle(request); });
+    http::Server http_server(
+        http_options, [&api, node_port](http::Request& request) -> http::HandlerResult {
+          if (request.path == "/v1-skiff/node-service") return node_service_info(node_port);
+          return api.handle(request);
+        });
     uint16_t port = http_server.start();
     std::string url = "http://" + config.bind_address + ":" + std::to_string(port);
 
+    // 5. The embedded agent: this machine is a node too, unless --disable-agent.
+    std::unique_ptr<agent::Agent> embedded_agent;
     if (config.disable_agent) {
       log::info("embedded agent disabled (--disable-agent)");
     } else {
-      log::info("the embedded agent is not available yet; running the control plane only");
+      agent::AgentConfig agent_config = config.agent;
+      agent_config.data_dir = config.data_dir;
+      agent_config.token = node_options.token;
+      agent_config.node_service_address = local_node_service(config.bind_address, node_port);
+      embedded_agent = std::make_unique<agent::Agent>(agent_config);
+      try {
+        embedded_agent->start();
+      } catch (const std::exception& e) {
+        throw std::runtime_error(std::string("the embedded agent cannot run pods: ") + e.what() +
+                                 " (install podman, or pass --disable-agent to run the control "
+                                 "plane only)");
+      }
     }
     if (!config.write_kubeconfig.empty()) {
       write_admin_kubeconfig(config.write_kubeconfig, config.write_kubeconfig_mode, url);
@@ -112,6 +148,7 @@ int run(const ServerConfig& config) {
     log::info("shutting down", {{"signal", received == SIGINT ? "SIGINT" : "SIGTERM"}});
 
     // Reverse order: stop taking requests, stop the reactors, close the store.
+    if (embedded_agent) embedded_agent->stop();  // its pods keep running
     node_server.stop();
     http_server.stop();
     controllers.stop();

@@ -1,11 +1,13 @@
 #pragma once
 // `skiff server`: opens the store, starts the API server, the controllers and the scheduler
-// (and, later, the embedded agent), and runs until SIGINT/SIGTERM. Start-up order is explicit
+// and the embedded agent, and runs until SIGINT/SIGTERM. Start-up order is explicit
 // and each step waits for the previous one to be ready: store -> API -> controllers -> (agent).
 #include <chrono>
 #include <cstdint>
 #include <string>
 #include <vector>
+
+#include "agent/agent_config.h"
 
 namespace skiff::server {
 
@@ -30,6 +32,9 @@ struct ServerConfig {
   int node_port = 6444;
   std::string node_ready_file;
   std::string token;
+  // The embedded agent (unless disable_agent): its node name, IP, labels and runtime socket.
+  // It dials this server's node service with the join token; data_dir is the server's.
+  agent::AgentConfig agent;
 };
 
 // Parses the `skiff server` flags and runs. Returns the process exit code.

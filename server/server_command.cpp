@@ -1,5 +1,6 @@
 #include <iostream>
 
+#include "agent/agent_flags.h"
 #include "pkg/log/log.h"
 #include "pkg/util/duration.h"
 #include "pkg/util/flags.h"
@@ -30,6 +31,7 @@ int server_command(const std::vector<std::string>& args) {
   flags.add_string("token,t", "",
                    "Shared token agents join with (default: <data-dir>/server/node-token, "
                    "generated when absent)");
+  agent::add_agent_flags(flags, /*for_server=*/true);
   flags.add_bool("help,h", false, "Show this help");
   try {
     flags.parse(args);
@@ -85,21 +87,18 @@ int server_command(const std::vector<std::string>& args) {
   config.node_port = static_cast<int>(node_port);
   config.node_ready_file = flags.get_string("node-ready-file");
   config.token = flags.get_string("token");
+  try {
+    config.agent = agent::agent_config_from_flags(flags, /*for_server=*/true);
+  } catch (const util::FlagError& e) {
+    std::cerr << "skiff server: " << e.what() << "\n";
+    return 2;
+  }
   if (!config.datastore_endpoint.empty()) {
     std::cerr << "skiff server: --datastore-endpoint (etcd) is not supported yet; "
                  "leave it empty to use the embedded SQLite store\n";
     return 2;
   }
-  const std::string& level = config.log_level;
-  if (level == "debug")
-    log::set_level(log::Level::Debug);
-  else if (level == "info")
-    log::set_level(log::Level::Info);
-  else if (level == "warn")
-    log::set_level(log::Level::Warn);
-  else if (level == "error")
-    log::set_level(log::Level::Error);
-  else {
+  if (!log::set_level_by_name(config.log_level)) {
     std::cerr << "skiff server: --log-level must be debug, info, warn or error\n";
     return 2;
   }

@@ -48,6 +48,20 @@ void append_value(std::string& line, std::string_view value) {
 void set_level(Level level) {
   g_level.store(level);
 }
+bool set_level_by_name(std::string_view name) {
+  if (name == "debug") {
+    set_level(Level::Debug);
+  } else if (name == "info") {
+    set_level(Level::Info);
+  } else if (name == "warn") {
+    set_level(Level::Warn);
+  } else if (name == "error") {
+    set_level(Level::Error);
+  } else {
+    return false;
+  }
+  return true;
+}
 Level level() {
   return g_level.load();
 }

@@ -12,6 +12,8 @@ namespace skiff::log {
 enum class Level { Debug = 0, Info = 1, Warn = 2, Error = 3 };
 
 void set_level(Level level);
+// "debug", "info", "warn" or "error" (the --log-level values); false for anything else.
+bool set_level_by_name(std::string_view name);
 Level level();
 bool enabled(Level level);
 

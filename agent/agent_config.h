@@ -1,0 +1,28 @@
+#pragma once
+// What one agent needs to know to run a node, whoever starts it: `skiff agent` (flags from the
+// command line) or `skiff server` (its embedded agent, which dials the server it is part of).
+#include <chrono>
+#include <map>
+#include <string>
+
+namespace skiff::agent {
+
+struct AgentConfig {
+  // The node service (gRPC) to dial, "host:port". Empty: asked from the API server at
+  // `server_url` (GET /v1-skiff/node-service), so an agent needs only the URL users know.
+  std::string node_service_address;
+  std::string server_url;  // https://HOST:6443 (plain http until TLS arrives)
+  std::string token;
+  std::string node_name;  // empty: the hostname, lower-cased
+  std::string node_ip;    // empty: the address of the interface the default route uses
+  std::map<std::string, std::string> node_labels;
+  // Agent state: pod volumes under <data_dir>/agent/pods/<uid>/, podman's service log.
+  std::string data_dir = "/var/lib/skiff";
+  // podman's API socket. When nothing answers there, the agent starts `podman system service`
+  // on it and stops it on exit (containers keep running: they belong to conmon).
+  std::string container_runtime_endpoint = "/run/podman/podman.sock";
+  // How often the runtime is listed to notice container exits (the kubelet's PLEG period).
+  std::chrono::milliseconds relist_period{1000};
+};
+
+}  // namespace skiff::agent

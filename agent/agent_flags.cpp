@@ -1,0 +1,49 @@
+#include "agent/agent_flags.h"
+
+#include <arpa/inet.h>
+
+namespace skiff::agent {
+
+void add_agent_flags(util::Flags& flags, bool for_server) {
+  if (!for_server) {
+    flags.add_string("server,s", "", "Server to connect to (http://HOST:6443)");
+    flags.add_string("token,t", "", "Token to join the cluster");
+  }
+  flags.add_string("node-name", "", "Node name (default: the hostname)");
+  flags.add_string("node-ip", "", "IP address to advertise for the node (default: detected)");
+  flags.add_list("node-label", "Label to register the node with (key=value; repeatable)");
+  flags.add_string("container-runtime-endpoint", AgentConfig{}.container_runtime_endpoint,
+                   "podman API socket (started on it when nothing answers there)");
+}
+
+AgentConfig agent_config_from_flags(const util::Flags& flags, bool for_server) {
+  AgentConfig config;
+  if (!for_server) {
+    config.server_url = flags.get_string("server");
+    config.token = flags.get_string("token");
+    if (config.server_url.empty()) throw util::FlagError("--server is required (http://HOST:6443)");
+    if (config.server_url.rfind("http://", 0) != 0 && config.server_url.rfind("https://", 0) != 0)
+      throw util::FlagError("--server must be a URL such as http://HOST:6443, not \"" +
+                            config.server_url + "\"");
+    if (config.token.empty()) throw util::FlagError("--token is required");
+  }
+  config.node_name = flags.get_string("node-name");
+  config.node_ip = flags.get_string("node-ip");
+  if (!config.node_ip.empty()) {
+    unsigned char buffer[16];
+    if (inet_pton(AF_INET, config.node_ip.c_str(), buffer) != 1 &&
+        inet_pton(AF_INET6, config.node_ip.c_str(), buffer) != 1)
+      throw util::FlagError("--node-ip must be an IP address, not \"" + config.node_ip + "\"");
+  }
+  for (const auto& label : flags.get_list("node-label")) {
+    const auto equals = label.find('=');
+    if (equals == std::string::npos || equals == 0)
+      throw util::FlagError("--node-label must be key=value, not \"" + label + "\"");
+    config.node_labels[label.substr(0, equals)] = label.substr(equals + 1);
+  }
+  config.container_runtime_endpoint = flags.get_string("container-runtime-endpoint");
+  config.data_dir = flags.get_string("data-dir");
+  return config;
+}
+
+}  // namespace skiff::agent

@@ -1,0 +1,247 @@
+// The whole node on real podman, as a user meets it: `skiff server` with its embedded agent
+// gives a Ready node; a Deployment of busybox httpd serving a configMap volume, with a readiness
+// probe and env from a secret, rolls out and serves on its pod IPs; restarting the server keeps
+// the very same containers; deleting the Deployment leaves no container behind. A second
+// machine's `skiff agent --server URL --token T` joins and runs the pods bound to it.
+// Skips where podman cannot run (not root, not installed).
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <functional>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "pkg/api/json.h"
+#include "tests/integration/support/podman_test_env.h"
+#include "tests/integration/support/test_server.h"
+
+namespace skiff::testing {
+namespace {
+
+using namespace std::chrono_literals;
+using Steady = std::chrono::steady_clock;
+
+#define EXPECT_OK(result) \
+  EXPECT_EQ((result).exit_code, 0) << "stdout: " << (result).out << "\nstderr: " << (result).err
+#define ASSERT_OK(result) \
+  ASSERT_EQ((result).exit_code, 0) << "stdout: " << (result).out << "\nstderr: " << (result).err
+
+constexpr const char* kToken = "agent-test-token";
+
+std::unique_ptr<PodmanTestEnv>& shared_env() {
+  static std::unique_ptr<PodmanTestEnv> env;
+  return env;
+}
+std::string& setup_error() {
+  static std::string error;
+  return error;
+}
+
+bool wait_until(const std::function<bool()>& condition, std::chrono::milliseconds timeout) {
+  for (auto deadline = Steady::now() + timeout; Steady::now() < deadline;) {
+    if (condition()) return true;
+    std::this_thread::sleep_for(200ms);
+  }
+  return condition();
+}
+
+std::string web_yaml(const std::string& image, int replicas) {
+  std::ostringstream out;
+  out << R"(apiVersion: v1
+kind: ConfigMap
+metadata: {name: site}
+data:
+  index.html: "hello from skiff\n"
+---
+apiVersion: v1
+kind: Secret
+metadata: {name: creds}
+stringData: {password: s3cr3t}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  replicas: )"
+      << replicas << R"(
+  selector:
+    matchLabels: {app: web}
+  template:
+    metadata:
+      labels: {app: web}
+    spec:
+      terminationGracePeriodSeconds: 2
+      containers:
+      - name: httpd
+        image: )"
+      << image << R"(
+        imagePullPolicy: IfNotPresent
+        command: [/bin/httpd, -f, -p, "8080", -h, /www]
+        ports: [{name: http, containerPort: 8080}]
+        env:
+        - name: PASSWORD
+          valueFrom: {secretKeyRef: {name: creds, key: password}}
+        volumeMounts: [{name: www, mountPath: /www}]
+        readinessProbe:
+          httpGet: {port: http, path: /index.html}
+          periodSeconds: 1
+      volumes:
+      - name: www
+        configMap: {name: site}
+)";
+  return out.str();
+}
+
+class AgentPodmanTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    if (!PodmanTestEnv::unavailable_reason().empty()) return;
+    try {
+      shared_env() = std::make_unique<PodmanTestEnv>();
+    } catch (const std::exception& error) {
+      setup_error() = error.what();
+    }
+  }
+  static void TearDownTestSuite() { shared_env().reset(); }
+
+  void SetUp() override {
+    if (std::string reason = PodmanTestEnv::unavailable_reason(); !reason.empty())
+      GTEST_SKIP() << reason;
+    if (access("/usr/bin/kubectl", X_OK) != 0)
+      GTEST_SKIP() << "/usr/bin/kubectl is not installed: these tests drive the real kubectl";
+    ASSERT_TRUE(shared_env()) << setup_error();
+  }
+  // Whatever a test left behind is removed, also when it failed half-way.
+  void TearDown() override {
+    if (!shared_env()) return;
+    shared_env()->podman({"pod", "rm", "--all", "--force", "--time", "0"});
+  }
+
+  static PodmanTestEnv& env() { return *shared_env(); }
+
+  // podman's view: the names of every container (infra ones included) it has.
+  static std::set<std::string> container_ids() {
+    std::set<std::string> ids;
+    std::istringstream lines(env().podman({"ps", "--all", "--quiet", "--no-trunc"}).out);
+    for (std::string id; lines >> id;) ids.insert(id);
+    return ids;
+  }
+
+  static Json get(TestServer& server, const std::vector<std::string>& args) {
+    std::vector<std::string> argv = {"get"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    argv.insert(argv.end(), {"-o", "json"});
+    auto result = server.kubectl(argv);
+    if (result.exit_code != 0) return nullptr;
+    return Json::parse(result.out);
+  }
+
+  static bool node_ready(TestServer& server, const std::string& node) {
+    Json json = get(server, {"node", node});
+    if (json.is_null()) return false;
+    for (const auto& c : json["status"].value("conditions", Json::array())) {
+      if (c.value("type", "") == "Ready") return c.value("status", "") == "True";
+    }
+    return false;
+  }
+
+  static std::vector<std::string> agent_flags(const std::string& node) {
+    return {"--node-name", node, "--container-runtime-endpoint", env().socket_path()};
+  }
+};
+
+TEST_F(AgentPodmanTest, OneServerIsAClusterThatRunsServesAndKeepsItsPods) {
+  std::vector<std::string> flags = {"--disable-agent=false", "--token", kToken};
+  for (auto& flag : agent_flags("node-a")) flags.push_back(flag);
+  TestServer server(flags);
+  ASSERT_TRUE(wait_until([&] { return node_ready(server, "node-a"); }, 30s))
+      << server.kubectl({"get", "nodes", "-o", "yaml"}).out;
+  Json node = get(server, {"node", "node-a"});
+  EXPECT_EQ(node["status"]["nodeInfo"]["containerRuntimeVersion"].get<std::string>().rfind(
+                "podman://", 0),
+            0u);
+  EXPECT_NE(node["status"]["capacity"].value("memory", ""), "");
+
+  ASSERT_OK(server.kubectl({"apply", "-f", "-"}, web_yaml(env().image(), 2)));
+  EXPECT_OK(server.kubectl({"rollout", "status", "deployment/web", "--timeout=60s"}));
+
+  Json pods = get(server, {"pods", "-l", "app=web"})["items"];
+  ASSERT_EQ(pods.size(), 2u);
+  for (const auto& pod : pods) {
+    EXPECT_EQ(pod["status"]["phase"], "Running");
+    const std::string ip = pod["status"].value("podIP", "");
+    ASSERT_FALSE(ip.empty());
+    auto reply = http("GET", "http://" + ip + ":8080/index.html");
+    EXPECT_EQ(reply.status, 200);
+    EXPECT_EQ(reply.body, "hello from skiff\n");
+  }
+
+  // Restarting the server (and so its agent) adopts the running containers.
+  const std::set<std::string> before = container_ids();
+  EXPECT_EQ(before.size(), 4u) << "2 pods: an infra and an httpd container each";
+  server.stop();
+  server.start();
+  ASSERT_TRUE(wait_until([&] { return node_ready(server, "node-a"); }, 30s));
+  EXPECT_OK(server.kubectl({"rollout", "status", "deployment/web", "--timeout=30s"}));
+  std::this_thread::sleep_for(2s);  // a wrongly restarted container would show by now
+  EXPECT_EQ(container_ids(), before) << "the very same containers keep running";
+  for (const auto& pod : get(server, {"pods", "-l", "app=web"})["items"]) {
+    for (const auto& c : pod["status"]["containerStatuses"]) EXPECT_EQ(c["restartCount"], 0);
+  }
+
+  // Deleting the Deployment leaves no container behind.
+  EXPECT_OK(server.kubectl({"delete", "deployment", "web"}));
+  EXPECT_TRUE(wait_until(
+      [&] {
+        Json left = get(server, {"pods", "-l", "app=web"});
+        return !left.is_null() && left["items"].empty();
+      },
+      60s))
+      << server.kubectl({"get", "pods", "-o", "wide"}).out;
+  EXPECT_TRUE(wait_until([&] { return container_ids().empty(); }, 30s))
+      << env().podman({"ps", "--all"}).out;
+}
+
+TEST_F(AgentPodmanTest, AnAgentJoinsWithTheServerUrlAndToken) {
+  TestServer server({"--token", kToken});  // control plane only
+  TempDir agent_dir;
+  std::vector<std::string> argv = {SKIFF_BINARY, "agent", "--server",   server.url(),
+                                   "--token",    kToken,  "--data-dir", agent_dir.path()};
+  for (auto& flag : agent_flags("node-b")) argv.push_back(flag);
+  const std::string log_path = agent_dir.path() + "/agent.log";
+  const pid_t agent = fork();
+  if (agent == 0) {
+    const int log_fd = open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    dup2(log_fd, 1);
+    dup2(log_fd, 2);
+    exec_child(argv);
+  }
+  struct Reaper {
+    pid_t pid;
+    ~Reaper() {
+      kill(pid, SIGTERM);
+      waitpid(pid, nullptr, 0);
+    }
+  } reaper{agent};
+
+  ASSERT_TRUE(wait_until([&] { return node_ready(server, "node-b"); }, 30s))
+      << run_command({"cat", log_path}).out;
+  ASSERT_OK(server.kubectl({"apply", "-f", "-"}, web_yaml(env().image(), 1)));
+  EXPECT_OK(server.kubectl({"rollout", "status", "deployment/web", "--timeout=60s"}))
+      << run_command({"cat", log_path}).out;
+  Json pods = get(server, {"pods", "-l", "app=web"})["items"];
+  ASSERT_EQ(pods.size(), 1u);
+  EXPECT_EQ(pods[0]["spec"]["nodeName"], "node-b");
+
+  EXPECT_OK(server.kubectl({"delete", "deployment", "web"}));
+  EXPECT_TRUE(wait_until([&] { return container_ids().empty(); }, 60s))
+      << env().podman({"ps", "--all"}).out;
+}
+
+}  // namespace
+}  // namespace skiff::testing
