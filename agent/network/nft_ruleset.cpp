@@ -175,22 +175,35 @@ void render_port(Script& sets, Script& chains, Elements& elements, const ProxyMo
     return;
   }
 
-  // Endpoint chains for every endpoint either pool can pick (the pools can differ: the local one
-  // may fall back to terminating endpoints while the cluster one has ready ones).
-  std::vector<Backend> endpoints = cluster_pool;
-  for (const auto& backend : local_pool) {
-    bool known = false;
-    for (const auto& other : endpoints)
-      known = known || (other.ip == backend.ip && other.port == backend.port);
-    if (!known) endpoints.push_back(backend);
-  }
+  // Only the pickers something jumps to, and the endpoints they can pick (the pools can differ:
+  // the local one may fall back to terminating endpoints while the cluster one has ready ones).
+  const bool internal_local = port.internal_policy == TrafficPolicy::Local;
+  const bool needs_cluster = (!port.cluster_ips.empty() && !internal_local) || external;
+  const bool needs_local =
+      !local_pool.empty() && ((!port.cluster_ips.empty() && internal_local) ||
+                              (external && port.external_policy == TrafficPolicy::Local));
+  std::vector<Backend> endpoints;
+  auto add_endpoints = [&](const std::vector<Backend>& pool) {
+    for (const auto& backend : pool) {
+      bool known = false;
+      for (const auto& other : endpoints)
+        known = known || (other.ip == backend.ip && other.port == backend.port);
+      if (!known) endpoints.push_back(backend);
+    }
+  };
 
   const bool affinity = port.affinity_timeout_seconds.has_value();
-  render_picker(chains, "cluster-" + key, key, cluster_pool, affinity);
-  if (!local_pool.empty()) render_picker(chains, "local-" + key, key, local_pool, affinity);
+  if (needs_cluster) {
+    render_picker(chains, "cluster-" + key, key, cluster_pool, affinity);
+    add_endpoints(cluster_pool);
+  }
+  if (needs_local) {
+    render_picker(chains, "local-" + key, key, local_pool, affinity);
+    add_endpoints(local_pool);
+  }
 
   if (!port.cluster_ips.empty()) {
-    if (port.internal_policy == TrafficPolicy::Local && local_pool.empty()) {
+    if (internal_local && local_pool.empty()) {
       for (const auto& ip : port.cluster_ips)
         elements.no_endpoint_services.push_back(address_element(ip, port, port.port, "drop"));
     } else {
@@ -202,9 +215,7 @@ void render_port(Script& sets, Script& chains, Elements& elements, const ProxyMo
                              " jump mark-for-masquerade");
         }
       }
-      chains.line(2, std::string("goto ") +
-                         (port.internal_policy == TrafficPolicy::Local ? "local-" : "cluster-") +
-                         key);
+      chains.line(2, std::string("goto ") + (internal_local ? "local-" : "cluster-") + key);
       chains.close();
       for (const auto& ip : port.cluster_ips)
         elements.service_ips.push_back(address_element(ip, port, port.port, "goto service-" + key));
