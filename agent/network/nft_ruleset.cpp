@@ -8,13 +8,6 @@ namespace {
 // Every name and address written below was checked by the parser (DNS-1123 labels, dotted IPv4,
 // IPv4 CIDR), so nothing from the API can change the script's syntax.
 
-struct Elements {
-  std::vector<std::string> service_ips;            // ip . proto . port : verdict
-  std::vector<std::string> service_nodeports;      // proto . port : verdict
-  std::vector<std::string> no_endpoint_services;   // ip . proto . port : verdict
-  std::vector<std::string> no_endpoint_nodeports;  // proto . port : verdict
-};
-
 class Script {
  public:
   void line(int indent, const std::string& text) {
@@ -24,7 +17,6 @@ class Script {
   }
   void open_chain(const std::string& name) { line(1, "chain " + name + " {"); }
   void close() { line(1, "}"); }
-  void append(const Script& other) { text_ += other.text_; }
   const std::string& text() const { return text_; }
 
  private:
@@ -115,13 +107,13 @@ void render_base_chains(Script& script) {
 
 // A chain that sends a new connection to one endpoint of `pool`: the one this client is bound
 // to under ClientIP affinity, else a uniform random one.
-void render_picker(Script& chains, const std::string& chain, const std::string& key,
-                   const std::vector<Backend>& pool, bool affinity) {
-  chains.open_chain(chain);
+void add_picker(NftRuleset& rules, const std::string& chain, const std::string& key,
+                const std::vector<Backend>& pool, bool affinity) {
+  NftChain& picker = rules.chains.emplace_back(NftChain{chain, {}});
   if (affinity) {
     for (const auto& backend : pool) {
       std::string endpoint = endpoint_key(key, backend);
-      chains.line(2, "ip saddr @affinity-" + endpoint + " goto endpoint-" + endpoint);
+      picker.rules.push_back("ip saddr @affinity-" + endpoint + " goto endpoint-" + endpoint);
     }
   }
   std::string choices;
@@ -129,32 +121,25 @@ void render_picker(Script& chains, const std::string& chain, const std::string& 
     if (i > 0) choices += ", ";
     choices += std::to_string(i) + " : goto endpoint-" + endpoint_key(key, pool[i]);
   }
-  chains.line(2, "numgen random mod " + std::to_string(pool.size()) + " vmap { " + choices + " }");
-  chains.close();
+  picker.rules.push_back("numgen random mod " + std::to_string(pool.size()) + " vmap { " + choices +
+                         " }");
 }
 
-void render_endpoint(Script& sets, Script& chains, const std::string& key, const Backend& backend,
-                     const ProxiedPort& port) {
+void add_endpoint(NftRuleset& rules, const std::string& key, const Backend& backend,
+                  const ProxiedPort& port) {
   std::string endpoint = endpoint_key(key, backend);
-  if (port.affinity_timeout_seconds) {
-    sets.line(1, "set affinity-" + endpoint + " {");
-    sets.line(2, "type ipv4_addr");
-    sets.line(2, "flags dynamic,timeout");
-    sets.line(2, "timeout " + std::to_string(*port.affinity_timeout_seconds) + "s");
-    sets.close();
-  }
-  chains.open_chain("endpoint-" + endpoint);
-  // Hairpin: a pod reaching itself through the service must see the reply come from the node.
-  chains.line(2, "ip saddr " + backend.ip + " jump mark-for-masquerade");
   if (port.affinity_timeout_seconds)
-    chains.line(2, "update @affinity-" + endpoint + " { ip saddr }");
-  chains.line(2, std::string("meta l4proto ") + nft_protocol(port.protocol) + " dnat to " +
-                     backend.ip + ":" + std::to_string(backend.port));
-  chains.close();
+    rules.sets.push_back(NftSet{"affinity-" + endpoint, *port.affinity_timeout_seconds});
+  NftChain& chain = rules.chains.emplace_back(NftChain{"endpoint-" + endpoint, {}});
+  // Hairpin: a pod reaching itself through the service must see the reply come from the node.
+  chain.rules.push_back("ip saddr " + backend.ip + " jump mark-for-masquerade");
+  if (port.affinity_timeout_seconds)
+    chain.rules.push_back("update @affinity-" + endpoint + " { ip saddr }");
+  chain.rules.push_back(std::string("meta l4proto ") + nft_protocol(port.protocol) + " dnat to " +
+                        backend.ip + ":" + std::to_string(backend.port));
 }
 
-void render_port(Script& sets, Script& chains, Elements& elements, const ProxyModel& model,
-                 const ProxiedPort& port) {
+void add_port(NftRuleset& rules, const ProxyModel& model, const ProxiedPort& port) {
   const std::string key = port_key(port);
   const std::vector<Backend> cluster_pool = usable_backends(port, false, model.node_name);
   const bool any_local_policy =
@@ -165,13 +150,13 @@ void render_port(Script& sets, Script& chains, Elements& elements, const ProxyMo
 
   if (cluster_pool.empty()) {  // nothing to forward to: refuse new connections
     for (const auto& ip : port.cluster_ips)
-      elements.no_endpoint_services.push_back(
+      rules.no_endpoint_services.push_back(
           address_element(ip, port, port.port, "goto reject-chain"));
     for (const auto& ip : port.external_ips)
-      elements.no_endpoint_services.push_back(
+      rules.no_endpoint_services.push_back(
           address_element(ip, port, port.port, "goto reject-chain"));
     if (port.node_port != 0)
-      elements.no_endpoint_nodeports.push_back(port_element(port, "goto reject-chain"));
+      rules.no_endpoint_nodeports.push_back(port_element(port, "goto reject-chain"));
     return;
   }
 
@@ -194,84 +179,97 @@ void render_port(Script& sets, Script& chains, Elements& elements, const ProxyMo
 
   const bool affinity = port.affinity_timeout_seconds.has_value();
   if (needs_cluster) {
-    render_picker(chains, "cluster-" + key, key, cluster_pool, affinity);
+    add_picker(rules, "cluster-" + key, key, cluster_pool, affinity);
     add_endpoints(cluster_pool);
   }
   if (needs_local) {
-    render_picker(chains, "local-" + key, key, local_pool, affinity);
+    add_picker(rules, "local-" + key, key, local_pool, affinity);
     add_endpoints(local_pool);
   }
 
   if (!port.cluster_ips.empty()) {
     if (internal_local && local_pool.empty()) {
       for (const auto& ip : port.cluster_ips)
-        elements.no_endpoint_services.push_back(address_element(ip, port, port.port, "drop"));
+        rules.no_endpoint_services.push_back(address_element(ip, port, port.port, "drop"));
     } else {
-      chains.open_chain("service-" + key);
+      NftChain& entry = rules.chains.emplace_back(NftChain{"service-" + key, {}});
       if (!model.cluster_cidr.empty()) {
         for (const auto& ip : port.cluster_ips) {
-          chains.line(2, "ip daddr " + ip + " " + nft_protocol(port.protocol) + " dport " +
-                             std::to_string(port.port) + " ip saddr != " + model.cluster_cidr +
-                             " jump mark-for-masquerade");
+          entry.rules.push_back("ip daddr " + ip + " " + nft_protocol(port.protocol) + " dport " +
+                                std::to_string(port.port) + " ip saddr != " + model.cluster_cidr +
+                                " jump mark-for-masquerade");
         }
       }
-      chains.line(2, std::string("goto ") + (internal_local ? "local-" : "cluster-") + key);
-      chains.close();
+      entry.rules.push_back(std::string("goto ") + (internal_local ? "local-" : "cluster-") + key);
       for (const auto& ip : port.cluster_ips)
-        elements.service_ips.push_back(address_element(ip, port, port.port, "goto service-" + key));
+        rules.service_ips.push_back(address_element(ip, port, port.port, "goto service-" + key));
     }
   }
 
   if (external) {
-    chains.open_chain("external-" + key);
+    NftChain& entry = rules.chains.emplace_back(NftChain{"external-" + key, {}});
     if (port.external_policy == TrafficPolicy::Cluster) {
       // From off the node the reply must come back through this node.
-      chains.line(2, "jump mark-for-masquerade");
-      chains.line(2, "goto cluster-" + key);
+      entry.rules.push_back("jump mark-for-masquerade");
+      entry.rules.push_back("goto cluster-" + key);
     } else {
       // Local keeps the client address; pods and the node itself still get every endpoint.
       if (!model.cluster_cidr.empty())
-        chains.line(2, "ip saddr " + model.cluster_cidr + " goto cluster-" + key);
-      chains.line(2, "fib saddr type local jump mark-for-masquerade");
-      chains.line(2, "fib saddr type local goto cluster-" + key);
-      chains.line(2, local_pool.empty() ? "drop" : "goto local-" + key);
+        entry.rules.push_back("ip saddr " + model.cluster_cidr + " goto cluster-" + key);
+      entry.rules.push_back("fib saddr type local jump mark-for-masquerade");
+      entry.rules.push_back("fib saddr type local goto cluster-" + key);
+      entry.rules.push_back(local_pool.empty() ? "drop" : "goto local-" + key);
     }
-    chains.close();
     for (const auto& ip : port.external_ips)
-      elements.service_ips.push_back(address_element(ip, port, port.port, "goto external-" + key));
+      rules.service_ips.push_back(address_element(ip, port, port.port, "goto external-" + key));
     if (port.node_port != 0)
-      elements.service_nodeports.push_back(port_element(port, "goto external-" + key));
+      rules.service_nodeports.push_back(port_element(port, "goto external-" + key));
   }
 
-  for (const auto& backend : endpoints) render_endpoint(sets, chains, key, backend, port);
+  for (const auto& backend : endpoints) add_endpoint(rules, key, backend, port);
 }
 
 }  // namespace
 
-std::string render_ruleset(const ProxyModel& model) {
-  Elements elements;
-  Script sets;
-  Script chains;
-  for (const auto& port : model.ports) render_port(sets, chains, elements, model, port);
+NftRuleset build_ruleset(const ProxyModel& model) {
+  NftRuleset rules;
+  for (const auto& port : model.ports) add_port(rules, model, port);
+  return rules;
+}
 
+std::string render_ruleset(const NftRuleset& rules) {
   Script script;
   const std::string table = "ip " + std::string(kNftTable);
   // add + delete + define in one transaction: atomic, and it works whether the table exists.
   script.line(0, "add table " + table);
   script.line(0, "delete table " + table);
   script.line(0, "table " + table + " {");
-  script.line(1, "comment \"skiff service proxy (generated by the agent; replaced as a whole)\"");
-  render_map(script, "service-ips", "ipv4_addr . inet_proto . inet_service", elements.service_ips);
-  render_map(script, "service-nodeports", "inet_proto . inet_service", elements.service_nodeports);
+  script.line(1, "comment \"skiff service proxy (generated by the agent)\"");
+  render_map(script, "service-ips", "ipv4_addr . inet_proto . inet_service", rules.service_ips);
+  render_map(script, "service-nodeports", "inet_proto . inet_service", rules.service_nodeports);
   render_map(script, "no-endpoint-services", "ipv4_addr . inet_proto . inet_service",
-             elements.no_endpoint_services);
+             rules.no_endpoint_services);
   render_map(script, "no-endpoint-nodeports", "inet_proto . inet_service",
-             elements.no_endpoint_nodeports);
-  script.append(sets);
+             rules.no_endpoint_nodeports);
+  for (const auto& set : rules.sets) {
+    script.line(1, "set " + set.name + " {");
+    script.line(2, "type ipv4_addr");
+    script.line(2, "flags dynamic,timeout");
+    script.line(2, "timeout " + std::to_string(set.timeout_seconds) + "s");
+    script.close();
+  }
   render_base_chains(script);
-  script.append(chains);
+  for (const auto& chain : rules.chains) {
+    script.open_chain(chain.name);
+    for (const auto& rule : chain.rules) script.line(2, rule);
+    script.close();
+  }
   script.line(0, "}");
   return script.text();
+}
+
+std::string render_ruleset(const ProxyModel& model) {
+  return render_ruleset(build_ruleset(model));
 }
 
 std::string render_removal() {

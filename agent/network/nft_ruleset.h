@@ -1,7 +1,7 @@
 #pragma once
-// The service proxy's rules: a ProxyModel rendered as one nftables script that replaces the
-// whole `ip skiff` table in a single transaction (`nft -f -`). Pure: same model, same text, so a
-// caller can skip applying when nothing changed and tests can compare against golden text.
+// The service proxy's rules: a ProxyModel rendered as the nftables ruleset of the `ip skiff`
+// table, and as the scripts (`nft -f -`, one transaction each) that put it in place. Pure: same
+// model, same text, so tests compare against golden text.
 //
 // The design follows kube-proxy's nftables mode:
 //  - nat-prerouting / nat-output jump to `services`, which looks up ip daddr . l4proto . dport
@@ -22,11 +22,15 @@
 //  - masquerading is a mark (0x4000) set on the way in and a `masquerade fully-random` in
 //    nat-postrouting for marked packets.
 //
-// Replacing the table drops no established flow: conntrack keeps the NAT of existing
-// connections, and the nat chains only ever see a flow's first packet. It does reset the
-// ClientIP affinity sets (a new connection after a change may pick another endpoint).
+// Updates: render_update writes one transaction that changes only what differs between two
+// rulesets (map elements, chains, affinity sets), as kube-proxy's partial syncs do; a full
+// replace is for the first sync and for recovery. Neither drops an established flow: conntrack
+// keeps the NAT of existing connections and nat chains see only a flow's first packet. A full
+// replace resets the ClientIP affinity sets; an update keeps those of unchanged endpoints.
+#include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "agent/network/proxy_model.h"
 
@@ -34,8 +38,38 @@ namespace skiff::agent::network {
 
 inline constexpr std::string_view kNftTable = "skiff";  // family ip
 
-// The script that replaces the table with the rules for `model`.
+// The part of the table that depends on the services; the hooks and helper chains are fixed.
+struct NftChain {
+  std::string name;
+  std::vector<std::string> rules;
+  bool operator==(const NftChain&) const = default;
+};
+struct NftSet {  // a ClientIP affinity set
+  std::string name;
+  int timeout_seconds = 0;
+  bool operator==(const NftSet&) const = default;
+};
+struct NftRuleset {
+  // Verdict map elements, "key : verdict".
+  std::vector<std::string> service_ips;            // ip . proto . port
+  std::vector<std::string> service_nodeports;      // proto . port
+  std::vector<std::string> no_endpoint_services;   // ip . proto . port
+  std::vector<std::string> no_endpoint_nodeports;  // proto . port
+  std::vector<NftSet> sets;
+  std::vector<NftChain> chains;
+  bool operator==(const NftRuleset&) const = default;
+};
+
+NftRuleset build_ruleset(const ProxyModel& model);
+
+// The script that replaces the whole table with `rules`.
+std::string render_ruleset(const NftRuleset& rules);
 std::string render_ruleset(const ProxyModel& model);
+
+// The script that turns a table holding `applied` into one holding `next`, touching only what
+// differs; "" when they are equal. std::nullopt when only a full replace can do it (an affinity
+// set whose timeout changed).
+std::optional<std::string> render_update(const NftRuleset& applied, const NftRuleset& next);
 
 // The script that deletes the table; succeeds when it does not exist.
 std::string render_removal();

@@ -2,7 +2,7 @@
 
 #include <utility>
 
-#include "agent/network/nft_ruleset.h"
+#include "pkg/log/log.h"
 
 namespace skiff::agent::network {
 
@@ -20,22 +20,41 @@ void NftTable::run_or_throw(const std::string& script, const char* what) {
   }
 }
 
-bool NftTable::apply(const std::string& script) {
+bool NftTable::sync(const ProxyModel& model) {
+  return apply(build_ruleset(model));
+}
+
+bool NftTable::apply(const NftRuleset& rules) {
   std::lock_guard lock(mutex_);
-  if (!applied_.empty() && script == applied_) return false;
-  applied_.clear();
-  run_or_throw(script, "applying the service rules");
-  applied_ = script;
+  if (applied_ && *applied_ == rules) return false;
+  if (applied_) {
+    std::optional<std::string> update = render_update(*applied_, rules);
+    applied_.reset();
+    if (update) {
+      try {
+        run_or_throw(*update, "updating the service rules");
+        applied_ = rules;
+        return true;
+      } catch (const NftError& error) {
+        log::warn("service rules update refused; replacing the table", {{"error", error.what()}});
+      }
+    }
+  }
+  run_or_throw(render_ruleset(rules), "applying the service rules");
+  applied_ = rules;
   return true;
 }
 
-bool NftTable::sync(const ProxyModel& model) {
-  return apply(render_ruleset(model));
+void NftTable::replace(const NftRuleset& rules) {
+  std::lock_guard lock(mutex_);
+  applied_.reset();
+  run_or_throw(render_ruleset(rules), "applying the service rules");
+  applied_ = rules;
 }
 
 void NftTable::remove() {
   std::lock_guard lock(mutex_);
-  applied_.clear();
+  applied_.reset();
   run_or_throw(render_removal(), "removing the service rules");
 }
 

@@ -416,6 +416,11 @@ TEST_F(NetworkProxyTest, NewConnectionsSpreadAndClientIpAffinityHolds) {
   ASSERT_TRUE(first == "pod1" || first == "pod2") << first;
   for (int i = 0; i < 15; ++i) EXPECT_EQ(who(greeting_from(ext(), "192.168.77.1", 30080)), first);
   for (int i = 0; i < 5; ++i) EXPECT_EQ(who(greeting_from(ext(), "10.43.0.10", 80)), first);
+
+  // Another service changing is an update that keeps this one's affinity sets.
+  Json other = service("other", {{"clusterIP", "10.43.0.99"}, {"ports", {{{"port", 80}}}}});
+  ASSERT_TRUE(apply({web_service({{"sessionAffinity", "ClientIP"}}), other}, {both}));
+  for (int i = 0; i < 8; ++i) EXPECT_EQ(who(greeting_from(ext(), "192.168.77.1", 30080)), first);
 }
 
 TEST_F(NetworkProxyTest, LoadBalancerAddressWithLocalPolicyKeepsTheClientAddress) {

@@ -1,5 +1,6 @@
-// The applier of the service rules on a fake nft: it runs nft only when the script changed,
-// retries after a failure, reports nft's message, and removal is its own script.
+// The applier of the service rules on a fake nft: a full replace first, then only updates, none
+// when nothing changed; a refused update falls back to a full replace; nft's message is
+// reported; removal is its own script. And the real command runner on stand-ins for nft.
 #include <gtest/gtest.h>
 
 #include <memory>
@@ -27,43 +28,66 @@ class FakeNft : public NftRunner {
   std::shared_ptr<State> state_;
 };
 
-TEST(NetworkTableTest, AppliesOnlyWhenTheScriptChanged) {
-  auto nft = std::make_shared<FakeNft::State>();
-  NftTable table(std::make_unique<FakeNft>(nft));
-  EXPECT_TRUE(table.apply("script one"));
-  EXPECT_FALSE(table.apply("script one"));
-  EXPECT_TRUE(table.apply("script two"));
-  EXPECT_EQ(nft->scripts, (std::vector<std::string>{"script one", "script two"}));
-
-  ProxyModel empty;
-  EXPECT_TRUE(table.sync(empty));
-  EXPECT_FALSE(table.sync(empty));
-  EXPECT_EQ(nft->scripts.back(), render_ruleset(empty));
+NftRuleset one_chain(const std::string& rule) {
+  NftRuleset rules;
+  rules.chains.push_back(NftChain{"endpoint-x", {rule}});
+  return rules;
 }
 
-TEST(NetworkTableTest, AFailureIsReportedAndTheNextApplyRunsAgain) {
+TEST(NetworkTableTest, ReplacesFirstThenUpdatesOnlyWhatChanged) {
+  auto nft = std::make_shared<FakeNft::State>();
+  NftTable table(std::make_unique<FakeNft>(nft));
+  EXPECT_TRUE(table.apply(one_chain("accept")));
+  EXPECT_FALSE(table.apply(one_chain("accept")));
+  EXPECT_TRUE(table.apply(one_chain("drop")));
+  ASSERT_EQ(nft->scripts.size(), 2u);
+  EXPECT_EQ(nft->scripts[0], render_ruleset(one_chain("accept")));
+  EXPECT_EQ(nft->scripts[1],
+            "flush chain ip skiff endpoint-x\nadd rule ip skiff endpoint-x drop\n");
+
+  EXPECT_TRUE(table.sync(ProxyModel{}));
+  EXPECT_FALSE(table.sync(ProxyModel{}));
+  EXPECT_EQ(nft->scripts.back(),
+            "flush chain ip skiff endpoint-x\ndelete chain ip skiff endpoint-x\n");
+
+  table.replace(NftRuleset{});  // a repair replaces even what looks applied
+  EXPECT_EQ(nft->scripts.back(), render_ruleset(NftRuleset{}));
+}
+
+TEST(NetworkTableTest, ARefusedUpdateIsRetriedAsAFullReplace) {
+  auto nft = std::make_shared<FakeNft::State>();
+  NftTable table(std::make_unique<FakeNft>(nft));
+  table.apply(one_chain("accept"));
+  nft->next = {1, "Error: No such file or directory\n"};
+  EXPECT_THROW(table.apply(one_chain("drop")), NftError);  // the update and the replace failed
+  ASSERT_EQ(nft->scripts.size(), 3u);
+  EXPECT_EQ(nft->scripts[2], render_ruleset(one_chain("drop")));
+  nft->next = {0, ""};
+  EXPECT_TRUE(table.apply(one_chain("drop")));  // nothing is known applied: a full replace
+  EXPECT_EQ(nft->scripts.back(), render_ruleset(one_chain("drop")));
+}
+
+TEST(NetworkTableTest, AFailureIsReportedWithNftsMessage) {
   auto nft = std::make_shared<FakeNft::State>();
   NftTable table(std::make_unique<FakeNft>(nft));
   nft->next = {1, "/dev/stdin:3:1-5: Error: syntax error\n"};
   try {
-    table.apply("bad");
+    table.apply(one_chain("bad"));
     FAIL() << "apply should throw";
   } catch (const NftError& error) {
     EXPECT_EQ(std::string(error.what()),
               "applying the service rules failed (exit 1): /dev/stdin:3:1-5: Error: syntax error");
   }
-  nft->next = {0, ""};
-  EXPECT_TRUE(table.apply("bad"));  // not remembered as applied: tried again
-  EXPECT_EQ(nft->scripts.size(), 2u);
 }
 
 TEST(NetworkTableTest, RemoveDeletesTheTableAndForgetsWhatWasApplied) {
   auto nft = std::make_shared<FakeNft::State>();
   NftTable table(std::make_unique<FakeNft>(nft));
-  table.apply("rules");
+  table.apply(one_chain("accept"));
   table.remove();
   EXPECT_EQ(nft->scripts.back(), render_removal());
-  EXPECT_TRUE(table.apply("rules"));  // after a removal the same rules go in again
+  EXPECT_TRUE(table.apply(one_chain("accept")));  // after a removal the rules go in again, whole
+  EXPECT_EQ(nft->scripts.back(), render_ruleset(one_chain("accept")));
 }
 
 TEST(NetworkTableTest, TheCommandReportsExitCodeAndOutputOfTheChild) {
