@@ -103,6 +103,7 @@ int run(const ServerConfig& config) {
     nodeservice::NodeServer node_server(
         cached_store, [&api](http::Request& request) { return api.handle(request); }, node_options);
     const uint16_t node_port = node_server.start();
+    api.set_node_tunnel(&node_server.tunnel());
     if (!config.node_ready_file.empty()) write_ready_file(config.node_ready_file, node_port);
 
     // 4. HTTP.

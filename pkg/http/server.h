@@ -13,10 +13,10 @@
 //  - Handler exceptions become 500 Status responses; the connection survives.
 //  - stop() refuses new connections, ends streams, lets in-flight handlers finish and joins
 //    every thread. It is idempotent and called by the destructor.
-//  - Plain TCP for now. TLS (an ssl_stream over the same tcp_stream) and protocol upgrades
-//    (WebSocket/SPDY for exec and port-forward) will hook into Connection, which already
-//    separates "read a request" from "answer it"; an upgrade will take over the socket after
-//    the handler returns.
+//  - Plain TCP for now. TLS (an ssl_stream over the same tcp_stream) will hook into Connection.
+//  - A handler may answer a WebSocket upgrade request with a WebSocketUpgrade: the connection
+//    completes the handshake (101 with the chosen subprotocol) and becomes that WebSocket until
+//    either side closes it. Other upgrades (SPDY) are not served.
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -63,7 +63,38 @@ struct StreamingResponse {
   std::function<void(ResponseStreamPtr)> start;
 };
 
-using HandlerResult = std::variant<Response, StreamingResponse>;
+// One accepted WebSocket (RFC 6455), server side. Thread-safe. Pings are answered with pongs
+// by the server itself; a client that sends nothing (not even pings) for `websocket_idle_timeout`
+// is pinged, then dropped.
+class WebSocket {
+ public:
+  virtual ~WebSocket() = default;
+  // Queues one binary message. False once the socket is closing or gone, or when the client
+  // does not read and the queue passed the stream queue limit (then the socket is dropped).
+  virtual bool send(std::string message) = 0;
+  // Sends what is queued, then a close frame with `code` (1000 normal), and ends. Idempotent.
+  virtual void close(uint16_t code = 1000) = 0;
+  virtual bool closed() const = 0;
+};
+using WebSocketPtr = std::shared_ptr<WebSocket>;
+
+// What the application hears from the client. Both run on an I/O thread and must not block.
+struct WebSocketEvents {
+  std::function<void(std::string message)> on_message;  // each data message, in order
+  std::function<void()> on_close;  // once, when the socket ended for any reason
+};
+
+// The answer to a request with `Upgrade: websocket` (see websocket_upgrade_requested()).
+struct WebSocketUpgrade {
+  std::string subprotocol;  // sent back in Sec-WebSocket-Protocol; "" sends none
+  // Called on an I/O thread once the handshake succeeded; must not block. The returned events
+  // start flowing after it returns.
+  std::function<WebSocketEvents(WebSocketPtr)> start;
+  // Called instead of `start` when the handshake fails (the client went away). May be empty.
+  std::function<void()> failed;
+};
+
+using HandlerResult = std::variant<Response, StreamingResponse, WebSocketUpgrade>;
 using Handler = std::function<HandlerResult(Request&)>;
 
 struct ServerOptions {
@@ -73,10 +104,11 @@ struct ServerOptions {
   int worker_threads = 8;
   size_t body_limit = 3 * 1024 * 1024;
   size_t header_limit = 64 * 1024;
-  std::chrono::seconds header_timeout{30};       // first request on a connection
-  std::chrono::seconds idle_timeout{120};        // between keep-alive requests
-  std::chrono::seconds write_timeout{60};        // writing one complete response
-  size_t stream_queue_limit = 16 * 1024 * 1024;  // queued bytes before a slow stream is ended
+  std::chrono::seconds header_timeout{30};          // first request on a connection
+  std::chrono::seconds idle_timeout{120};           // between keep-alive requests
+  std::chrono::seconds write_timeout{60};           // writing one complete response
+  size_t stream_queue_limit = 16 * 1024 * 1024;     // queued bytes before a slow stream is ended
+  std::chrono::seconds websocket_idle_timeout{60};  // silence before a ping, then a drop
 };
 
 class Server {
@@ -97,6 +129,10 @@ class Server {
  private:
   std::shared_ptr<Core> core_;
 };
+
+// True when `request` asks for a WebSocket upgrade (GET, Connection: Upgrade, Upgrade:
+// websocket); only such requests may be answered with a WebSocketUpgrade.
+bool websocket_upgrade_requested(const Request& request);
 
 // A Response carrying the Kubernetes Status JSON of an HTTP-level failure (413, 500...).
 Response status_response(unsigned status, const std::string& reason, const std::string& message);

@@ -5,6 +5,7 @@
 #include <boost/asio/write.hpp>
 
 #include "pkg/http/server_stream.h"
+#include "pkg/http/server_websocket.h"
 
 namespace skiff::http {
 
@@ -42,6 +43,9 @@ void Connection::shutdown() {
         break;
       case State::Streaming:
         if (self->active_stream_) self->active_stream_->close();
+        break;
+      case State::Upgraded:
+        if (self->active_websocket_) self->active_websocket_->close(1001);  // going away
         break;
       default:
         break;  // the response in flight is sent with Connection: close
@@ -95,6 +99,11 @@ void Connection::on_body(beast::error_code ec) {
   stream_.expires_never();
   auto message = parser_->release();
   keep_alive_ = message.keep_alive();
+  if (beast::websocket::is_upgrade(message)) {
+    upgrade_request_.emplace(message);
+  } else {
+    upgrade_request_.reset();
+  }
   auto request = std::make_shared<Request>();
   request->method = std::string(message.method_string());
   request->target = std::string(message.target());
@@ -116,6 +125,13 @@ void Connection::handle(Request& request) {
     result = status_response(500, "InternalError", e.what());
   } catch (...) {
     result = status_response(500, "InternalError", "unknown error");
+  }
+  if (auto* upgrade = std::get_if<WebSocketUpgrade>(&result)) {
+    asio::post(stream_.get_executor(),
+               [self = shared_from_this(), upgrade = std::move(*upgrade)]() mutable {
+                 self->begin_websocket(std::move(upgrade));
+               });
+    return;
   }
   if (auto* response = std::get_if<Response>(&result)) {
     asio::post(stream_.get_executor(),
@@ -169,6 +185,33 @@ void Connection::begin_streaming(const std::shared_ptr<StreamImpl>& stream) {
   watch_for_disconnect();
 }
 
+void Connection::begin_websocket(WebSocketUpgrade upgrade) {
+  if (state_ == State::Closed) {
+    if (upgrade.failed) upgrade.failed();
+    return;
+  }
+  if (!upgrade_request_) {
+    // A handler bug: only upgrade requests can be upgraded. Answer rather than hang.
+    if (upgrade.failed) upgrade.failed();
+    return send(status_response(400, "BadRequest", "the request is not a WebSocket upgrade"), true);
+  }
+  if (core_->stopping) {
+    if (upgrade.failed) upgrade.failed();
+    return send(status_response(503, "ServiceUnavailable", "the server is shutting down"), true);
+  }
+  state_ = State::Upgraded;
+  auto websocket = std::make_shared<WebSocketImpl>(
+      std::move(stream_), core_->options.stream_queue_limit, core_->options.websocket_idle_timeout);
+  active_websocket_ = websocket;
+  auto request = std::move(*upgrade_request_);
+  upgrade_request_.reset();
+  websocket->accept(std::move(request), std::move(upgrade), [self = shared_from_this()] {
+    // On the strand: the socket is gone; drop the reference (it held this connection).
+    self->state_ = State::Closed;
+    self->active_websocket_.reset();
+  });
+}
+
 void Connection::watch_for_disconnect() {
   // The client sends nothing during a stream; a completed read means EOF or an error, i.e.
   // the client went away. Stray bytes are ignored (the stream ends the connection anyway).
@@ -213,6 +256,10 @@ void Connection::linger_then_close() {
 
 void Connection::close_socket() {
   if (state_ == State::Closed) return;
+  if (state_ == State::Upgraded) {  // the socket belongs to the WebSocket now
+    if (auto websocket = active_websocket_) websocket->abort();
+    return;
+  }
   state_ = State::Closed;
   beast::error_code ignored;
   stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);

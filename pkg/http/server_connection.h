@@ -1,7 +1,8 @@
 #pragma once
 // One accepted TCP connection: reads requests (with deadlines and the body limit), runs the
 // handler on the worker pool, writes the response, and keeps the connection alive. A streaming
-// response turns the connection into a chunked stream until either side ends it.
+// response turns the connection into a chunked stream until either side ends it; a WebSocket
+// upgrade hands the socket to a WebSocketImpl.
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -14,6 +15,7 @@
 namespace skiff::http {
 
 class StreamImpl;
+class WebSocketImpl;
 
 class Connection : public std::enable_shared_from_this<Connection> {
  public:
@@ -29,7 +31,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void close_socket();
 
  private:
-  enum class State { Reading, Handling, Writing, Streaming, Closed };
+  enum class State { Reading, Handling, Writing, Streaming, Upgraded, Closed };
 
   void read_header();
   void on_header(boost::beast::error_code ec);
@@ -40,6 +42,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void on_written(boost::beast::error_code ec);
   void begin_streaming(const std::shared_ptr<StreamImpl>& stream);
   void watch_for_disconnect();
+  void begin_websocket(WebSocketUpgrade upgrade);
   void reject_too_large();
   void linger_then_close();
 
@@ -53,6 +56,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
   bool first_request_ = true;
   bool keep_alive_ = true;
   std::shared_ptr<StreamImpl> active_stream_;
+  // The request as parsed, kept only when it asks for a WebSocket upgrade (the handshake needs
+  // its headers); the upgraded socket, until it ends.
+  std::optional<boost::beast::http::request<boost::beast::http::string_body>> upgrade_request_;
+  std::shared_ptr<WebSocketImpl> active_websocket_;
   char scratch_[512];
 };
 

@@ -69,6 +69,16 @@ Json ApiClient::call(std::string_view method, const std::string& path, const Jso
   return out.is_discarded() ? Json::object() : out;
 }
 
+http::ClientResponse ApiClient::stream(const std::string& path,
+                                       const http::ChunkCallback& on_chunk) {
+  try {
+    return http_.stream("GET", connection_.server + path, on_chunk,
+                        {{"Accept", "application/json, */*"}});
+  } catch (const http::HttpClientError& error) {
+    rethrow_transport(error);
+  }
+}
+
 void ApiClient::watch(const std::string& path, const std::string& accept,
                       const std::function<bool(const Json& event)>& on_event) {
   std::string pending;

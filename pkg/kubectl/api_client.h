@@ -37,6 +37,10 @@ class ApiClient {
             const std::string& content_type, const std::string& operation,
             const std::string& context = "");
 
+  // GET whose body is handed to `on_chunk` as it arrives (logs -f); returns the response, whose
+  // body holds the error when the status is >= 400. Transport failures throw KubectlError.
+  http::ClientResponse stream(const std::string& path, const http::ChunkCallback& on_chunk);
+
   // Streams a watch (newline-delimited JSON events) and hands each event to `on_event`, which
   // returns false to stop. Returns when the server ends the stream.
   void watch(const std::string& path, const std::string& accept,

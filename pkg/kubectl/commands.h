@@ -30,6 +30,9 @@ Command set_command();
 Command cordon_command();
 Command uncordon_command();
 Command drain_command();
+Command expose_command();
+Command logs_command();
+Command exec_command();
 
 const std::vector<Command>& all_commands();
 

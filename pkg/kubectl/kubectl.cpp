@@ -22,9 +22,11 @@ const std::set<std::string> kGlobalValueFlags = {
 
 std::vector<std::string> normalise(const std::vector<std::string>& args) {
   std::vector<std::string> out;
+  bool after_dashes = false;  // `exec POD -- ls -la` passes "-la" on untouched
   for (const auto& arg : args) {
-    if (arg.size() > 2 && arg[0] == '-' && arg[1] != '-' && kShortValueFlags.count(arg[1]) &&
-        arg[2] != '=') {
+    if (arg == "--") after_dashes = true;
+    if (!after_dashes && arg.size() > 2 && arg[0] == '-' && arg[1] != '-' &&
+        kShortValueFlags.count(arg[1]) && arg[2] != '=') {
       out.push_back(arg.substr(0, 2));
       out.push_back(arg.substr(2));
     } else {
@@ -53,10 +55,10 @@ std::string top_usage() {
 
 const std::vector<Command>& all_commands() {
   static const std::vector<Command> commands = {
-      get_command(),     describe_command(), apply_command(),   create_command(),
-      delete_command(),  scale_command(),    rollout_command(), set_command(),
-      cordon_command(),  uncordon_command(), drain_command(),   api_resources_command(),
-      version_command(),
+      get_command(),           describe_command(), apply_command(),   create_command(),
+      delete_command(),        scale_command(),    rollout_command(), set_command(),
+      cordon_command(),        uncordon_command(), drain_command(),   expose_command(),
+      api_resources_command(), logs_command(),     exec_command(),    version_command(),
   };
   return commands;
 }

@@ -1,5 +1,7 @@
 #include "server/apiserver/api_server.h"
 
+#include <atomic>
+
 #include "pkg/api/errors.h"
 #include "pkg/api/version.h"
 #include "server/apiserver/discovery.h"
@@ -7,6 +9,7 @@
 #include "server/apiserver/handlers.h"
 #include "server/apiserver/namespace_controller.h"
 #include "server/apiserver/openapi.h"
+#include "server/apiserver/pod_stream_handlers.h"
 #include "server/apiserver/responses.h"
 #include "server/apiserver/router.h"
 #include "server/apiserver/watch_timers.h"
@@ -21,6 +24,8 @@ struct ApiServer::State {
   WatchTimers timers;
   std::unique_ptr<NamespaceController> namespaces;
   std::unique_ptr<GarbageCollector> garbage_collector;
+  std::atomic<nodeservice::NodeTunnel*> tunnel{nullptr};
+  StreamThreads stream_threads;  // log follow and exec pumps
 };
 
 bool RequestContext::dry_run() const {
@@ -49,7 +54,12 @@ void ApiServer::start() {
   state_->garbage_collector->start();
 }
 
+void ApiServer::set_node_tunnel(nodeservice::NodeTunnel* tunnel) {
+  state_->tunnel = tunnel;
+}
+
 void ApiServer::stop() {
+  state_->stream_threads.shutdown();
   if (state_->namespaces) state_->namespaces->stop();
   if (state_->garbage_collector) state_->garbage_collector->stop();
 }
@@ -146,7 +156,15 @@ http::HandlerResult ApiServer::handle(http::Request& request) {
                            path->subresource,
                            {}};
     const auto& method = request.method;
-    if (!path->subresource.empty()) return handle_subresource(context);
+    if (!path->subresource.empty()) {
+      if (context.resource.plural == "pods" && context.resource.group.empty()) {
+        if (path->subresource == "log")
+          return handle_pod_log(context, state_->tunnel.load(), state_->stream_threads);
+        if (path->subresource == "exec")
+          return handle_pod_exec(context, state_->tunnel.load(), state_->stream_threads);
+      }
+      return handle_subresource(context);
+    }
     if (path->collection()) {
       if (method == "GET") {
         if (is_true(request.query_value("watch"))) return handle_watch(context, state_->timers);

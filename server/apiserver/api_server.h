@@ -11,6 +11,10 @@
 #include "pkg/http/server.h"
 #include "server/store/store.h"
 
+namespace skiff::nodeservice {
+class NodeTunnel;
+}
+
 namespace skiff::apiserver {
 
 struct ApiServerOptions {
@@ -29,6 +33,11 @@ class ApiServer {
   void start();
   // Stops the reactors. Open watches end when their streams close.
   void stop();
+
+  // The reverse tunnel to the agents, for pods/log and pods/exec; until it is set (or with
+  // nullptr) they answer 503 "no node connection". `tunnel` must outlive the server's
+  // requests; set it before serving.
+  void set_node_tunnel(nodeservice::NodeTunnel* tunnel);
 
   // Never throws: every failure is a Status response.
   http::HandlerResult handle(http::Request& request);

@@ -1,6 +1,6 @@
 // Subresources: status (only status changes), scale (autoscaling/v1 Scale over spec.replicas),
-// pods/binding, pods/eviction, namespaces/finalize, and the node-side streams (log, exec,
-// attach, portforward) that arrive with the agent.
+// pods/binding, pods/eviction, namespaces/finalize, and the node-side streams not served yet
+// (attach, portforward; log and exec are in pod_stream_handlers.h).
 #include "pkg/api/errors.h"
 #include "pkg/api/selectors.h"
 #include "server/apiserver/delete_options.h"
@@ -196,8 +196,7 @@ http::Response handle_eviction(RequestContext& context) {
 
 http::Response handle_node_stream(RequestContext& context) {
   get_or_404(context);  // a missing pod is a 404 on every method, as kubectl expects
-  throw api::service_unavailable("pods/" + context.subresource +
-                                 " is not available yet: it arrives with the skiff agent");
+  throw api::service_unavailable("pods/" + context.subresource + " is not supported by skiff yet");
 }
 
 // --- namespaces ---
