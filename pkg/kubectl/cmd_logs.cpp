@@ -49,12 +49,23 @@ int run(Context& ctx) {
         "POD or TYPE/NAME is a required argument for the logs command");
   if (args.size() > 2) throw usage_error("logs takes a pod and at most one container name");
   const std::string name = pod_name_argument(args[0], "logs");
-  const std::string path = pod_path(ctx.namespace_name(), name);
-  Json pod = ctx.api().get(path, "get pods " + name);
+  const std::string namespace_name = ctx.namespace_name();
+  const std::string path = pod_path(namespace_name, name);
+  Json pod;
+  try {
+    pod = ctx.api().get(path, "get pods " + name);
+  } catch (const ServerError& error) {
+    // kubectl logs words a missing pod its own way.
+    if (!error.not_found()) throw;
+    throw usage_error("error from server (NotFound): pods \"" + name +
+                      "\" not found in namespace \"" + namespace_name + "\"");
+  }
   // kubectl still accepts the old form `logs POD CONTAINER`.
   std::string requested = ctx.flags.get_string("container");
   if (args.size() == 2) requested = args[1];
   const std::string container = choose_container(ctx, pod, requested);
+  if (!pod_has_container(pod, container))  // checked before asking, as kubectl does
+    throw usage_error("container " + container + " is not valid for pod " + name);
   const std::string log_path = path + "/log" + log_query(ctx, container);
 
   auto response = ctx.api().stream(log_path, [&](std::string_view chunk) {

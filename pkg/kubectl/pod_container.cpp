@@ -60,4 +60,12 @@ std::string choose_container(Context& ctx, const Json& pod, const std::string& r
   return names.front();
 }
 
+bool pod_has_container(const Json& pod, const std::string& container) {
+  const Json spec = pod.value("spec", Json::object());
+  for (const char* field : {"containers", "initContainers"})
+    for (const auto& name : names_of(spec, field))
+      if (name == container) return true;
+  return false;
+}
+
 }  // namespace skiff::kubectl

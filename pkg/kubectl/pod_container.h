@@ -20,4 +20,7 @@ std::string pod_path(const std::string& namespace_name, const std::string& name)
 // picked one of several. KubectlError when the pod has no containers.
 std::string choose_container(Context& ctx, const Json& pod, const std::string& requested);
 
+// Whether `container` is one of the pod's containers or init containers.
+bool pod_has_container(const Json& pod, const std::string& container);
+
 }  // namespace skiff::kubectl

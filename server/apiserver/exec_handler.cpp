@@ -1,5 +1,7 @@
 // pods/{name}/exec over WebSocket v5.channel.k8s.io (see pod_stream_handlers.h).
+#include <chrono>
 #include <mutex>
+#include <thread>
 
 #include "pkg/api/errors.h"
 #include "server/apiserver/pod_stream_handlers.h"
@@ -16,6 +18,11 @@ constexpr const char* kChannelProtocol = "v5.channel.k8s.io";
 // Channel numbers of the remote command protocol.
 constexpr char kStdin = 0, kStdout = 1, kStderr = 2, kError = 3, kResize = 4;
 constexpr unsigned char kCloseSignal = 255;  // v5: [255, channel] closes that channel
+// client-go (kubectl 1.32) starts reading the socket before it has registered its streams and
+// drops messages for a stream it does not know yet ("Unknown stream id 2, discarding
+// message"); a command that has already finished would lose its output to that race. So the
+// first message waits until this long after the handshake.
+constexpr std::chrono::milliseconds kClientSettle{100};
 
 bool offers_protocol(const http::Request& request, std::string_view wanted) {
   for (const auto& [name, value] : request.headers) {
@@ -46,6 +53,7 @@ class ExecSession : public std::enable_shared_from_this<ExecSession> {
     {
       std::lock_guard lock(mutex_);
       socket_ = socket;
+      opened_at_ = std::chrono::steady_clock::now();
     }
     auto self = shared_from_this();
     if (!threads.run([self] { self->pump(); }, [self] { self->stream_->cancel(); })) {
@@ -64,7 +72,14 @@ class ExecSession : public std::enable_shared_from_this<ExecSession> {
   // The socket while it is open. Released when it closes: the socket belongs to the HTTP
   // server's I/O context and must not outlive it in a session kept by a thread.
   http::WebSocketPtr socket() {
-    std::lock_guard lock(mutex_);
+    std::unique_lock lock(mutex_);
+    if (!settled_) {
+      const auto until = opened_at_ + kClientSettle;
+      lock.unlock();
+      std::this_thread::sleep_until(until);  // see kClientSettle
+      lock.lock();
+      settled_ = true;
+    }
     return socket_;
   }
   void socket_closed() {
@@ -123,6 +138,8 @@ class ExecSession : public std::enable_shared_from_this<ExecSession> {
   const SharedTunnelStream stream_;
   std::mutex mutex_;
   http::WebSocketPtr socket_;
+  std::chrono::steady_clock::time_point opened_at_;
+  bool settled_ = false;  // the first message may go
 };
 
 }  // namespace
