@@ -172,6 +172,7 @@ void direct_remove(rt::podman::PodmanClient& client, const std::string& name) {
 
 struct ProcessSample {
   double rss_mib = 0;
+  double anon_mib = 0;  // private memory; the rest of RSS is shared library pages
   double cpu_seconds = 0;
 };
 
@@ -180,6 +181,7 @@ ProcessSample sample(pid_t pid) {
   std::ifstream status("/proc/" + std::to_string(pid) + "/status");
   for (std::string line; std::getline(status, line);) {
     if (line.rfind("VmRSS:", 0) == 0) out.rss_mib = std::stod(line.substr(6)) / 1024.0;
+    if (line.rfind("RssAnon:", 0) == 0) out.anon_mib = std::stod(line.substr(8)) / 1024.0;
   }
   std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
   std::string text((std::istreambuf_iterator<char>(stat)), {});
@@ -199,10 +201,12 @@ void report_idle(const char* what, pid_t server, pid_t podman_service, int secon
   std::this_thread::sleep_for(std::chrono::seconds(seconds));
   const ProcessSample after = sample(server);
   const ProcessSample podman_after = sample(podman_service);
-  std::printf("%-40s RSS %6.1f MiB   CPU %5.2f%%   (podman service: RSS %.1f MiB, CPU %.2f%%)\n",
-              what, after.rss_mib, 100.0 * (after.cpu_seconds - before.cpu_seconds) / seconds,
-              podman_after.rss_mib,
-              100.0 * (podman_after.cpu_seconds - podman_before.cpu_seconds) / seconds);
+  std::printf(
+      "%-40s RSS %5.1f MiB (anon %4.1f)   CPU %5.2f%%   (podman service: RSS %.1f MiB, CPU "
+      "%.2f%%)\n",
+      what, after.rss_mib, after.anon_mib,
+      100.0 * (after.cpu_seconds - before.cpu_seconds) / seconds, podman_after.rss_mib,
+      100.0 * (podman_after.cpu_seconds - podman_before.cpu_seconds) / seconds);
 }
 
 pid_t podman_service_pid(const std::string& socket_path) {

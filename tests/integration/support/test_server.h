@@ -40,8 +40,9 @@ CommandResult run_command(const std::vector<std::string>& argv, const std::strin
 class TestServer {
  public:
   // Starts `skiff server --disable-agent` in `data_dir` (a fresh temp dir when empty) on a free
-  // port and waits until /readyz answers. Extra flags are appended. The node service listens on
-  // a free port too (--node-port 0) unless the extra flags name one.
+  // port and waits until /readyz answers. Extra flags are appended (the last value of a flag
+  // wins, so `--disable-agent=false` runs the embedded agent). The node service listens on a
+  // free port too (--node-port 0) unless the extra flags name one.
   explicit TestServer(std::vector<std::string> extra_flags = {}, std::string data_dir = "");
   ~TestServer();
   TestServer(const TestServer&) = delete;
