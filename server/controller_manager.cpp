@@ -3,10 +3,13 @@
 #include "pkg/log/log.h"
 #include "server/controllers/client.h"
 #include "server/controllers/deployment_controller.h"
+#include "server/controllers/endpoints_controller.h"
 #include "server/controllers/event_recorder.h"
 #include "server/controllers/informer.h"
+#include "server/controllers/node_ipam_controller.h"
 #include "server/controllers/node_lifecycle_controller.h"
 #include "server/controllers/replicaset_controller.h"
+#include "server/controllers/servicelb_controller.h"
 #include "server/scheduler/scheduler.h"
 
 namespace skiff::server {
@@ -22,20 +25,34 @@ struct ControllerManager::Parts {
         leases(store, leases_resource()),
         replicasets(store, replicasets_resource()),
         deployments(store, deployments_resource()),
+        services(store, resource_of("v1", "Service")),
+        endpoints(store, resource_of("v1", "Endpoints")),
+        endpoint_slices(store, resource_of("discovery.k8s.io/v1", "EndpointSlice")),
         replicaset_controller(replicasets, pods, client, events),
         deployment_controller(deployments, replicasets, pods, client, events),
         node_lifecycle(nodes, leases, pods, client, events,
                        NodeLifecycleOptions{options.node_monitor_grace_period}),
         scheduler(nodes, pods, client, events),
-        options(options) {}
+        endpoints_controller(services, pods, endpoints, endpoint_slices, client),
+        node_ipam(nodes, client, events, options.cluster_cidr),
+        kubernetes_service(services, endpoints, endpoint_slices, client),
+        options(options) {
+    if (options.servicelb)
+      servicelb = std::make_unique<ServiceLbController>(services, nodes, client, events);
+  }
 
   InProcessClient client;
   EventRecorder events;
   Informer pods, nodes, leases, replicasets, deployments;
+  Informer services, endpoints, endpoint_slices;
   ReplicaSetController replicaset_controller;
   DeploymentController deployment_controller;
   NodeLifecycleController node_lifecycle;
   scheduler::Scheduler scheduler;
+  EndpointsController endpoints_controller;
+  NodeIpamController node_ipam;
+  KubernetesServiceController kubernetes_service;
+  std::unique_ptr<ServiceLbController> servicelb;  // null with --disable servicelb
   ControllerManagerOptions options;
   bool started = false;
 };
@@ -48,6 +65,7 @@ ControllerManager::ControllerManager(store::Store& store, http::Handler api,
   parts_->pods.add_index("controller", controller_uid_index);
   parts_->pods.add_index("node", pod_node_index);
   parts_->replicasets.add_index("controller", controller_uid_index);
+  parts_->endpoint_slices.add_index("service", endpoint_slice_service_index);
 }
 
 ControllerManager::~ControllerManager() {
@@ -57,27 +75,40 @@ ControllerManager::~ControllerManager() {
 void ControllerManager::start() {
   Parts& p = *parts_;
   p.events.start();
-  for (Informer* informer : {&p.nodes, &p.leases, &p.pods, &p.replicasets, &p.deployments}) {
+  for (Informer* informer : {&p.nodes, &p.leases, &p.pods, &p.replicasets, &p.deployments,
+                             &p.services, &p.endpoints, &p.endpoint_slices}) {
     informer->start();
   }
   p.replicaset_controller.start(p.options.replicaset_workers);
   p.deployment_controller.start(p.options.deployment_workers);
   p.node_lifecycle.start(1);
   p.scheduler.start();
+  p.endpoints_controller.start(p.options.endpoints_workers);
+  p.node_ipam.start();
+  if (p.servicelb) p.servicelb->start(1);
   p.started = true;
   log::info(
       "controllers started",
       {{"pods", p.pods.size()}, {"nodes", p.nodes.size()}, {"deployments", p.deployments.size()}});
 }
 
+void ControllerManager::start_kubernetes_service(ApiEndpoint endpoint) {
+  parts_->kubernetes_service.start(std::move(endpoint));
+}
+
 void ControllerManager::stop() {
   if (!parts_) return;
   Parts& p = *parts_;
+  if (p.servicelb) p.servicelb->stop();
+  p.kubernetes_service.stop();
+  p.node_ipam.stop();
+  p.endpoints_controller.stop();
   p.scheduler.stop();
   p.node_lifecycle.stop();
   p.deployment_controller.stop();
   p.replicaset_controller.stop();
-  for (Informer* informer : {&p.deployments, &p.replicasets, &p.pods, &p.leases, &p.nodes}) {
+  for (Informer* informer : {&p.endpoint_slices, &p.endpoints, &p.services, &p.deployments,
+                             &p.replicasets, &p.pods, &p.leases, &p.nodes}) {
     informer->stop();
   }
   p.events.stop();

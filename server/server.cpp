@@ -9,6 +9,7 @@
 #include "agent/agent.h"
 #include "pkg/http/server.h"
 #include "pkg/log/log.h"
+#include "server/advertise_address.h"
 #include "server/apiserver/api_server.h"
 #include "server/controller_manager.h"
 #include "server/kubeconfig.h"
@@ -82,12 +83,16 @@ int run(const ServerConfig& config) {
     apiserver::ApiServerOptions api_options;
     api_options.server_address =
         config.bind_address + ":" + std::to_string(config.https_listen_port);
+    api_options.service_network = {config.service_cidr, config.service_node_port_range,
+                                   config.cluster_dns};
     apiserver::ApiServer api(cached_store, api_options);
     api.start();
 
     // 3. The controllers and the scheduler, writing through the API in-process.
     ControllerManagerOptions controller_options;
     controller_options.node_monitor_grace_period = config.node_monitor_grace_period;
+    controller_options.cluster_cidr = config.cluster_cidr;
+    controller_options.servicelb = !config.disabled.count("servicelb");
     ControllerManager controllers(
         cached_store, [&api](http::Request& request) { return api.handle(request); },
         controller_options);
@@ -117,6 +122,8 @@ int run(const ServerConfig& config) {
           return api.handle(request);
         });
     uint16_t port = http_server.start();
+    controllers.start_kubernetes_service({util::format_ipv4(config.service_cidr.at(1)),
+                                          advertise_address(config.bind_address), port});
     std::string url = "http://" + config.bind_address + ":" + std::to_string(port);
 
     // 5. The embedded agent: this machine is a node too, unless --disable-agent.

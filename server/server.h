@@ -4,8 +4,11 @@
 // and each step waits for the previous one to be ready: store -> API -> controllers -> (agent).
 #include <chrono>
 #include <cstdint>
+#include <set>
 #include <string>
 #include <vector>
+
+#include "pkg/util/ipv4.h"
 
 #include "agent/agent_config.h"
 
@@ -32,10 +35,27 @@ struct ServerConfig {
   int node_port = 6444;
   std::string node_ready_file;
   std::string token;
+  // The cluster's networks (k3s' flags and defaults): each node gets a /24 pod subnet out of
+  // cluster_cidr; Services get ClusterIPs out of service_cidr and NodePorts from the range;
+  // cluster_dns (inside service_cidr) is never handed out unasked and is what agents' DNS
+  // answers on.
+  util::Ipv4Cidr cluster_cidr{0x0a2a0000u, 16};  // 10.42.0.0/16
+  util::Ipv4Cidr service_cidr{0x0a2b0000u, 16};  // 10.43.0.0/16
+  util::PortRange service_node_port_range{30000, 32767};
+  uint32_t cluster_dns = 0x0a2b000au;  // 10.43.0.10
+  // Components turned off with --disable ("servicelb").
+  std::set<std::string> disabled;
   // The embedded agent (unless disable_agent): its node name, IP, labels and runtime socket.
   // It dials this server's node service with the join token; data_dir is the server's.
   agent::AgentConfig agent;
 };
+
+// Checks and stores the network flags' values in `config`; returns "" or the message for the
+// user ("--service-cidr must be ...").
+std::string set_network_flags(ServerConfig& config, const std::string& cluster_cidr,
+                              const std::string& service_cidr, const std::string& node_port_range,
+                              const std::string& cluster_dns,
+                              const std::vector<std::string>& disable);
 
 // Parses the `skiff server` flags and runs. Returns the process exit code.
 int server_command(const std::vector<std::string>& args);

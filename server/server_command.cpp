@@ -1,4 +1,5 @@
 #include <iostream>
+#include <set>
 
 #include "agent/agent_flags.h"
 #include "pkg/log/log.h"
@@ -7,6 +8,79 @@
 #include "server/server.h"
 
 namespace skiff::server {
+
+namespace {
+
+// Components --disable can turn off.
+const std::set<std::string> kDisableable = {"servicelb"};
+
+// The largest service CIDR Kubernetes accepts for IPv4 is a /12; a /28 leaves room for the
+// `kubernetes` Service, the DNS address and a few more.
+constexpr int kLargestServicePrefix = 12;
+constexpr int kSmallestServicePrefix = 28;
+
+bool overlaps(const util::Ipv4Cidr& a, const util::Ipv4Cidr& b) {
+  return a.contains(b.network) || b.contains(a.network);
+}
+
+}  // namespace
+
+std::string set_network_flags(ServerConfig& config, const std::string& cluster_cidr,
+                              const std::string& service_cidr, const std::string& node_port_range,
+                              const std::string& cluster_dns,
+                              const std::vector<std::string>& disable) {
+  auto cluster = util::parse_ipv4_cidr(cluster_cidr);
+  if (!cluster || cluster->prefix > 24 || cluster->prefix < 8)
+    return "--cluster-cidr must be an IPv4 network between /8 and /24 such as 10.42.0.0/16 "
+           "(each node gets a /24 of it), not \"" +
+           cluster_cidr + "\"";
+  auto services = util::parse_ipv4_cidr(service_cidr);
+  if (!services || services->prefix < kLargestServicePrefix ||
+      services->prefix > kSmallestServicePrefix)
+    return "--service-cidr must be an IPv4 network between /" +
+           std::to_string(kLargestServicePrefix) + " and /" +
+           std::to_string(kSmallestServicePrefix) + " such as 10.43.0.0/16, not \"" + service_cidr +
+           "\"";
+  if (overlaps(*cluster, *services))
+    return "--cluster-cidr " + cluster->str() + " and --service-cidr " + services->str() +
+           " must not overlap";
+  auto ports = util::parse_port_range(node_port_range);
+  if (!ports)
+    return "--service-node-port-range must be a range of ports such as 30000-32767, not \"" +
+           node_port_range + "\"";
+  auto dns = util::parse_ipv4(cluster_dns);
+  if (!dns)
+    return "--cluster-dns must be an IPv4 address such as 10.43.0.10, not \"" + cluster_dns + "\"";
+  const uint64_t offset = uint64_t{*dns} - services->network;
+  if (!services->contains(*dns) || offset < 2 || offset + 1 >= services->size())
+    return "--cluster-dns " + cluster_dns + " must be an address inside --service-cidr " +
+           services->str() + " (not its network, first or broadcast address)";
+  std::set<std::string> disabled;
+  for (const auto& value : disable) {
+    size_t start = 0;
+    while (start <= value.size()) {
+      size_t comma = value.find(',', start);
+      std::string name =
+          value.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+      if (!name.empty()) {
+        if (!kDisableable.count(name)) {
+          std::string known;
+          for (const auto& k : kDisableable) known += (known.empty() ? "" : ", ") + k;
+          return "--disable: unknown component \"" + name + "\" (known: " + known + ")";
+        }
+        disabled.insert(name);
+      }
+      if (comma == std::string::npos) break;
+      start = comma + 1;
+    }
+  }
+  config.cluster_cidr = *cluster;
+  config.service_cidr = *services;
+  config.service_node_port_range = *ports;
+  config.cluster_dns = *dns;
+  config.disabled = std::move(disabled);
+  return "";
+}
 
 int server_command(const std::vector<std::string>& args) {
   util::Flags flags;
@@ -32,6 +106,14 @@ int server_command(const std::vector<std::string>& args) {
                    "Shared token agents join with (default: <data-dir>/server/node-token, "
                    "generated when absent)");
   agent::add_agent_flags(flags, /*for_server=*/true);
+  flags.add_string("cluster-cidr", defaults.cluster_cidr.str(),
+                   "Network for pod IPs; each node gets a /24 of it");
+  flags.add_string("service-cidr", defaults.service_cidr.str(), "Network for Service ClusterIPs");
+  flags.add_string("service-node-port-range", defaults.service_node_port_range.str(),
+                   "Port range for NodePort Services");
+  flags.add_string("cluster-dns", util::format_ipv4(defaults.cluster_dns),
+                   "Cluster DNS address (inside --service-cidr)");
+  flags.add_list("disable", "Do not run a packaged component (servicelb); repeat or comma list");
   flags.add_bool("help,h", false, "Show this help");
   try {
     flags.parse(args);
@@ -91,6 +173,14 @@ int server_command(const std::vector<std::string>& args) {
     config.agent = agent::agent_config_from_flags(flags, /*for_server=*/true);
   } catch (const util::FlagError& e) {
     std::cerr << "skiff server: " << e.what() << "\n";
+    return 2;
+  }
+  std::string network_error =
+      set_network_flags(config, flags.get_string("cluster-cidr"), flags.get_string("service-cidr"),
+                        flags.get_string("service-node-port-range"),
+                        flags.get_string("cluster-dns"), flags.get_list("disable"));
+  if (!network_error.empty()) {
+    std::cerr << "skiff server: " << network_error << "\n";
     return 2;
   }
   if (!config.datastore_endpoint.empty()) {

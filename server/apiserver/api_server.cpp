@@ -12,15 +12,19 @@
 #include "server/apiserver/pod_stream_handlers.h"
 #include "server/apiserver/responses.h"
 #include "server/apiserver/router.h"
+#include "server/apiserver/service_allocator.h"
 #include "server/apiserver/watch_timers.h"
 
 namespace skiff::apiserver {
 
 struct ApiServer::State {
   State(store::Store& store_in, ApiServerOptions options_in)
-      : store(store_in), options(std::move(options_in)) {}
+      : store(store_in),
+        options(std::move(options_in)),
+        service_allocator(store_in, options.service_network) {}
   store::Store& store;
   ApiServerOptions options;
+  ServiceAllocator service_allocator;
   WatchTimers timers;
   std::unique_ptr<NamespaceController> namespaces;
   std::unique_ptr<GarbageCollector> garbage_collector;
@@ -154,7 +158,9 @@ http::HandlerResult ApiServer::handle(http::Request& request) {
                            path->namespace_name,
                            path->name,
                            path->subresource,
-                           {}};
+                           {},
+                           &state_->service_allocator,
+                           nullptr};
     const auto& method = request.method;
     if (!path->subresource.empty()) {
       if (context.resource.plural == "pods" && context.resource.group.empty()) {

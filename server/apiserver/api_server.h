@@ -9,6 +9,7 @@
 #include <string>
 
 #include "pkg/http/server.h"
+#include "server/apiserver/service_addresses.h"
 #include "server/store/store.h"
 
 namespace skiff::nodeservice {
@@ -20,6 +21,7 @@ namespace skiff::apiserver {
 struct ApiServerOptions {
   std::string server_address = "127.0.0.1:6443";  // advertised in the legacy /api document
   bool run_controllers = true;                    // namespace lifecycle + garbage collector
+  ServiceNetwork service_network;  // where Services get their ClusterIPs and NodePorts
 };
 
 class ApiServer {

@@ -90,7 +90,8 @@ http::Response handle_delete_collection(RequestContext& context) {
   for (const auto& item : list.items) {
     std::string name = (*item)["metadata"].value("name", std::string());
     std::string ns = (*item)["metadata"].value("namespace", std::string());
-    RequestContext one{context.request, context.store, context.resource, ns, name, "", {}};
+    RequestContext one{context.request,           context.store, context.resource, ns, name, "", {},
+                       context.service_allocator, nullptr};
     try {
       if (context.resource.kind == "Namespace") {
         if (is_protected_namespace(name)) continue;

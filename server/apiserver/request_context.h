@@ -6,6 +6,7 @@
 
 #include "pkg/api/resources.h"
 #include "pkg/http/request.h"
+#include "server/apiserver/service_allocator.h"
 #include "server/store/store.h"
 
 namespace skiff::apiserver {
@@ -18,6 +19,10 @@ struct RequestContext {
   std::string name;            // "" for collections
   std::string subresource;     // "" for the main resource
   std::vector<std::string> warnings;
+  // Service writes take their ClusterIP/NodePorts here (nullptr: none handed out, e.g. in unit
+  // tests of other kinds); the reservation is held until the request ends, after the write.
+  ServiceAllocator* service_allocator = nullptr;
+  AddressReservationPtr address_reservation;
 
   std::string key() const { return resource.key(namespace_name, name); }
   // dryRun=All -> true; absent -> false; anything else -> 400.

@@ -31,6 +31,14 @@ void validate_or_throw(const api::ResourceInfo& resource, const Json& object, co
   throw api::invalid(resource.group, resource.kind, name, causes);
 }
 
+// Service addresses are assigned after validation, as Kubernetes' REST storage does, so a
+// malformed object is refused before any address is taken.
+void reserve_service_addresses(RequestContext& context, const Json* current, Json& object) {
+  if (context.resource.kind != "Service" || context.service_allocator == nullptr) return;
+  context.address_reservation.reset();  // an earlier attempt of this request frees its own
+  context.address_reservation = context.service_allocator->reserve(context.key(), current, object);
+}
+
 }  // namespace
 
 void check_against_url(const RequestContext& context, Json& object) {
@@ -100,6 +108,7 @@ void admit_create(RequestContext& context, Json& object) {
   validate_or_throw(context.resource, object, nullptr);
   if (context.resource.namespaced)
     check_namespace_accepts_writes(context.store, context.namespace_name);
+  reserve_service_addresses(context, nullptr, object);
 }
 
 Json admit_update(RequestContext& context, const Json& current, Json desired, UpdateScope scope) {
@@ -110,6 +119,7 @@ Json admit_update(RequestContext& context, const Json& current, Json desired, Up
   Json merged = merge_for_update(context.resource, current, std::move(desired), scope);
   api::apply_defaults(context.resource, merged);
   validate_or_throw(context.resource, merged, &current);
+  if (scope == UpdateScope::Main) reserve_service_addresses(context, &current, merged);
   return merged;
 }
 
