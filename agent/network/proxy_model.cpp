@@ -43,6 +43,8 @@ void for_each_item(const Json& list, const char* what, std::vector<std::string>&
       parse(item);
     } catch (const ObjectError& error) {
       problems.push_back(error.what());
+    } catch (const Json::exception& error) {  // a shape the readers did not foresee
+      problems.push_back(std::string(what) + ": unreadable object: " + error.what());
     }
   }
 }
