@@ -6,6 +6,7 @@
 #include "agent/node_pods.h"
 #include "agent/node_service_address.h"
 #include "agent/nodeclient/grpc_node_client.h"
+#include "agent/pod_streams.h"
 #include "agent/pods/pod_manager.h"
 #include "agent/pods/runtime_probe_runner.h"
 #include "agent/runtime/podman/podman_runtime.h"
@@ -26,6 +27,7 @@ struct Agent::Parts {
   pods::SystemClock clock;
   NodePods node_pods;
   std::unique_ptr<pods::PodManager> manager;
+  std::unique_ptr<PodStreams> streams;  // logs and exec for the server, over the connection
   std::unique_ptr<nodeclient::GrpcNodeClient> client;
 };
 
@@ -47,9 +49,14 @@ void Agent::start() {
   podman::PodmanServiceOptions service_options;
   service_options.socket_path = config_.container_runtime_endpoint;
   service_options.log_path = (agent_dir / "podman-service.log").string();
+  if (!config_.container_runtime_config.empty())
+    service_options.extra_env = {"CONTAINERS_CONF=" + config_.container_runtime_config};
   parts->podman_service = podman::ensure_podman_service(service_options);
   if (parts->podman_service) {
     log::info("started podman's API service", {{"socket", config_.container_runtime_endpoint}});
+  } else if (!config_.container_runtime_config.empty()) {
+    log::warn("podman's API service was already running: --container-runtime-config is not used",
+              {{"socket", config_.container_runtime_endpoint}});
   }
   podman::PodmanRuntimeOptions runtime_options;
   runtime_options.socket_path = config_.container_runtime_endpoint;
@@ -73,8 +80,9 @@ void Agent::start() {
   client_options.token = config_.token;
   client_options.labels = config_.node_labels;
   client_options.node_status = node_status(config_.node_ip, version);
-  parts->client = std::make_unique<nodeclient::GrpcNodeClient>(node_service_channels(config_),
-                                                               client_options, parts->node_pods);
+  parts->streams = std::make_unique<PodStreams>(*parts->runtime);
+  parts->client = std::make_unique<nodeclient::GrpcNodeClient>(
+      node_service_channels(config_), client_options, parts->node_pods, parts->streams.get());
   parts->node_pods.attach(*parts->manager, *parts->client);
   nodeclient::GrpcNodeClient& client = *parts->client;
   parts->node_pods.set_pod_lister(

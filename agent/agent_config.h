@@ -21,6 +21,10 @@ struct AgentConfig {
   // podman's API socket. When nothing answers there, the agent starts `podman system service`
   // on it and stops it on exit (containers keep running: they belong to conmon).
   std::string container_runtime_endpoint = "/run/podman/podman.sock";
+  // A containers.conf for the podman service the agent starts (CONTAINERS_CONF), for hosts
+  // whose podman defaults do not work (e.g. crun on a cgroup v1 kernel: runtime = "runc").
+  // Empty: podman's own configuration.
+  std::string container_runtime_config;
   // How often the runtime is listed to notice container exits (the kubelet's PLEG period).
   std::chrono::milliseconds relist_period{1000};
 };

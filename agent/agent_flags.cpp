@@ -1,6 +1,7 @@
 #include "agent/agent_flags.h"
 
 #include <arpa/inet.h>
+#include <unistd.h>
 
 namespace skiff::agent {
 
@@ -14,6 +15,8 @@ void add_agent_flags(util::Flags& flags, bool for_server) {
   flags.add_list("node-label", "Label to register the node with (key=value; repeatable)");
   flags.add_string("container-runtime-endpoint", AgentConfig{}.container_runtime_endpoint,
                    "podman API socket (started on it when nothing answers there)");
+  flags.add_string("container-runtime-config", "",
+                   "containers.conf for the podman service the agent starts");
 }
 
 AgentConfig agent_config_from_flags(const util::Flags& flags, bool for_server) {
@@ -42,6 +45,11 @@ AgentConfig agent_config_from_flags(const util::Flags& flags, bool for_server) {
     config.node_labels[label.substr(0, equals)] = label.substr(equals + 1);
   }
   config.container_runtime_endpoint = flags.get_string("container-runtime-endpoint");
+  config.container_runtime_config = flags.get_string("container-runtime-config");
+  if (!config.container_runtime_config.empty() &&
+      access(config.container_runtime_config.c_str(), R_OK) != 0)
+    throw util::FlagError("--container-runtime-config: cannot read \"" +
+                          config.container_runtime_config + "\"");
   config.data_dir = flags.get_string("data-dir");
   return config;
 }

@@ -43,6 +43,37 @@ fi
 install -d -m 0700 /var/lib/skiff
 install -d -m 0755 /etc/skiff
 
+# podman's defaults work on a cgroup v2 host (a Raspberry Pi OS or Debian 12 install). Where they
+# do not, the embedded agent's podman service gets a containers.conf of its own
+# (--container-runtime-config); the host's podman configuration is left alone.
+#  - crun, podman's default OCI runtime, fails on cgroup v1/hybrid hierarchies: use runc.
+#  - a container cannot be given more open files than the service's own hard limit.
+RUNTIME_CONF=/etc/skiff/containers.conf
+RUNTIME_CONF_LINES=""
+if [ "$(stat -fc %T /sys/fs/cgroup 2>/dev/null)" != "cgroup2fs" ]; then
+  RUNTIME_CONF_LINES="[engine]
+runtime = \"runc\""
+fi
+# podman asks for nofile=1048576 by default; a host that lowers the hard limit (inside another
+# container, say) refuses that, and runc likewise refuses an nproc above the pid limit.
+hard_nofile=$(ulimit -Hn)
+if [ "$hard_nofile" != "unlimited" ] && [ "$hard_nofile" -lt 1048576 ]; then
+  nproc=$(ulimit -Hu)
+  pid_max=$(cat /proc/sys/kernel/pid_max)
+  if [ "$nproc" = "unlimited" ] || [ "$nproc" -gt "$pid_max" ]; then nproc=$pid_max; fi
+  RUNTIME_CONF_LINES="$RUNTIME_CONF_LINES
+[containers]
+default_ulimits = [\"nofile=$hard_nofile:$hard_nofile\", \"nproc=$nproc:$nproc\"]"
+fi
+if [ -n "$RUNTIME_CONF_LINES" ]; then
+  printf '%s\n' "# Written by skiff's install.sh for this host; see packaging/install.sh." \
+    "$RUNTIME_CONF_LINES" >"$RUNTIME_CONF"
+  EXTRA_FLAGS="--container-runtime-config $RUNTIME_CONF $EXTRA_FLAGS"
+  say "podman's defaults do not fit this host: the agent uses $RUNTIME_CONF"
+else
+  rm -f "$RUNTIME_CONF"
+fi
+
 if [ -d /run/systemd/system ]; then
   cat >"$UNIT" <<UNIT_EOF
 [Unit]
@@ -85,4 +116,15 @@ until curl -fsS http://127.0.0.1:6443/readyz >/dev/null 2>&1; do
   fi
   sleep 0.2
 done
-say "ready: try 'skiff kubectl get nodes,namespaces' (kubeconfig: /etc/skiff/skiff.yaml)"
+say "waiting for this machine's node to be Ready"
+tries=0
+until "$PREFIX/bin/skiff" kubectl --kubeconfig /etc/skiff/skiff.yaml get nodes 2>/dev/null |
+  grep -q " Ready "; do
+  tries=$((tries + 1))
+  if [ "$tries" -gt 120 ]; then
+    echo "the node did not become Ready within 60s; see the logs above" >&2
+    exit 1
+  fi
+  sleep 0.5
+done
+say "ready: try 'skiff kubectl get nodes,pods -A' (kubeconfig: /etc/skiff/skiff.yaml)"

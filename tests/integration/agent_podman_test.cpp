@@ -1,6 +1,7 @@
 // The whole node on real podman, as a user meets it: `skiff server` with its embedded agent
 // gives a Ready node; a Deployment of busybox httpd serving a configMap volume, with a readiness
-// probe and env from a secret, rolls out and serves on its pod IPs; restarting the server keeps
+// probe and env from a secret, rolls out and serves on its pod IPs; kubectl exec and logs reach
+// its containers; restarting the server keeps
 // the very same containers; deleting the Deployment leaves no container behind. A second
 // machine's `skiff agent --server URL --token T` joins and runs the pods bound to it.
 // Skips where podman cannot run (not root, not installed).
@@ -180,6 +181,23 @@ TEST_F(AgentPodmanTest, OneServerIsAClusterThatRunsServesAndKeepsItsPods) {
     EXPECT_EQ(reply.status, 200);
     EXPECT_EQ(reply.body, "hello from skiff\n");
   }
+
+  // exec sees the secret in the environment and passes the exit code back; what PID 1 writes
+  // to its stdout is the container's log.
+  const std::string first = pods[0]["metadata"]["name"];
+  auto env_out = server.kubectl({"exec", first, "--", "env"});
+  EXPECT_OK(env_out);
+  EXPECT_NE(env_out.out.find("PASSWORD=s3cr3t"), std::string::npos) << env_out.out;
+  EXPECT_EQ(server.kubectl({"exec", first, "--", "sh", "-c", "exit 3"}).exit_code, 3);
+  EXPECT_OK(server.kubectl({"exec", first, "--", "sh", "-c", "echo hello-log > /proc/1/fd/1"}));
+  EXPECT_TRUE(wait_until(
+      [&] {
+        return server.kubectl({"logs", first}).out.find("hello-log") != std::string::npos;
+      },
+      10s))
+      << server.kubectl({"logs", first}).err;
+  auto skiff_logs = server.skiff_kubectl({"logs", first, "--tail", "1"});
+  EXPECT_EQ(skiff_logs.out, "hello-log\n") << skiff_logs.err;
 
   // Restarting the server (and so its agent) adopts the running containers.
   const std::set<std::string> before = container_ids();
