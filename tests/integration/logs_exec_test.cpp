@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <future>
 #include <thread>
@@ -85,6 +86,23 @@ class RunningKubelet : public NodeObjectHandler {
   NodeSession* session_ = nullptr;
 };
 
+// PodStreams, counting the requests it is serving (to see a followed log end on the node).
+class CountingStreams : public StreamHandler {
+ public:
+  explicit CountingStreams(StreamHandler& inner) : inner_(inner) {}
+  StreamResult serve(const StreamRequest& request, StreamChannel& channel) override {
+    ++active_;
+    auto result = inner_.serve(request, channel);
+    --active_;
+    return result;
+  }
+  int active() const { return active_.load(); }
+
+ private:
+  StreamHandler& inner_;
+  std::atomic<int> active_{0};
+};
+
 class LogsExecTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -100,9 +118,10 @@ class LogsExecTest : public ::testing::Test {
     stream_options.liveness_interval = 200ms;
     stream_options.log_poll_interval = 20ms;
     streams = std::make_unique<agent::PodStreams>(runtime_, stream_options);
+    counting = std::make_unique<CountingStreams>(*streams);
     client = std::make_unique<GrpcNodeClient>(
         [this] { return insecure_channel("127.0.0.1:" + std::to_string(server.node_port()))(); },
-        options, kubelet, streams.get());
+        options, kubelet, counting.get());
     kubelet.attach(*client);
     client->start();
     ASSERT_TRUE(client->wait_synced(20s)) << client->last_error();
@@ -174,6 +193,7 @@ class LogsExecTest : public ::testing::Test {
   runtime::fake::FakeRuntime runtime_;
   RunningKubelet kubelet;
   std::unique_ptr<agent::PodStreams> streams;
+  std::unique_ptr<CountingStreams> counting;
   std::unique_ptr<GrpcNodeClient> client;
   std::string current;
 };
@@ -235,6 +255,20 @@ TEST_F(LogsExecTest, SkiffKubectlFollowEndsWhenTheContainerStops) {
   auto followed = follower.get();
   EXPECT_OK(followed);
   EXPECT_EQ(followed.out, "hello\nworld\nlater line\n");
+}
+
+TEST_F(LogsExecTest, AClientLeavingAFollowedLogEndsItOnTheNode) {
+  // Reads the first chunk, then hangs up: the agent must stop following (its liveness check
+  // finds the stream cancelled) although the container keeps running and writes nothing.
+  std::string first;
+  http_client.stream("GET", server.url() + "/api/v1/namespaces/default/pods/web/log?follow=true",
+                     [&](std::string_view chunk) {
+                       first.append(chunk);
+                       return false;
+                     });
+  EXPECT_EQ(first.rfind("hello\n", 0), 0u) << first;
+  EXPECT_TRUE(wait_until([&] { return counting->active() == 0; }))
+      << "the node still follows the log of a client that left";
 }
 
 TEST_F(LogsExecTest, ExecPassesOutputAndTheExitCodeThrough) {
