@@ -1,5 +1,6 @@
 #include "agent/network/nft_ruleset.h"
 
+#include <set>
 #include <vector>
 
 namespace skiff::agent::network {
@@ -234,6 +235,15 @@ void add_port(NftRuleset& rules, const ProxyModel& model, const ProxiedPort& por
 NftRuleset build_ruleset(const ProxyModel& model) {
   NftRuleset rules;
   for (const auto& port : model.ports) add_port(rules, model, port);
+  // Two services claiming one address and port (the same externalIP, say) would make nft refuse
+  // the whole transaction; the first in model order keeps it, as a Service that is listed first.
+  for (auto* elements : {&rules.service_ips, &rules.service_nodeports, &rules.no_endpoint_services,
+                         &rules.no_endpoint_nodeports}) {
+    std::set<std::string> keys;
+    std::erase_if(*elements, [&](const std::string& element) {
+      return !keys.insert(element.substr(0, element.find(" : "))).second;
+    });
+  }
   return rules;
 }
 

@@ -60,6 +60,8 @@ struct NftRuleset {
   bool operator==(const NftRuleset&) const = default;
 };
 
+// A destination claimed by two service ports (the same externalIP and port, say) goes to the
+// first in model order; the other loses it rather than the whole table failing to load.
 NftRuleset build_ruleset(const ProxyModel& model);
 
 // The script that replaces the whole table with `rules`.

@@ -179,10 +179,11 @@ const char* nft_protocol(Protocol protocol) {
 }
 
 const Json& list_items(const Json& list, const char* what) {
+  static const Json kEmpty = Json::array();
+  if (list.is_null()) return kEmpty;  // absent, as a Go client's nil list
   if (list.is_array()) return list;
   if (list.is_object()) {
     const Json* items = member(list, "items");
-    static const Json kEmpty = Json::array();
     if (!items) return kEmpty;
     if (items->is_array()) return *items;
   }

@@ -78,8 +78,8 @@ EndpointGroup parse_endpoint_slice(const Json& slice);
 // One group per subset.
 std::vector<EndpointGroup> parse_endpoints(const Json& endpoints);
 
-// The items of a list: a JSON array, or an object with "items" (a List as the API returns it).
-// Anything else throws ObjectError.
+// The items of a list: a JSON array, or an object with "items" (a List as the API returns it);
+// null is an empty list. Anything else throws ObjectError.
 const Json& list_items(const Json& list, const char* what);
 
 }  // namespace skiff::agent::network

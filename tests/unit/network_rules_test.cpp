@@ -516,6 +516,20 @@ delete chain ip skiff endpoint-default/web/tcp/80__10.42.0.11/8080
 )nft");
 }
 
+TEST(NetworkRulesTest, AnAddressAndPortClaimedTwiceGoesToTheFirstService) {
+  auto with_external_ip = [](const std::string& name, const std::string& cluster_ip) {
+    return service(
+        name,
+        {{"clusterIP", cluster_ip}, {"externalIPs", {"203.0.113.1"}}, {"ports", {{{"port", 80}}}}});
+  };
+  NftRuleset rules = build_ruleset(model_of(
+      {with_external_ip("b", "10.43.0.2"), with_external_ip("a", "10.43.0.1")}, Json::array()));
+  EXPECT_EQ(rules.no_endpoint_services,
+            (std::vector<std::string>{"10.43.0.1 . tcp . 80 : goto reject-chain",
+                                      "203.0.113.1 . tcp . 80 : goto reject-chain",
+                                      "10.43.0.2 . tcp . 80 : goto reject-chain"}));
+}
+
 TEST(NetworkRulesTest, AnAffinityTimeoutChangeNeedsAFullReplace) {
   auto sticky = [](int timeout) {
     return service("sticky",
