@@ -80,6 +80,7 @@ class Assigner {
     else
       assign_cluster_ip(type);
     assign_node_ports(type);
+    assign_health_check_node_port(type);
     drop_fields_of_old_type(type);
     if (!errors_.causes().empty()) {
       std::string name;
@@ -172,6 +173,40 @@ class Assigner {
     spec_["clusterIPs"] = Json::array({ip});
   }
 
+  // A LoadBalancer with externalTrafficPolicy Local gets a healthCheckNodePort (where the
+  // nodes answer whether they have a local endpoint); any other service may not have one.
+  void assign_health_check_node_port(const std::string& type) {
+    const Path path("spec.healthCheckNodePort");
+    const int64_t wanted = int_in(spec_, "healthCheckNodePort");
+    const int64_t previous = old_spec_ ? int_in(*old_spec_, "healthCheckNodePort") : 0;
+    const bool needed =
+        type == "LoadBalancer" && spec_.value("externalTrafficPolicy", "") == "Local";
+    if (!needed) {
+      if (wanted == 0) return;
+      if (wanted == previous) {
+        spec_.erase("healthCheckNodePort");  // left from a Local LoadBalancer
+      } else {
+        errors_.invalid(path, wanted,
+                        "may only be set when `type` is 'LoadBalancer' and "
+                        "`externalTrafficPolicy` is 'Local'");
+      }
+      return;
+    }
+    int64_t port = wanted != 0 ? wanted : previous;
+    if (port == 0) {
+      port = allocate_node_port();
+    } else if (port != previous) {
+      if (held_here(port)) {
+        errors_.duplicate(path, port);
+        return;
+      }
+      if (!check_requested_port(path, spec_, port)) return;
+    }
+    spec_["healthCheckNodePort"] = port;
+    held_.node_ports.push_back(port);
+    claimed_ports_.push_back({port, "health"});
+  }
+
   void assign_node_ports(const std::string& type) {
     auto ports = spec_.find("ports");
     if (ports == spec_.end() || !ports->is_array()) return;
@@ -217,8 +252,7 @@ class Assigner {
       return now != spec_.end() && before != old_spec_->end() && *now == *before;
     };
     if (type != "NodePort" && type != "LoadBalancer") {
-      for (const char* field : {"externalTrafficPolicy", "healthCheckNodePort"})
-        if (unchanged(field)) spec_.erase(field);
+      if (unchanged("externalTrafficPolicy")) spec_.erase("externalTrafficPolicy");
     }
     if (type != "LoadBalancer") {
       for (const char* field : {"allocateLoadBalancerNodePorts", "loadBalancerClass"})

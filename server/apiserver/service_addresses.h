@@ -13,6 +13,7 @@
 //  - NodePort and LoadBalancer (unless allocateLoadBalancerNodePorts is false) get a nodePort
 //    per port from the range; a requested one must be free and in the range. Changing to a type
 //    without node ports drops the ones carried over; newly requested ones are refused.
+//  - A LoadBalancer with externalTrafficPolicy Local also gets a healthCheckNodePort.
 // Refusals are 422 worded as Kubernetes words them ("provided IP is already allocated").
 #include <cstdint>
 #include <functional>

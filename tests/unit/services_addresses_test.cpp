@@ -284,6 +284,37 @@ TEST(ServiceAddresses, UpdatesKeepReleaseAndAllocate) {
   EXPECT_NE(refusal(network, &old, moved).find("field is immutable"), std::string::npos);
 }
 
+TEST(ServiceAddresses, HealthCheckNodePortForLocalLoadBalancers) {
+  ServiceNetwork network;
+  network.node_ports = {30000, 30010};
+  Json local = service("LoadBalancer");
+  local["spec"]["externalTrafficPolicy"] = "Local";
+  ASSERT_EQ(refusal(network, nullptr, local), "");
+  EXPECT_EQ(local["spec"]["ports"][0]["nodePort"], 30000);
+  EXPECT_EQ(local["spec"]["healthCheckNodePort"], 30001);
+  // Kept on update; dropped when the policy goes back to Cluster.
+  Json again = service("LoadBalancer");
+  again["spec"]["externalTrafficPolicy"] = "Local";
+  ASSERT_EQ(refusal(network, &local, again), "");
+  EXPECT_EQ(again["spec"]["healthCheckNodePort"], 30001);
+  Json cluster = local;
+  cluster["spec"]["externalTrafficPolicy"] = "Cluster";
+  ASSERT_EQ(refusal(network, &local, cluster), "");
+  EXPECT_FALSE(cluster["spec"].contains("healthCheckNodePort"));
+  // Asked for on a service that cannot have one, or taken.
+  Json wrong = service("NodePort");
+  wrong["spec"]["healthCheckNodePort"] = 30005;
+  EXPECT_NE(refusal(network, nullptr, wrong).find("may only be set when `type` is 'LoadBalancer'"),
+            std::string::npos);
+  Json taken = service("LoadBalancer");
+  taken["spec"]["externalTrafficPolicy"] = "Local";
+  taken["spec"]["healthCheckNodePort"] = 30005;
+  EXPECT_NE(refusal(network, nullptr, taken, {{}, {30005}})
+                .find("spec.healthCheckNodePort: Invalid value: 30005: provided port is already "
+                      "allocated"),
+            std::string::npos);
+}
+
 TEST(ServiceAddresses, AddressesOfAStoredService) {
   Json stored = {{"spec",
                   {{"type", "NodePort"},
