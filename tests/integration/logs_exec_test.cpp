@@ -297,6 +297,20 @@ TEST_F(LogsExecTest, ExecPassesOutputAndTheExitCodeThrough) {
   }
 }
 
+TEST_F(LogsExecTest, InteractiveExecIsRefusedWithAMessage) {
+  // Both of kubectl's attempts (WebSocket, then the SPDY fallback) get the same 400.
+  auto interactive = server.kubectl({"exec", "-i", "web", "--", "cat"}, "typed\n");
+  EXPECT_EQ(interactive.exit_code, 1);
+  EXPECT_NE(interactive.err.find("Error from server (BadRequest): interactive exec (stdin, tty) "
+                                 "is not supported by skiff yet"),
+            std::string::npos)
+      << interactive.err;
+  auto skiff = server.skiff_kubectl({"exec", "-i", "web", "--", "cat"}, "typed\n");
+  EXPECT_EQ(skiff.exit_code, 1);
+  EXPECT_NE(skiff.err.find("interactive exec (-i, -t) is not supported"), std::string::npos)
+      << skiff.err;
+}
+
 TEST_F(LogsExecTest, ANodeWithoutItsAgentAnswersUnavailable) {
   client->stop();
   // Once the server noticed that n1's tunnel is gone, a request fails at once with a message.
