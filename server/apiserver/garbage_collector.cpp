@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "server/apiserver/object_meta.h"
+#include "server/apiserver/pod_deletion.h"
 #include "server/apiserver/storage.h"
 
 namespace skiff::apiserver {
@@ -29,6 +30,19 @@ bool has_finalizer(const Json& object, const char* finalizer) {
   if (!metadata.contains("finalizers") || !metadata["finalizers"].is_array()) return false;
   const auto& list = metadata["finalizers"];
   return std::find(list.begin(), list.end(), finalizer) != list.end();
+}
+
+// Deletes a dependent the way a DELETE with default options does: a pod a node runs is only
+// marked (graceful deletion; its node stops the containers and confirms), anything else goes
+// (or is marked, when it has finalizers). Throws StoreError (Conflict when `current` is stale).
+void delete_dependent(store::Store& store, const std::string& key, const Json& current) {
+  if (key.rfind("/registry/core/pods/", 0) == 0) {
+    if (const int64_t grace = pod_grace_period(current, std::nullopt); grace > 0) {
+      store.update(key, mark_terminating(current, grace), resource_version_of(current));
+      return;
+    }
+  }
+  delete_or_mark(store, key, current, {}, 0, false);
 }
 
 }  // namespace
@@ -132,7 +146,7 @@ void GarbageCollector::release_dependent(const std::string& key, const std::stri
     if (refs.size() == before) return;
     try {
       if (refs.empty() && delete_if_unowned) {
-        if (!has_deletion_timestamp(*current)) delete_or_mark(store_, key, *current, {}, 0, false);
+        if (!has_deletion_timestamp(*current)) delete_dependent(store_, key, *current);
         return;
       }
       if (refs.empty()) desired["metadata"].erase("ownerReferences");
@@ -166,7 +180,7 @@ bool GarbageCollector::finalize_owner(const std::string& key) {
         auto object = store_.get(dependent);
         if (object && !has_deletion_timestamp(*object)) {
           try {
-            delete_or_mark(store_, dependent, *object, {}, 0, false);
+            delete_dependent(store_, dependent, *object);
           } catch (const store::StoreError&) {
             // changed meanwhile; the retry looks again
           }

@@ -3,7 +3,8 @@
 // probe and env from a secret, rolls out and serves on its pod IPs; kubectl exec and logs reach
 // its containers; restarting the server keeps
 // the very same containers; deleting the Deployment leaves no container behind. A second
-// machine's `skiff agent --server URL --token T` joins and runs the pods bound to it.
+// machine's `skiff agent --server URL --token T` joins and runs the pods bound to it, keeps them
+// while the server restarts, and stops those deleted while it was away.
 // Skips where podman cannot run (not root, not installed).
 #include <fcntl.h>
 #include <gtest/gtest.h>
@@ -225,38 +226,83 @@ TEST_F(AgentPodmanTest, OneServerIsAClusterThatRunsServesAndKeepsItsPods) {
       << env().podman({"ps", "--all"}).out;
 }
 
-TEST_F(AgentPodmanTest, AnAgentJoinsWithTheServerUrlAndToken) {
+// `skiff agent` as a child process, logging to a file; stopped (SIGTERM) on destruction.
+class AgentProcess {
+ public:
+  AgentProcess(std::vector<std::string> argv, std::string log_path)
+      : argv_(std::move(argv)), log_path_(std::move(log_path)) {
+    start();
+  }
+  ~AgentProcess() { stop(); }
+  void start() {
+    pid_ = fork();
+    if (pid_ == 0) {
+      const int log_fd = open(log_path_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+      dup2(log_fd, 1);
+      dup2(log_fd, 2);
+      exec_child(argv_);
+    }
+  }
+  void stop() {
+    if (pid_ <= 0) return;
+    kill(pid_, SIGTERM);
+    waitpid(pid_, nullptr, 0);
+    pid_ = -1;
+  }
+  std::string log() const { return run_command({"cat", log_path_}).out; }
+
+ private:
+  std::vector<std::string> argv_;
+  std::string log_path_;
+  pid_t pid_ = -1;
+};
+
+TEST_F(AgentPodmanTest, AnAgentJoinsKeepsItsPodsAcrossRestartsAndCatchesUp) {
   TestServer server({"--token", kToken});  // control plane only
   TempDir agent_dir;
   std::vector<std::string> argv = {SKIFF_BINARY, "agent", "--server",   server.url(),
                                    "--token",    kToken,  "--data-dir", agent_dir.path()};
   for (auto& flag : agent_flags("node-b")) argv.push_back(flag);
-  const std::string log_path = agent_dir.path() + "/agent.log";
-  const pid_t agent = fork();
-  if (agent == 0) {
-    const int log_fd = open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-    dup2(log_fd, 1);
-    dup2(log_fd, 2);
-    exec_child(argv);
-  }
-  struct Reaper {
-    pid_t pid;
-    ~Reaper() {
-      kill(pid, SIGTERM);
-      waitpid(pid, nullptr, 0);
-    }
-  } reaper{agent};
+  AgentProcess agent(argv, agent_dir.path() + "/agent.log");
 
-  ASSERT_TRUE(wait_until([&] { return node_ready(server, "node-b"); }, 30s))
-      << run_command({"cat", log_path}).out;
+  ASSERT_TRUE(wait_until([&] { return node_ready(server, "node-b"); }, 30s)) << agent.log();
   ASSERT_OK(server.kubectl({"apply", "-f", "-"}, web_yaml(env().image(), 1)));
   EXPECT_OK(server.kubectl({"rollout", "status", "deployment/web", "--timeout=60s"}))
-      << run_command({"cat", log_path}).out;
+      << agent.log();
   Json pods = get(server, {"pods", "-l", "app=web"})["items"];
   ASSERT_EQ(pods.size(), 1u);
   EXPECT_EQ(pods[0]["spec"]["nodeName"], "node-b");
+  const std::set<std::string> running = container_ids();
 
-  EXPECT_OK(server.kubectl({"delete", "deployment", "web"}));
+  // The server goes away and comes back: the pod runs on, untouched, and the node reconnects.
+  server.stop();
+  std::this_thread::sleep_for(1s);
+  server.start();
+  ASSERT_TRUE(wait_until([&] { return node_ready(server, "node-b"); }, 30s)) << agent.log();
+  EXPECT_OK(server.kubectl({"rollout", "status", "deployment/web", "--timeout=30s"}));
+  EXPECT_EQ(container_ids(), running);
+
+  // The agent goes away, the Deployment is deleted meanwhile: its pod waits for its node
+  // (terminating), and the agent that comes back stops the containers and confirms.
+  agent.stop();
+  EXPECT_OK(server.kubectl({"delete", "deployment", "web", "--wait=false"}));
+  EXPECT_TRUE(wait_until(
+      [&] {
+        Json left = get(server, {"pods", "-l", "app=web"});
+        return !left.is_null() && !left["items"].empty() &&
+               left["items"][0]["metadata"].contains("deletionTimestamp");
+      },
+      20s))
+      << server.kubectl({"get", "pods,rs,deploy", "-o", "yaml"}).out;
+  EXPECT_EQ(container_ids(), running) << "nothing stops the containers while the agent is away";
+  agent.start();
+  EXPECT_TRUE(wait_until(
+      [&] {
+        Json left = get(server, {"pods", "-l", "app=web"});
+        return !left.is_null() && left["items"].empty();
+      },
+      60s))
+      << agent.log();
   EXPECT_TRUE(wait_until([&] { return container_ids().empty(); }, 60s))
       << env().podman({"ps", "--all"}).out;
 }

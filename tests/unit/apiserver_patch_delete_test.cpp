@@ -118,6 +118,35 @@ TEST_F(PatchDeleteTest, BackgroundDeletionCollectsDependents) {
       eventually([&] { return call("GET", std::string(kConfigMaps) + "/child").status == 404u; }));
 }
 
+TEST_F(PatchDeleteTest, CollectedPodsANodeRunsTerminateGracefully) {
+  auto owner = call("POST", kConfigMaps, configmap("owner"));
+  const std::string uid = owner.body["metadata"]["uid"];
+  const char* kPods = "/api/v1/namespaces/default/pods";
+  for (const char* name : {"bound", "pending"}) {
+    Json pod = {
+        {"apiVersion", "v1"},
+        {"kind", "Pod"},
+        {"metadata",
+         {{"name", name},
+          {"ownerReferences",
+           {{{"apiVersion", "v1"}, {"kind", "ConfigMap"}, {"name", "owner"}, {"uid", uid}}}}}},
+        {"spec", {{"containers", {{{"name", "c"}, {"image", "busybox"}}}}}}};
+    if (std::string(name) == "bound") pod["spec"]["nodeName"] = "n1";
+    ASSERT_EQ(call("POST", kPods, pod).status, 201u);
+  }
+  ASSERT_EQ(call("DELETE", std::string(kConfigMaps) + "/owner").status, 200u);
+  // The unscheduled pod has no node to confirm it: it goes at once. The bound one waits for
+  // its node with the pod's grace period, as a DELETE of it would.
+  EXPECT_TRUE(
+      eventually([&] { return call("GET", std::string(kPods) + "/pending").status == 404u; }));
+  EXPECT_TRUE(eventually([&] {
+    auto bound = call("GET", std::string(kPods) + "/bound");
+    return bound.status == 200u && bound.body["metadata"].contains("deletionTimestamp");
+  }));
+  auto bound = call("GET", std::string(kPods) + "/bound");
+  EXPECT_EQ(bound.body["metadata"]["deletionGracePeriodSeconds"], 30);
+}
+
 TEST_F(PatchDeleteTest, OrphanDeletionKeepsDependents) {
   auto owner = call("POST", kConfigMaps, configmap("owner"));
   std::string uid = owner.body["metadata"]["uid"];
