@@ -53,7 +53,7 @@ int run(Context& ctx) {
   if (args.size() < 2) throw usage_error("you must specify at least one command for the container");
   if (ctx.flags.get_bool("stdin") || ctx.flags.get_bool("tty"))
     throw usage_error("interactive exec (-i, -t) is not supported by skiff kubectl yet");
-  const std::string name = pod_name_argument(args[0], "exec");
+  const std::string name = resolve_pod_argument(ctx, args[0], "exec");
   const std::string path = pod_path(ctx.namespace_name(), name);
   Json pod = ctx.api().get(path, "get pods " + name);
   const std::string phase = pod.value("status", Json::object()).value("phase", "");
@@ -102,7 +102,7 @@ int run(Context& ctx) {
 
 Command exec_command() {
   return {"exec", "Execute a command in a container",
-          "Usage:\n  kubectl exec (POD | pod/NAME) [-c CONTAINER] -- COMMAND [args...]\n\n"
+          "Usage:\n  kubectl exec (POD | TYPE/NAME) [-c CONTAINER] -- COMMAND [args...]\n\n"
           "Examples:\n  kubectl exec web-7d9c -- env\n  kubectl exec web-7d9c -c nginx -- ls /\n",
           declare, run};
 }

@@ -48,7 +48,7 @@ int run(Context& ctx) {
         "expected 'logs [-f] [-p] (POD | TYPE/NAME) [-c CONTAINER]'.\n"
         "POD or TYPE/NAME is a required argument for the logs command");
   if (args.size() > 2) throw usage_error("logs takes a pod and at most one container name");
-  const std::string name = pod_name_argument(args[0], "logs");
+  const std::string name = resolve_pod_argument(ctx, args[0], "logs");
   const std::string namespace_name = ctx.namespace_name();
   const std::string path = pod_path(namespace_name, name);
   Json pod;
@@ -82,8 +82,9 @@ int run(Context& ctx) {
 
 Command logs_command() {
   return {"logs", "Print the logs for a container in a pod",
-          "Usage:\n  kubectl logs [-f] [-p] (POD | pod/NAME) [-c CONTAINER] [options]\n\n"
-          "Examples:\n  kubectl logs web-7d9c\n  kubectl logs -f web-7d9c -c nginx --tail 20\n",
+          "Usage:\n  kubectl logs [-f] [-p] (POD | TYPE/NAME) [-c CONTAINER] [options]\n\n"
+          "Examples:\n  kubectl logs web-7d9c\n  kubectl logs deploy/web\n  kubectl logs -f "
+          "web-7d9c -c nginx --tail 20\n",
           declare, run};
 }
 

@@ -13,6 +13,13 @@ namespace skiff::kubectl {
 // "web", "pod/web", "pods/web", "po/web" -> "web"; KubectlError for another resource type.
 std::string pod_name_argument(const std::string& argument, const std::string& command);
 
+// The pod an argument names: a pod as above, or a workload (deploy/NAME, rs/NAME) whose
+// selector picks its pods; then, as kubectl does, the one best to log from
+// (scheduled, Running, Ready, oldest), noting "Found N pods, using pod/X" on stderr when there
+// are several. KubectlError when the workload has no pods.
+std::string resolve_pod_argument(Context& ctx, const std::string& argument,
+                                 const std::string& command);
+
 // The API path of the pod: /api/v1/namespaces/NS/pods/NAME.
 std::string pod_path(const std::string& namespace_name, const std::string& name);
 

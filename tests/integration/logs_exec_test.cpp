@@ -297,6 +297,42 @@ TEST_F(LogsExecTest, ExecPassesOutputAndTheExitCodeThrough) {
   }
 }
 
+TEST_F(LogsExecTest, AWorkloadNamesOneOfItsPods) {
+  const char* deployment = R"(apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: hello
+spec:
+  replicas: 2
+  selector:
+    matchLabels: {app: hello}
+  template:
+    metadata:
+      labels: {app: hello}
+    spec:
+      containers:
+      - name: app
+        image: localhost/busybox:1
+)";
+  ASSERT_EQ(server.kubectl({"apply", "-f", "-"}, deployment).exit_code, 0);
+  ASSERT_EQ(server.kubectl({"rollout", "status", "deployment/hello", "--timeout=60s"}).exit_code,
+            0);
+  // Both clients pick a pod of the Deployment and say so; its containers are not in the fake
+  // runtime, so the agent answers that the container is not available.
+  for (bool real : {true, false}) {
+    SCOPED_TRACE(real ? "kubectl" : "skiff kubectl");
+    auto args = std::vector<std::string>{"logs", "deploy/hello"};
+    auto result = real ? server.kubectl(args) : server.skiff_kubectl(args);
+    EXPECT_EQ(result.exit_code, 1);
+    EXPECT_EQ(result.err.rfind("Found 2 pods, using pod/hello-", 0), 0u) << result.err;
+    EXPECT_NE(result.err.find("Error from server (BadRequest): container \"app\" in pod "
+                              "\"hello-"),
+              std::string::npos)
+        << result.err;
+    EXPECT_NE(result.err.find("is not available"), std::string::npos) << result.err;
+  }
+}
+
 TEST_F(LogsExecTest, InteractiveExecIsRefusedWithAMessage) {
   // Both of kubectl's attempts (WebSocket, then the SPDY fallback) get the same 400.
   auto interactive = server.kubectl({"exec", "-i", "web", "--", "cat"}, "typed\n");
