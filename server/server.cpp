@@ -6,7 +6,6 @@
 #include <fstream>
 #include <iostream>
 
-#include "agent/agent.h"
 #include "pkg/http/server.h"
 #include "pkg/log/log.h"
 #include "server/advertise_address.h"
@@ -48,7 +47,7 @@ void write_ready_file(const std::string& path, uint16_t port) {
 // when it binds every address.
 std::string local_node_service(const std::string& bind_address, uint16_t port) {
   const bool wildcard = bind_address.empty() || bind_address == "0.0.0.0" || bind_address == "::";
-  const std::string host = wildcard ? "127.0.0.1"
+  const std::string host = wildcard                                      ? "127.0.0.1"
                            : bind_address.find(':') != std::string::npos ? "[" + bind_address + "]"
                                                                          : bind_address;
   return host + ":" + std::to_string(port);
@@ -116,28 +115,26 @@ int run(const ServerConfig& config) {
     http_options.bind_address = config.bind_address;
     http_options.port = config.https_listen_port;
     http_options.worker_threads = config.worker_threads;
-    http::Server http_server(
-        http_options, [&api, node_port](http::Request& request) -> http::HandlerResult {
-          if (request.path == "/v1-skiff/node-service") return node_service_info(node_port);
-          return api.handle(request);
-        });
+    http::Server http_server(http_options,
+                             [&api, node_port](http::Request& request) -> http::HandlerResult {
+                               if (request.path == "/v1-skiff/node-service")
+                                 return node_service_info(node_port);
+                               return api.handle(request);
+                             });
     uint16_t port = http_server.start();
     controllers.start_kubernetes_service({util::format_ipv4(config.service_cidr.at(1)),
                                           advertise_address(config.bind_address), port});
     std::string url = "http://" + config.bind_address + ":" + std::to_string(port);
 
     // 5. The embedded agent: this machine is a node too, unless --disable-agent.
-    std::unique_ptr<agent::Agent> embedded_agent;
-    if (config.disable_agent) {
-      log::info("embedded agent disabled (--disable-agent)");
+    std::unique_ptr<Companion> embedded_agent;
+    if (config.disable_agent || !config.embedded_agent) {
+      log::info("no embedded agent: this server runs no pods itself",
+                {{"reason", config.disable_agent ? "--disable-agent" : "not built in"}});
     } else {
-      agent::AgentConfig agent_config = config.agent;
-      agent_config.data_dir = config.data_dir;
-      agent_config.token = node_options.token;
-      agent_config.node_service_address = local_node_service(config.bind_address, node_port);
-      embedded_agent = std::make_unique<agent::Agent>(agent_config);
       try {
-        embedded_agent->start();
+        embedded_agent = config.embedded_agent({local_node_service(config.bind_address, node_port),
+                                                node_options.token, config.data_dir});
       } catch (const std::exception& e) {
         throw std::runtime_error(std::string("the embedded agent cannot run pods: ") + e.what() +
                                  " (install podman, or pass --disable-agent to run the control "
@@ -156,7 +153,7 @@ int run(const ServerConfig& config) {
     log::info("shutting down", {{"signal", received == SIGINT ? "SIGINT" : "SIGTERM"}});
 
     // Reverse order: stop taking requests, stop the reactors, close the store.
-    if (embedded_agent) embedded_agent->stop();  // its pods keep running
+    embedded_agent.reset();  // the agent stops; its pods keep running
     node_server.stop();
     http_server.stop();
     controllers.stop();

@@ -4,15 +4,34 @@
 // and each step waits for the previous one to be ready: store -> API -> controllers -> (agent).
 #include <chrono>
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <set>
 #include <string>
 #include <vector>
 
+#include "pkg/util/flags.h"
 #include "pkg/util/ipv4.h"
 
-#include "agent/agent_config.h"
-
 namespace skiff::server {
+
+// What an agent started beside the server needs to join it.
+struct LocalNodeService {
+  std::string address;  // "host:port" of the node service
+  std::string token;    // the join token
+  std::string data_dir;
+};
+
+// Something that runs beside the server until destroyed: the embedded agent. The server knows
+// no agent code (ARCHITECTURE.md: server and agent never include each other); cmd/ composes
+// them and hands the server a factory.
+class Companion {
+ public:
+  virtual ~Companion() = default;
+};
+// Starts the companion once the node service listens; throws (with a message for the user) when
+// it cannot run.
+using CompanionFactory = std::function<std::unique_ptr<Companion>(const LocalNodeService&)>;
 
 struct ServerConfig {
   std::string data_dir = "/var/lib/skiff";
@@ -45,9 +64,16 @@ struct ServerConfig {
   uint32_t cluster_dns = 0x0a2b000au;  // 10.43.0.10
   // Components turned off with --disable ("servicelb").
   std::set<std::string> disabled;
-  // The embedded agent (unless disable_agent): its node name, IP, labels and runtime socket.
-  // It dials this server's node service with the join token; data_dir is the server's.
-  agent::AgentConfig agent;
+  // Starts the embedded agent (unless disable_agent); none: the control plane only.
+  CompanionFactory embedded_agent;
+};
+
+// What `skiff server`'s command line adds beyond the server's own flags: the embedded agent's
+// flags and how to start it from them (cmd/ fills this in with the agent's).
+struct ServerCommandExtensions {
+  std::function<void(util::Flags&)> add_flags;
+  // Throws util::FlagError for bad agent flags.
+  std::function<CompanionFactory(const util::Flags&)> embedded_agent;
 };
 
 // Checks and stores the network flags' values in `config`; returns "" or the message for the
@@ -58,7 +84,8 @@ std::string set_network_flags(ServerConfig& config, const std::string& cluster_c
                               const std::vector<std::string>& disable);
 
 // Parses the `skiff server` flags and runs. Returns the process exit code.
-int server_command(const std::vector<std::string>& args);
+int server_command(const std::vector<std::string>& args,
+                   const ServerCommandExtensions& extensions = {});
 
 // Runs the server until a termination signal. Returns the process exit code.
 int run(const ServerConfig& config);

@@ -1,7 +1,6 @@
 #include <iostream>
 #include <set>
 
-#include "agent/agent_flags.h"
 #include "pkg/log/log.h"
 #include "pkg/util/duration.h"
 #include "pkg/util/flags.h"
@@ -82,7 +81,8 @@ std::string set_network_flags(ServerConfig& config, const std::string& cluster_c
   return "";
 }
 
-int server_command(const std::vector<std::string>& args) {
+int server_command(const std::vector<std::string>& args,
+                   const ServerCommandExtensions& extensions) {
   util::Flags flags;
   ServerConfig defaults;
   flags.add_string("data-dir,d", defaults.data_dir, "Folder to hold state");
@@ -105,7 +105,7 @@ int server_command(const std::vector<std::string>& args) {
   flags.add_string("token,t", "",
                    "Shared token agents join with (default: <data-dir>/server/node-token, "
                    "generated when absent)");
-  agent::add_agent_flags(flags, /*for_server=*/true);
+  if (extensions.add_flags) extensions.add_flags(flags);
   flags.add_string("cluster-cidr", defaults.cluster_cidr.str(),
                    "Network for pod IPs; each node gets a /24 of it");
   flags.add_string("service-cidr", defaults.service_cidr.str(), "Network for Service ClusterIPs");
@@ -170,7 +170,8 @@ int server_command(const std::vector<std::string>& args) {
   config.node_ready_file = flags.get_string("node-ready-file");
   config.token = flags.get_string("token");
   try {
-    config.agent = agent::agent_config_from_flags(flags, /*for_server=*/true);
+    if (extensions.embedded_agent && !config.disable_agent)
+      config.embedded_agent = extensions.embedded_agent(flags);
   } catch (const util::FlagError& e) {
     std::cerr << "skiff server: " << e.what() << "\n";
     return 2;

@@ -5,11 +5,17 @@
 #include <vector>
 
 #include "agent/agent.h"
+#include "cmd/skiff/embedded_agent.h"
 #include "pkg/api/version.h"
 #include "pkg/kubectl/kubectl.h"
 #include "server/server.h"
 
 namespace {
+
+// `skiff server` with the agent it embeds.
+int server_command(const std::vector<std::string>& args) {
+  return skiff::server::server_command(args, skiff::cmd::embedded_agent_extensions());
+}
 
 int version_command(const std::vector<std::string>&) {
   std::cout << "skiff version v" << skiff::version::kSkiffVersion << " (Kubernetes API "
@@ -24,8 +30,7 @@ struct Subcommand {
 };
 
 const Subcommand kSubcommands[] = {
-    {"server", "Run the control plane (with a local agent unless --disable-agent)",
-     skiff::server::server_command},
+    {"server", "Run the control plane (with a local agent unless --disable-agent)", server_command},
     {"agent", "Run a node that joins a server", skiff::agent::agent_command},
     {"kubectl", "Talk to the cluster, like kubectl", skiff::kubectl::kubectl_command},
     {"version", "Print the version", version_command},
