@@ -5,14 +5,26 @@
 namespace skiff::agent {
 namespace {
 
+// The member `key` when it is an object, else an empty object (the server may send
+// `"status": null`, on which nlohmann's value() throws).
+const Json& object_member(const Json& parent, const char* key) {
+  static const Json kEmpty = Json::object();
+  if (!parent.is_object()) return kEmpty;
+  const auto member = parent.find(key);
+  return member != parent.end() && member->is_object() ? *member : kEmpty;
+}
+
 pods::PodKey pod_key(const Json& pod) {
-  const Json& metadata = pod.value("metadata", Json::object());
+  const Json& metadata = object_member(pod, "metadata");
   return {metadata.value("namespace", ""), metadata.value("name", ""), metadata.value("uid", "")};
 }
 
 std::string ready_status(const Json& status) {
-  for (const auto& condition : status.value("conditions", Json::array())) {
-    if (condition.value("type", "") == "Ready") return condition.value("status", "");
+  const auto conditions = status.find("conditions");
+  if (conditions == status.end() || !conditions->is_array()) return "";
+  for (const auto& condition : *conditions) {
+    if (condition.is_object() && condition.value("type", "") == "Ready")
+      return condition.value("status", "");
   }
   return "";
 }
@@ -20,6 +32,8 @@ std::string ready_status(const Json& status) {
 }  // namespace
 
 bool status_disagrees(const Json& server_status, const Json& agent_status) {
+  if (!agent_status.is_object()) return false;  // nothing to report yet
+  if (!server_status.is_object()) return true;
   return server_status.value("phase", "") != agent_status.value("phase", "") ||
          ready_status(server_status) != ready_status(agent_status);
 }
@@ -31,7 +45,7 @@ void NodePods::attach(pods::PodManager& manager, nodeclient::NodeSession& sessio
 
 void NodePods::object_changed(nodeclient::ObjectKind kind, const Json& object) {
   if (kind != nodeclient::ObjectKind::Pod) {
-    const Json& metadata = object.value("metadata", Json::object());
+    const Json& metadata = object_member(object, "metadata");
     manager_->object_changed(nodeclient::kind_name(kind), metadata.value("namespace", ""),
                              metadata.value("name", ""));
     return;
@@ -43,7 +57,7 @@ void NodePods::object_changed(nodeclient::ObjectKind kind, const Json& object) {
 void NodePods::object_removed(nodeclient::ObjectKind kind, const Json& last_known) {
   if (kind != nodeclient::ObjectKind::Pod) {
     // A ConfigMap or Secret deleted: workers that mount it see it missing on their next sync.
-    const Json& metadata = last_known.value("metadata", Json::object());
+    const Json& metadata = object_member(last_known, "metadata");
     manager_->object_changed(nodeclient::kind_name(kind), metadata.value("namespace", ""),
                              metadata.value("name", ""));
     return;
@@ -62,9 +76,9 @@ void NodePods::synced() {
 
 void NodePods::report_if_server_differs(const Json& pod) {
   const pods::PodKey key = pod_key(pod);
-  if (pod.value("metadata", Json::object()).contains("deletionTimestamp")) return;
+  if (object_member(pod, "metadata").contains("deletionTimestamp")) return;
   const std::optional<Json> ours = manager_->status(key.uid);
-  if (!ours || !status_disagrees(pod.value("status", Json::object()), *ours)) return;
+  if (!ours || !status_disagrees(object_member(pod, "status"), *ours)) return;
   session_->report_pod_status({key.namespace_name, key.name, key.uid}, *ours);
 }
 

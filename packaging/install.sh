@@ -56,9 +56,9 @@ runtime = \"runc\""
 fi
 # podman asks for nofile=1048576 by default; a host that lowers the hard limit (inside another
 # container, say) refuses that, and runc likewise refuses an nproc above the pid limit.
-hard_nofile=$(ulimit -Hn)
+hard_nofile=$(awk '/^Max open files/ {print $5}' /proc/self/limits)
 if [ "$hard_nofile" != "unlimited" ] && [ "$hard_nofile" -lt 1048576 ]; then
-  nproc=$(ulimit -Hu)
+  nproc=$(awk '/^Max processes/ {print $4}' /proc/self/limits)
   pid_max=$(cat /proc/sys/kernel/pid_max)
   if [ "$nproc" = "unlimited" ] || [ "$nproc" -gt "$pid_max" ]; then nproc=$pid_max; fi
   RUNTIME_CONF_LINES="$RUNTIME_CONF_LINES
