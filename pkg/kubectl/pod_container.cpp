@@ -1,4 +1,5 @@
 #include "pkg/kubectl/pod_container.h"
+#include "pkg/api/pod_containers.h"
 
 #include <algorithm>
 #include <map>
@@ -12,19 +13,6 @@
 #include "pkg/kubectl/errors.h"
 
 namespace skiff::kubectl {
-
-namespace {
-
-std::vector<std::string> names_of(const Json& spec, const char* field) {
-  std::vector<std::string> names;
-  if (!spec.is_object() || !spec.contains(field) || !spec[field].is_array()) return names;
-  for (const auto& container : spec[field])
-    if (container.is_object() && container.contains("name") && container["name"].is_string())
-      names.push_back(container["name"].get<std::string>());
-  return names;
-}
-
-}  // namespace
 
 std::string pod_name_argument(const std::string& argument, const std::string& command) {
   auto slash = argument.find('/');
@@ -120,8 +108,8 @@ std::string choose_container(Context& ctx, const Json& pod, const std::string& r
       annotations.is_object() ? annotations.value("kubectl.kubernetes.io/default-container", "")
                               : "";
   const Json spec = pod.value("spec", Json::object());
-  const auto names = names_of(spec, "containers");
-  const auto init_names = names_of(spec, "initContainers");
+  const auto names = api::container_names(spec, "containers");
+  const auto init_names = api::container_names(spec, "initContainers");
   if (!annotated.empty())
     for (const auto& name : names)
       if (name == annotated) return name;
@@ -139,7 +127,7 @@ std::string choose_container(Context& ctx, const Json& pod, const std::string& r
 bool pod_has_container(const Json& pod, const std::string& container) {
   const Json spec = pod.value("spec", Json::object());
   for (const char* field : {"containers", "initContainers"})
-    for (const auto& name : names_of(spec, field))
+    for (const auto& name : api::container_names(spec, field))
       if (name == container) return true;
   return false;
 }

@@ -4,20 +4,12 @@
 #include <optional>
 
 #include "pkg/api/errors.h"
+#include "pkg/api/pod_containers.h"
 #include "pkg/api/time.h"
 
 namespace skiff::apiserver {
 
 namespace {
-
-std::vector<std::string> container_names(const Json& spec, const char* field) {
-  std::vector<std::string> names;
-  if (!spec.is_object() || !spec.contains(field) || !spec[field].is_array()) return names;
-  for (const auto& container : spec[field])
-    if (container.is_object() && container.contains("name") && container["name"].is_string())
-      names.push_back(container["name"].get<std::string>());
-  return names;
-}
 
 std::string join(const std::vector<std::string>& names) {
   std::string joined;
@@ -75,8 +67,8 @@ std::optional<int64_t> int_query(const http::Request& request, const char* name,
 PodStreamTarget resolve_stream_target(const Json& pod, const std::string& pod_name,
                                       const std::string& container) {
   const Json spec = pod.value("spec", Json::object());
-  const auto names = container_names(spec, "containers");
-  const auto init_names = container_names(spec, "initContainers");
+  const auto names = api::container_names(spec, "containers");
+  const auto init_names = api::container_names(spec, "initContainers");
   PodStreamTarget target;
   if (container.empty()) {
     if (names.size() == 1) {
