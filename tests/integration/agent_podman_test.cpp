@@ -21,6 +21,7 @@
 #include "pkg/api/json.h"
 #include "tests/integration/support/podman_test_env.h"
 #include "tests/integration/support/test_server.h"
+#include "tests/integration/support/wait.h"
 
 namespace skiff::testing {
 namespace {
@@ -42,14 +43,6 @@ std::unique_ptr<PodmanTestEnv>& shared_env() {
 std::string& setup_error() {
   static std::string error;
   return error;
-}
-
-bool wait_until(const std::function<bool()>& condition, std::chrono::milliseconds timeout) {
-  for (auto deadline = Steady::now() + timeout; Steady::now() < deadline;) {
-    if (condition()) return true;
-    std::this_thread::sleep_for(200ms);
-  }
-  return condition();
 }
 
 std::string web_yaml(const std::string& image, int replicas) {
@@ -161,7 +154,7 @@ TEST_F(AgentPodmanTest, OneServerIsAClusterThatRunsServesAndKeepsItsPods) {
   std::vector<std::string> flags = {"--disable-agent=false", "--token", kToken};
   for (auto& flag : agent_flags("node-a")) flags.push_back(flag);
   TestServer server(flags);
-  ASSERT_TRUE(wait_until([&] { return node_ready(server, "node-a"); }, 30s))
+  ASSERT_TRUE(eventually([&] { return node_ready(server, "node-a"); }, 30s))
       << server.kubectl({"get", "nodes", "-o", "yaml"}).out;
   Json node = get(server, {"node", "node-a"});
   EXPECT_EQ(node["status"]["nodeInfo"]["containerRuntimeVersion"].get<std::string>().rfind(
@@ -191,7 +184,7 @@ TEST_F(AgentPodmanTest, OneServerIsAClusterThatRunsServesAndKeepsItsPods) {
   EXPECT_NE(env_out.out.find("PASSWORD=s3cr3t"), std::string::npos) << env_out.out;
   EXPECT_EQ(server.kubectl({"exec", first, "--", "sh", "-c", "exit 3"}).exit_code, 3);
   EXPECT_OK(server.kubectl({"exec", first, "--", "sh", "-c", "echo hello-log > /proc/1/fd/1"}));
-  EXPECT_TRUE(wait_until(
+  EXPECT_TRUE(eventually(
       [&] {
         return server.kubectl({"logs", first}).out.find("hello-log") != std::string::npos;
       },
@@ -205,7 +198,7 @@ TEST_F(AgentPodmanTest, OneServerIsAClusterThatRunsServesAndKeepsItsPods) {
   EXPECT_EQ(before.size(), 4u) << "2 pods: an infra and an httpd container each";
   server.stop();
   server.start();
-  ASSERT_TRUE(wait_until([&] { return node_ready(server, "node-a"); }, 30s));
+  ASSERT_TRUE(eventually([&] { return node_ready(server, "node-a"); }, 30s));
   EXPECT_OK(server.kubectl({"rollout", "status", "deployment/web", "--timeout=30s"}));
   std::this_thread::sleep_for(2s);  // a wrongly restarted container would show by now
   EXPECT_EQ(container_ids(), before) << "the very same containers keep running";
@@ -215,14 +208,14 @@ TEST_F(AgentPodmanTest, OneServerIsAClusterThatRunsServesAndKeepsItsPods) {
 
   // Deleting the Deployment leaves no container behind.
   EXPECT_OK(server.kubectl({"delete", "deployment", "web"}));
-  EXPECT_TRUE(wait_until(
+  EXPECT_TRUE(eventually(
       [&] {
         Json left = get(server, {"pods", "-l", "app=web"});
         return !left.is_null() && left["items"].empty();
       },
       60s))
       << server.kubectl({"get", "pods", "-o", "wide"}).out;
-  EXPECT_TRUE(wait_until([&] { return container_ids().empty(); }, 30s))
+  EXPECT_TRUE(eventually([&] { return container_ids().empty(); }, 30s))
       << env().podman({"ps", "--all"}).out;
 }
 
@@ -265,7 +258,7 @@ TEST_F(AgentPodmanTest, AnAgentJoinsKeepsItsPodsAcrossRestartsAndCatchesUp) {
   for (auto& flag : agent_flags("node-b")) argv.push_back(flag);
   AgentProcess agent(argv, agent_dir.path() + "/agent.log");
 
-  ASSERT_TRUE(wait_until([&] { return node_ready(server, "node-b"); }, 30s)) << agent.log();
+  ASSERT_TRUE(eventually([&] { return node_ready(server, "node-b"); }, 30s)) << agent.log();
   ASSERT_OK(server.kubectl({"apply", "-f", "-"}, web_yaml(env().image(), 1)));
   EXPECT_OK(server.kubectl({"rollout", "status", "deployment/web", "--timeout=60s"}))
       << agent.log();
@@ -278,7 +271,7 @@ TEST_F(AgentPodmanTest, AnAgentJoinsKeepsItsPodsAcrossRestartsAndCatchesUp) {
   server.stop();
   std::this_thread::sleep_for(1s);
   server.start();
-  ASSERT_TRUE(wait_until([&] { return node_ready(server, "node-b"); }, 30s)) << agent.log();
+  ASSERT_TRUE(eventually([&] { return node_ready(server, "node-b"); }, 30s)) << agent.log();
   EXPECT_OK(server.kubectl({"rollout", "status", "deployment/web", "--timeout=30s"}));
   EXPECT_EQ(container_ids(), running);
 
@@ -286,7 +279,7 @@ TEST_F(AgentPodmanTest, AnAgentJoinsKeepsItsPodsAcrossRestartsAndCatchesUp) {
   // (terminating), and the agent that comes back stops the containers and confirms.
   agent.stop();
   EXPECT_OK(server.kubectl({"delete", "deployment", "web", "--wait=false"}));
-  EXPECT_TRUE(wait_until(
+  EXPECT_TRUE(eventually(
       [&] {
         Json left = get(server, {"pods", "-l", "app=web"});
         return !left.is_null() && !left["items"].empty() &&
@@ -296,14 +289,14 @@ TEST_F(AgentPodmanTest, AnAgentJoinsKeepsItsPodsAcrossRestartsAndCatchesUp) {
       << server.kubectl({"get", "pods,rs,deploy", "-o", "yaml"}).out;
   EXPECT_EQ(container_ids(), running) << "nothing stops the containers while the agent is away";
   agent.start();
-  EXPECT_TRUE(wait_until(
+  EXPECT_TRUE(eventually(
       [&] {
         Json left = get(server, {"pods", "-l", "app=web"});
         return !left.is_null() && left["items"].empty();
       },
       60s))
       << agent.log();
-  EXPECT_TRUE(wait_until([&] { return container_ids().empty(); }, 60s))
+  EXPECT_TRUE(eventually([&] { return container_ids().empty(); }, 60s))
       << env().podman({"ps", "--all"}).out;
 }
 

@@ -17,6 +17,7 @@
 #include "pkg/api/time.h"
 #include "pkg/http/client.h"
 #include "tests/integration/support/test_server.h"
+#include "tests/integration/support/wait.h"
 
 namespace skiff::testing {
 namespace {
@@ -127,7 +128,7 @@ class LogsExecTest : public ::testing::Test {
     ASSERT_TRUE(client->wait_synced(20s)) << client->last_error();
 
     ASSERT_EQ(server.kubectl({"apply", "-f", "-"}, kPod).exit_code, 0);
-    ASSERT_TRUE(wait_until([&] {
+    ASSERT_TRUE(eventually([&] {
       return pod().value("status", Json::object()).value("phase", "") == "Running";
     })) << "the pod never became Running";
     start_containers(pod()["metadata"]["uid"]);
@@ -141,15 +142,6 @@ class LogsExecTest : public ::testing::Test {
         http_client.request("GET", server.url() + "/api/v1/namespaces/default/pods/web");
     return response.status == 200 ? Json::parse(response.body) : Json::object();
   }
-  bool wait_until(const std::function<bool()>& condition, std::chrono::milliseconds timeout = 20s) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (std::chrono::steady_clock::now() < deadline) {
-      if (condition()) return true;
-      std::this_thread::sleep_for(50ms);
-    }
-    return condition();
-  }
-
   // How often the agent opened the current container's log.
   int log_reads() {
     int reads = 0;
@@ -235,7 +227,7 @@ TEST_F(LogsExecTest, KubectlFollowsTheLogUntilTheContainerStops) {
     return server.kubectl({"logs", "-f", "web"});
   });
   // Written once kubectl follows; it ends (rc 0) when the container stops.
-  ASSERT_TRUE(wait_until([&] { return log_reads() == 1; })) << "kubectl never asked for the log";
+  ASSERT_TRUE(eventually([&] { return log_reads() == 1; })) << "kubectl never asked for the log";
   runtime_.append_log(current, runtime::LogStream::Stdout, "later line");
   runtime_.exit_container(current, 0);
   ASSERT_EQ(follower.wait_for(30s), std::future_status::ready) << "kubectl logs -f did not end";
@@ -248,7 +240,7 @@ TEST_F(LogsExecTest, SkiffKubectlFollowEndsWhenTheContainerStops) {
   auto follower = std::async(std::launch::async, [&] {
     return server.skiff_kubectl({"logs", "-f", "web"});
   });
-  ASSERT_TRUE(wait_until([&] { return log_reads() == 1; })) << "the log was never asked for";
+  ASSERT_TRUE(eventually([&] { return log_reads() == 1; })) << "the log was never asked for";
   runtime_.append_log(current, runtime::LogStream::Stdout, "later line");
   runtime_.exit_container(current, 0);
   ASSERT_EQ(follower.wait_for(30s), std::future_status::ready) << "logs -f did not end";
@@ -267,7 +259,7 @@ TEST_F(LogsExecTest, AClientLeavingAFollowedLogEndsItOnTheNode) {
                        return false;
                      });
   EXPECT_EQ(first.rfind("hello\n", 0), 0u) << first;
-  EXPECT_TRUE(wait_until([&] { return counting->active() == 0; }))
+  EXPECT_TRUE(eventually([&] { return counting->active() == 0; }))
       << "the node still follows the log of a client that left";
 }
 
@@ -350,7 +342,7 @@ TEST_F(LogsExecTest, InteractiveExecIsRefusedWithAMessage) {
 TEST_F(LogsExecTest, ANodeWithoutItsAgentAnswersUnavailable) {
   client->stop();
   // Once the server noticed that n1's tunnel is gone, a request fails at once with a message.
-  EXPECT_TRUE(wait_until([&] {
+  EXPECT_TRUE(eventually([&] {
     return http_client.request("GET", server.url() + "/api/v1/namespaces/default/pods/web/log")
                .status == 503;
   }));

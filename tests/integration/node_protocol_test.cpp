@@ -18,6 +18,7 @@
 #include "pkg/api/time.h"
 #include "pkg/http/client.h"
 #include "tests/integration/support/test_server.h"
+#include "tests/integration/support/wait.h"
 
 namespace skiff::testing {
 namespace {
@@ -205,17 +206,6 @@ class NodeProtocolTest : public ::testing::Test {
     return "";
   }
   Json pods() { return get_json("/api/v1/namespaces/default/pods")["items"]; }
-  bool wait_until(const std::function<bool()>& condition, const std::string& what,
-                  std::chrono::milliseconds timeout = 30s) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (std::chrono::steady_clock::now() < deadline) {
-      if (condition()) return true;
-      std::this_thread::sleep_for(50ms);
-    }
-    ADD_FAILURE() << "timed out waiting for: " << what;
-    return false;
-  }
-
   const int node_port = free_port();
   TestServer server{{"--token", kToken, "--node-monitor-grace-period=2s", "--node-port",
                      std::to_string(node_port)}};

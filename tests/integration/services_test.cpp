@@ -15,6 +15,7 @@
 #include "pkg/http/client.h"
 #include "tests/integration/support/simulated_nodes.h"
 #include "tests/integration/support/test_server.h"
+#include "tests/integration/support/wait.h"
 
 namespace skiff::testing {
 namespace {
@@ -98,17 +99,6 @@ class ServicesTest : public ::testing::Test {
   }
   Json service(const std::string& name) {
     return get_json("/api/v1/namespaces/default/services/" + name);
-  }
-
-  bool wait_until(const std::function<bool()>& condition, const std::string& what,
-                  std::chrono::milliseconds timeout = 20s) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (std::chrono::steady_clock::now() < deadline) {
-      if (condition()) return true;
-      std::this_thread::sleep_for(50ms);
-    }
-    ADD_FAILURE() << "timed out waiting for: " << what;
-    return false;
   }
 
   // The ready and not-ready addresses of an Endpoints object, each "ip:port".

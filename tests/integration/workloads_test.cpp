@@ -15,6 +15,7 @@
 #include "pkg/http/client.h"
 #include "tests/integration/support/simulated_nodes.h"
 #include "tests/integration/support/test_server.h"
+#include "tests/integration/support/wait.h"
 
 namespace skiff::testing {
 namespace {
@@ -83,17 +84,6 @@ class WorkloadsTestBase : public ::testing::Test {
   Json replicasets() { return get_json("/apis/apps/v1/namespaces/default/replicasets")["items"]; }
 
   // Waits until `condition` holds (checked every 50 ms); fails the test with `what` otherwise.
-  bool wait_until(const std::function<bool()>& condition, const std::string& what,
-                  std::chrono::milliseconds timeout = 20s) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (std::chrono::steady_clock::now() < deadline) {
-      if (condition()) return true;
-      std::this_thread::sleep_for(50ms);
-    }
-    ADD_FAILURE() << "timed out waiting for: " << what;
-    return false;
-  }
-
   static bool ready(const Json& pod) {
     if (pod["metadata"].contains("deletionTimestamp")) return false;
     for (const auto& c : pod.value("status", Json::object()).value("conditions", Json::array())) {

@@ -320,7 +320,12 @@ class ExecWebSocketTest : public PodStreamsApiTest {
       : server_({}, [this](http::Request& request) { return api_->handle(request); }) {
     port_ = server_.start();
   }
-  ~ExecWebSocketTest() override { server_.stop(); }
+  // The API's pump threads post to the server's I/O context: they are joined (api_->stop())
+  // before server_ and its context are destroyed, as `skiff server` stops them in that order.
+  ~ExecWebSocketTest() override {
+    server_.stop();
+    api_->stop();
+  }
 
   std::string url(const std::string& target) {
     return "http://127.0.0.1:" + std::to_string(port_) + target;
