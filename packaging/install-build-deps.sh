@@ -10,7 +10,7 @@ PACKAGES="cmake ninja-build g++ pkg-config ccache git curl ca-certificates
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libsqlite3-dev libcurl4-openssl-dev libssl-dev nlohmann-json3-dev libboost-dev
   libyaml-cpp-dev zlib1g-dev libgtest-dev libgmock-dev
-  podman runc busybox-static catatonit netavark iptables"
+  podman runc busybox-static catatonit netavark iptables nftables iproute2"
 
 missing=""
 for package in $PACKAGES; do
