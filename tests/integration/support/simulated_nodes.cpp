@@ -181,9 +181,10 @@ void SimulatedNodes::watch_loop() {
   while (!stopping_) {
     std::string buffer;
     try {
+      // A short watch, resumed from the last resourceVersion: stop() waits for it to end.
       client.stream(
           "GET",
-          options_.server_url + "/api/v1/pods?watch=1&allowWatchBookmarks=true&timeoutSeconds=5" +
+          options_.server_url + "/api/v1/pods?watch=1&allowWatchBookmarks=true&timeoutSeconds=1" +
               "&resourceVersion=" + resource_version,
           [&](std::string_view chunk) {
             buffer.append(chunk);
