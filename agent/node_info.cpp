@@ -15,22 +15,16 @@
 
 #include "pkg/api/time.h"
 #include "pkg/api/version.h"
+#include "pkg/util/files.h"
 
 namespace skiff::agent {
 namespace {
 
 constexpr int kMaxPods = 110;  // the kubelet's default --max-pods
 
-std::string read_file(const std::string& path) {
-  std::ifstream in(path);
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
-
 // PRETTY_NAME from /etc/os-release ("Debian GNU/Linux 12 (bookworm)").
 std::string os_image() {
-  std::istringstream lines(read_file("/etc/os-release"));
+  std::istringstream lines(util::read_file("/etc/os-release").value_or(""));
   for (std::string line; std::getline(lines, line);) {
     if (line.rfind("PRETTY_NAME=", 0) != 0) continue;
     std::string value = line.substr(12);
@@ -110,10 +104,11 @@ Json node_status(const std::string& node_ip, const runtime::RuntimeVersion& runt
   utsname host{};
   uname(&host);
   const std::string cpus = std::to_string(std::max(1u, std::thread::hardware_concurrency()));
-  Json resources = {{"cpu", cpus},
-                    {"memory", memory_quantity_from_meminfo(read_file("/proc/meminfo"))},
-                    {"pods", std::to_string(kMaxPods)},
-                    {"ephemeral-storage", ephemeral_storage()}};
+  Json resources = {
+      {"cpu", cpus},
+      {"memory", memory_quantity_from_meminfo(util::read_file("/proc/meminfo").value_or(""))},
+      {"pods", std::to_string(kMaxPods)},
+      {"ephemeral-storage", ephemeral_storage()}};
   const std::string now = api::now_rfc3339();
   return {
       {"capacity", resources},

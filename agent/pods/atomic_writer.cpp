@@ -11,6 +11,7 @@
 #include <set>
 #include <stdexcept>
 #include <vector>
+#include "pkg/util/files.h"
 
 namespace skiff::agent::pods {
 namespace {
@@ -19,11 +20,6 @@ namespace fs = std::filesystem;
 
 constexpr const char* kDataLink = "..data";
 constexpr const char* kDataLinkTemp = "..data_tmp";
-
-std::string read_file(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
 
 int mode_of(const fs::path& path) {
   return static_cast<int>(fs::status(path).permissions() & fs::perms::mask);
@@ -34,8 +30,8 @@ Payload read_version(const fs::path& version) {
   Payload out;
   for (const auto& entry : fs::recursive_directory_iterator(version)) {
     if (!entry.is_regular_file()) continue;
-    out[fs::relative(entry.path(), version).string()] = {read_file(entry.path()),
-                                                         mode_of(entry.path())};
+    out[fs::relative(entry.path(), version).string()] = {
+        util::read_file(entry.path().string()).value_or(""), mode_of(entry.path())};
   }
   return out;
 }

@@ -7,6 +7,7 @@
 
 #include "pkg/http/client.h"
 #include "pkg/kubectl/errors.h"
+#include "pkg/util/files.h"
 #include "pkg/yaml/yaml.h"
 
 namespace skiff::kubectl {
@@ -19,11 +20,9 @@ bool is_manifest_file(const fs::path& path) {
 }
 
 std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw usage_error("cannot read \"" + path + "\"");
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
+  std::optional<std::string> text = util::read_file(path);
+  if (!text) throw usage_error("cannot read \"" + path + "\"");
+  return std::move(*text);
 }
 
 std::string fetch_url(const std::string& url) {
