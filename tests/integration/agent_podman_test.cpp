@@ -36,15 +36,6 @@ using Steady = std::chrono::steady_clock;
 
 constexpr const char* kToken = "agent-test-token";
 
-std::unique_ptr<PodmanTestEnv>& shared_env() {
-  static std::unique_ptr<PodmanTestEnv> env;
-  return env;
-}
-std::string& setup_error() {
-  static std::string error;
-  return error;
-}
-
 std::string web_yaml(const std::string& image, int replicas) {
   std::ostringstream out;
   out << R"(apiVersion: v1
@@ -92,32 +83,19 @@ spec:
   return out.str();
 }
 
-class AgentPodmanTest : public ::testing::Test {
+class AgentPodmanTest : public PodmanTest {
  protected:
-  static void SetUpTestSuite() {
-    if (!PodmanTestEnv::unavailable_reason().empty()) return;
-    try {
-      shared_env() = std::make_unique<PodmanTestEnv>();
-    } catch (const std::exception& error) {
-      setup_error() = error.what();
-    }
-  }
-  static void TearDownTestSuite() { shared_env().reset(); }
-
   void SetUp() override {
-    if (std::string reason = PodmanTestEnv::unavailable_reason(); !reason.empty())
-      GTEST_SKIP() << reason;
+    PodmanTest::SetUp();
+    if (IsSkipped() || HasFailure()) return;
     if (access("/usr/bin/kubectl", X_OK) != 0)
       GTEST_SKIP() << "/usr/bin/kubectl is not installed: these tests drive the real kubectl";
-    ASSERT_TRUE(shared_env()) << setup_error();
   }
   // Whatever a test left behind is removed, also when it failed half-way.
   void TearDown() override {
-    if (!shared_env()) return;
-    shared_env()->podman({"pod", "rm", "--all", "--force", "--time", "0"});
+    if (!has_env()) return;
+    env().podman({"pod", "rm", "--all", "--force", "--time", "0"});
   }
-
-  static PodmanTestEnv& env() { return *shared_env(); }
 
   // podman's view: the names of every container (infra ones included) it has.
   static std::set<std::string> container_ids() {

@@ -20,13 +20,7 @@
 namespace skiff::agent::pods::testing {
 namespace {
 
-using skiff::testing::PodmanTestEnv;
 using Steady = std::chrono::steady_clock;
-
-std::unique_ptr<PodmanTestEnv>& shared_env() {
-  static std::unique_ptr<PodmanTestEnv> env;
-  return env;
-}
 
 std::string random_suffix() {
   static std::mt19937_64 random{std::random_device{}()};
@@ -42,28 +36,13 @@ std::string runtime_id(const Json& container_status) {
   return id.substr(id.find("://") + 3);
 }
 
-class PodsPodmanTest : public ::testing::Test {
+class PodsPodmanTest : public skiff::testing::PodmanTest {
  protected:
-  static void SetUpTestSuite() {
-    if (!PodmanTestEnv::unavailable_reason().empty()) return;
-    try {
-      shared_env() = std::make_unique<PodmanTestEnv>();
-    } catch (const std::exception& error) {
-      setup_error() = error.what();
-    }
-  }
-  static std::string& setup_error() {
-    static std::string error;
-    return error;
-  }
-  static void TearDownTestSuite() { shared_env().reset(); }
-
   void SetUp() override {
-    if (std::string reason = PodmanTestEnv::unavailable_reason(); !reason.empty())
-      GTEST_SKIP() << reason;
-    ASSERT_TRUE(shared_env()) << setup_error();
+    PodmanTest::SetUp();
+    if (IsSkipped() || HasFailure()) return;
     runtime = std::make_unique<runtime::podman::PodmanRuntime>(
-        runtime::podman::PodmanRuntimeOptions{shared_env()->socket_path()});
+        runtime::podman::PodmanRuntimeOptions{env().socket_path()});
     probe_runner = std::make_unique<RuntimeProbeRunner>(*runtime);
     manager = make_manager();
   }
@@ -93,7 +72,7 @@ class PodsPodmanTest : public ::testing::Test {
     const std::string uid = "uid-" + random_suffix();
     uids.push_back(uid);
     for (auto& container : containers) {
-      container["image"] = shared_env()->image();
+      container["image"] = env().image();
       container["imagePullPolicy"] = "IfNotPresent";
     }
     return make_pod(std::move(containers), std::move(extra_spec), name, uid);

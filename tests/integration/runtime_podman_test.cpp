@@ -19,13 +19,8 @@ namespace skiff::agent::runtime::podman {
 namespace {
 
 using namespace std::chrono_literals;
-using skiff::testing::PodmanTestEnv;
+using skiff::testing::PodmanTest;
 using Steady = std::chrono::steady_clock;
-
-std::unique_ptr<PodmanTestEnv>& shared_env() {
-  static std::unique_ptr<PodmanTestEnv> env;
-  return env;
-}
 
 std::string random_suffix() {
   static std::mt19937_64 random{std::random_device{}()};
@@ -45,27 +40,12 @@ ErrorCode code_of(const std::function<void()>& action) {
   return ErrorCode::Internal;
 }
 
-class PodmanRuntimeTest : public ::testing::Test {
+class PodmanRuntimeTest : public PodmanTest {
  protected:
-  static void SetUpTestSuite() {
-    if (!PodmanTestEnv::unavailable_reason().empty()) return;
-    try {
-      shared_env() = std::make_unique<PodmanTestEnv>();
-    } catch (const std::exception& error) {
-      setup_error() = error.what();
-    }
-  }
-  static std::string& setup_error() {
-    static std::string error;
-    return error;
-  }
-  static void TearDownTestSuite() { shared_env().reset(); }
-
   void SetUp() override {
-    if (std::string reason = PodmanTestEnv::unavailable_reason(); !reason.empty())
-      GTEST_SKIP() << reason;
-    ASSERT_TRUE(shared_env()) << setup_error();
-    runtime = std::make_unique<PodmanRuntime>(PodmanRuntimeOptions{shared_env()->socket_path()});
+    PodmanTest::SetUp();
+    if (IsSkipped() || HasFailure()) return;
+    runtime = std::make_unique<PodmanRuntime>(PodmanRuntimeOptions{env().socket_path()});
   }
 
   // Whatever a test made is removed even when it fails half-way.
@@ -96,7 +76,7 @@ class PodmanRuntimeTest : public ::testing::Test {
   ContainerConfig busybox(const std::string& name, std::vector<std::string> command) {
     ContainerConfig config;
     config.name = name;
-    config.image = shared_env()->image();
+    config.image = env().image();
     config.command = std::move(command);
     return config;
   }
@@ -108,8 +88,7 @@ class PodmanRuntimeTest : public ::testing::Test {
 
 TEST_F(PodmanRuntimeTest, SandboxIpServesHttpFromTheHost) {
   // A read-only mounted folder served by busybox httpd, asked from the host on the pod IP.
-  const std::filesystem::path www =
-      std::filesystem::path(shared_env()->dir()) / ("www-" + run_label);
+  const std::filesystem::path www = std::filesystem::path(env().dir()) / ("www-" + run_label);
   std::filesystem::create_directories(www);
   std::ofstream(www / "index.html") << "hello from the pod\n";
 
@@ -168,7 +147,7 @@ TEST_F(PodmanRuntimeTest, ContainerRunsToItsExitCode) {
   ASSERT_TRUE(exited.started_at && exited.finished_at);
   EXPECT_LE(*exited.started_at, *exited.finished_at);
   EXPECT_FALSE(exited.image_id.empty());
-  EXPECT_EQ(exited.image, shared_env()->image());
+  EXPECT_EQ(exited.image, env().image());
   EXPECT_FALSE(exited.log_path.empty());
 
   // A restart as the pod worker does it: a new container with the next attempt.
@@ -250,8 +229,8 @@ TEST_F(PodmanRuntimeTest, RunAsUserAndLimitsReachTheContainer) {
   std::string id = runtime->create_container(sandbox, config, pod);
   runtime->start_container(id);
   EXPECT_EQ(runtime->exec_sync(id, {"/bin/id", "-u"}, 10s).stdout_text, "1234\n");
-  auto inspect = shared_env()->podman(
-      {"inspect", "--format", "{{.HostConfig.Memory}} {{.HostConfig.CpuQuota}}", id});
+  auto inspect =
+      env().podman({"inspect", "--format", "{{.HostConfig.Memory}} {{.HostConfig.CpuQuota}}", id});
   EXPECT_EQ(inspect.out, "67108864 50000\n") << inspect.err;
 }
 
@@ -260,7 +239,7 @@ TEST_F(PodmanRuntimeTest, LogsWithTailTimestampsAndFollow) {
   std::string sandbox = run_sandbox(pod);
   ContainerConfig config = busybox(
       "app", {"/bin/sh", "-c", "for i in 1 2 3 4 5; do echo line$i; done; echo problem >&2"});
-  config.log_path = shared_env()->dir() + "/logs-" + run_label + ".log";
+  config.log_path = env().dir() + "/logs-" + run_label + ".log";
   std::string id = runtime->create_container(sandbox, config, pod);
   EXPECT_EQ(runtime->container_status(id).log_path, config.log_path);
   runtime->start_container(id);
@@ -313,7 +292,7 @@ TEST_F(PodmanRuntimeTest, FindsSandboxesAndContainersByLabels) {
   runtime->start_container(a);
 
   // What an agent that restarted does: find its pods by their labels, with a fresh client.
-  PodmanRuntime fresh(PodmanRuntimeOptions{shared_env()->socket_path()});
+  PodmanRuntime fresh(PodmanRuntimeOptions{env().socket_path()});
   auto ours = fresh.list_pod_sandboxes({{{"skiff-test", run_label}}, {}});
   EXPECT_EQ(ours.size(), 2u);
   auto by_uid = fresh.list_pod_sandboxes({{{"io.kubernetes.pod.uid", second.metadata.uid}}, {}});
@@ -383,12 +362,12 @@ TEST_F(PodmanRuntimeTest, MissingImagesAndNamesInUse) {
   PodSandboxConfig pod = pod_config("errors");
   std::string sandbox = run_sandbox(pod);
   EXPECT_FALSE(runtime->image_status("localhost/skiff-missing:1"));
-  auto present = runtime->image_status(shared_env()->image());
+  auto present = runtime->image_status(env().image());
   ASSERT_TRUE(present);
   EXPECT_FALSE(present->id.empty());
   bool listed = false;
   for (const auto& image : runtime->list_images())
-    for (const auto& tag : image.repo_tags) listed |= tag == shared_env()->image();
+    for (const auto& tag : image.repo_tags) listed |= tag == env().image();
   EXPECT_TRUE(listed);
 
   ContainerConfig missing = busybox("app", {"/bin/true"});
@@ -412,7 +391,7 @@ TEST_F(PodmanRuntimeTest, MissingImagesAndNamesInUse) {
 }
 
 TEST_F(PodmanRuntimeTest, AnAbsentSocketIsUnavailable) {
-  PodmanRuntime nowhere(PodmanRuntimeOptions{shared_env()->dir() + "/no-such.sock"});
+  PodmanRuntime nowhere(PodmanRuntimeOptions{env().dir() + "/no-such.sock"});
   EXPECT_EQ(code_of([&] { nowhere.version(); }), ErrorCode::Unavailable);
   RuntimeVersion version = runtime->version();
   EXPECT_EQ(version.name, "podman");

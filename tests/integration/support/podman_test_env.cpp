@@ -133,4 +133,41 @@ CommandResult PodmanTestEnv::podman(const std::vector<std::string>& args,
   return run_command(argv, "", timeout_seconds, env_);
 }
 
+std::unique_ptr<PodmanTestEnv>& PodmanTest::shared() {
+  static std::unique_ptr<PodmanTestEnv> env;
+  return env;
+}
+
+std::string& PodmanTest::setup_error() {
+  static std::string error;
+  return error;
+}
+
+void PodmanTest::SetUpTestSuite() {
+  if (!PodmanTestEnv::unavailable_reason().empty()) return;
+  try {
+    shared() = std::make_unique<PodmanTestEnv>();
+  } catch (const std::exception& error) {
+    setup_error() = error.what();
+  }
+}
+
+void PodmanTest::TearDownTestSuite() {
+  shared().reset();
+}
+
+void PodmanTest::SetUp() {
+  if (std::string reason = PodmanTestEnv::unavailable_reason(); !reason.empty())
+    GTEST_SKIP() << reason;
+  ASSERT_TRUE(shared()) << setup_error();
+}
+
+PodmanTestEnv& PodmanTest::env() {
+  return *shared();
+}
+
+bool PodmanTest::has_env() {
+  return shared() != nullptr;
+}
+
 }  // namespace skiff::testing

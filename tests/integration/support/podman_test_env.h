@@ -6,6 +6,8 @@
 // image in it, stops the service and deletes the folder, also when the test failed.
 //
 // Nothing here is product configuration: the product gets the socket path only.
+#include <gtest/gtest.h>
+
 #include <memory>
 #include <string>
 #include <vector>
@@ -44,6 +46,22 @@ class PodmanTestEnv {
   std::vector<std::string> global_args_;
   std::vector<std::string> env_;
   std::unique_ptr<agent::runtime::podman::PodmanService> service_;
+};
+
+// A gtest fixture whose suite shares one PodmanTestEnv (set up once: it imports an image).
+// SetUp() skips where podman cannot run and fails when the environment could not be set up;
+// a derived SetUp() calls it first and returns when IsSkipped() or HasFailure().
+class PodmanTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite();
+  static void TearDownTestSuite();
+  void SetUp() override;
+  static PodmanTestEnv& env();
+  static bool has_env();
+
+ private:
+  static std::unique_ptr<PodmanTestEnv>& shared();
+  static std::string& setup_error();
 };
 
 }  // namespace skiff::testing
