@@ -2,7 +2,11 @@
 
 #include <filesystem>
 
+#include "agent/network/nft_table.h"
+#include "agent/network/proxy_model.h"
 #include "agent/node_info.h"
+#include "agent/node_network.h"
+#include "agent/node_object_fanout.h"
 #include "agent/node_pods.h"
 #include "agent/node_service_address.h"
 #include "agent/nodeclient/grpc_node_client.h"
@@ -26,10 +30,65 @@ struct Agent::Parts {
   std::unique_ptr<pods::RuntimeProbeRunner> probes;
   pods::SystemClock clock;
   NodePods node_pods;
+  // Made by `network` once pods may start (the pod network is up); read by stop() after
+  // `network` stopped, so no lock is needed.
   std::unique_ptr<pods::PodManager> manager;
+  std::unique_ptr<network::NftTable> service_rules;  // null until the first services sync
+  std::vector<std::string> proxy_problems;           // the last ones logged
+  std::unique_ptr<NodeNetwork> network;
+  std::unique_ptr<NodeObjectFanout> fanout;
   std::unique_ptr<PodStreams> streams;  // logs and exec for the server, over the connection
   std::unique_ptr<nodeclient::GrpcNodeClient> client;
 };
+
+namespace {
+
+// The pod workers, started once the pod network is up: they adopt what the runtime already
+// runs, then NodePods hands them the server's pods.
+void start_pods(Agent::Parts& parts, const AgentConfig& config,
+                const runtime::RuntimeVersion& version, const std::string& network_name) {
+  pods::PodManagerOptions manager_options;
+  manager_options.worker.root_dir = std::filesystem::path(config.data_dir) / "agent";
+  manager_options.worker.host_ip = config.node_ip;
+  manager_options.worker.runtime_name = version.name;
+  (void)network_name;  // TODO(session 4): manager_options.worker.network once it exists
+  manager_options.relist_period = config.relist_period;
+  auto manager =
+      std::make_unique<pods::PodManager>(*parts.runtime, parts.node_pods, parts.node_pods,
+                                         *parts.probes, parts.clock, manager_options);
+  const auto adopted = manager->adopt();
+  manager->start();
+  parts.manager = std::move(manager);
+  log::info("pod workers started", {{"adoptedPods", static_cast<int64_t>(adopted.size())}});
+  parts.node_pods.set_manager(*parts.manager);
+}
+
+// The service proxy: the cluster's Services and EndpointSlices as nftables rules.
+void sync_service_rules(Agent::Parts& parts, const std::string& node_name,
+                        const nodeclient::ClusterSettings& settings, const Json& services,
+                        const Json& endpoint_slices) {
+  if (!settings.service_proxy) {
+    if (parts.service_rules) parts.service_rules->remove();
+    parts.service_rules.reset();
+    return;
+  }
+  network::ProxyModelInput input;
+  input.node_name = node_name;
+  input.cluster_cidr = settings.cluster_cidr;
+  input.services = services;
+  input.endpoint_slices = endpoint_slices;
+  network::ProxyModelBuild build = network::build_proxy_model(input);
+  if (build.problems != parts.proxy_problems) {
+    for (const auto& problem : build.problems) log::warn("service not proxied", {{"why", problem}});
+    parts.proxy_problems = build.problems;
+  }
+  if (!parts.service_rules)
+    parts.service_rules =
+        std::make_unique<network::NftTable>(std::make_unique<network::NftCommand>());
+  parts.service_rules->sync(build.model);
+}
+
+}  // namespace
 
 Agent::Agent(AgentConfig config) : config_(std::move(config)) {
   if (config_.node_name.empty()) config_.node_name = default_node_name();
@@ -64,41 +123,51 @@ void Agent::start() {
   const runtime::RuntimeVersion version = parts->runtime->version();
   parts->probes = std::make_unique<pods::RuntimeProbeRunner>(*parts->runtime);
 
-  pods::PodManagerOptions manager_options;
-  manager_options.worker.root_dir = agent_dir;
-  manager_options.worker.host_ip = config_.node_ip;
-  manager_options.worker.runtime_name = version.name;
-  manager_options.relist_period = config_.relist_period;
-  parts->manager =
-      std::make_unique<pods::PodManager>(*parts->runtime, parts->node_pods, parts->node_pods,
-                                         *parts->probes, parts->clock, manager_options);
-  const auto adopted = parts->manager->adopt();
-  parts->manager->start();
+  Parts& p = *parts;
+  NodeNetworkHooks hooks;
+  hooks.pods_may_start = [&p, this, version](const nodeclient::ClusterSettings&,
+                                             const std::string& network_name) {
+    start_pods(p, config_, version, network_name);
+  };
+  hooks.services_changed = [&p, this](const nodeclient::ClusterSettings& settings,
+                                      const Json& services, const Json& slices) {
+    sync_service_rules(p, config_.node_name, settings, services, slices);
+  };
+  NodeNetworkOptions network_options;
+  network_options.node_name = config_.node_name;
+  parts->network = std::make_unique<NodeNetwork>(
+      network_options, std::move(hooks),
+      [&p](nodeclient::ObjectKind kind) { return p.client->cache().list(kind); });
+  parts->fanout = std::make_unique<NodeObjectFanout>(parts->node_pods, *parts->network);
 
   nodeclient::NodeClientOptions client_options;
   client_options.node_name = config_.node_name;
   client_options.token = config_.token;
   client_options.labels = config_.node_labels;
   client_options.node_status = node_status(config_.node_ip, version);
+  client_options.kinds = {nodeclient::ObjectKind::Pod,           nodeclient::ObjectKind::ConfigMap,
+                          nodeclient::ObjectKind::Secret,        nodeclient::ObjectKind::Service,
+                          nodeclient::ObjectKind::EndpointSlice, nodeclient::ObjectKind::Node};
   parts->streams = std::make_unique<PodStreams>(*parts->runtime);
   parts->client = std::make_unique<nodeclient::GrpcNodeClient>(
-      node_service_channels(config_), client_options, parts->node_pods, parts->streams.get());
-  parts->node_pods.attach(*parts->manager, *parts->client);
+      node_service_channels(config_), client_options, *parts->fanout, parts->streams.get());
+  parts->node_pods.attach(*parts->client);
   nodeclient::GrpcNodeClient& client = *parts->client;
   parts->node_pods.set_pod_lister(
       [&client] { return client.cache().list(nodeclient::ObjectKind::Pod); });
+  parts->network->start();
   parts->client->start();
   log::info("agent started", {{"node", config_.node_name},
                               {"nodeIP", config_.node_ip},
-                              {"runtime", version.name + " " + version.version},
-                              {"adoptedPods", static_cast<int64_t>(adopted.size())}});
+                              {"runtime", version.name + " " + version.version}});
   parts_ = std::move(parts);
 }
 
 void Agent::stop() {
   if (!parts_) return;
   parts_->client->stop();
-  parts_->manager->stop();
+  parts_->network->stop();
+  if (parts_->manager) parts_->manager->stop();
   parts_.reset();
   log::info("agent stopped; its containers keep running", {{"node", config_.node_name}});
 }

@@ -34,8 +34,9 @@ class Agent {
 
   const std::string& node_name() const { return config_.node_name; }
 
+  struct Parts;  // the running pieces (agent.cpp)
+
  private:
-  struct Parts;
   AgentConfig config_;
   std::unique_ptr<Parts> parts_;
 };

@@ -43,7 +43,18 @@ void NodePods::attach(pods::PodManager& manager, nodeclient::NodeSession& sessio
   session_ = &session;
 }
 
+void NodePods::set_manager(pods::PodManager& manager) {
+  std::lock_guard lock(manager_mutex_);
+  manager_ = &manager;
+  if (!synced_once_ || !list_pods_) return;
+  const std::vector<Json> bound = list_pods_();
+  log::info("starting the node's pods", {{"pods", static_cast<int64_t>(bound.size())}});
+  manager_->set_pods(bound);
+}
+
 void NodePods::object_changed(nodeclient::ObjectKind kind, const Json& object) {
+  std::lock_guard lock(manager_mutex_);
+  if (manager_ == nullptr) return;  // set_manager lists the pods then
   if (kind != nodeclient::ObjectKind::Pod) {
     const Json& metadata = object_member(object, "metadata");
     manager_->object_changed(nodeclient::kind_name(kind), metadata.value("namespace", ""),
@@ -55,6 +66,8 @@ void NodePods::object_changed(nodeclient::ObjectKind kind, const Json& object) {
 }
 
 void NodePods::object_removed(nodeclient::ObjectKind kind, const Json& last_known) {
+  std::lock_guard lock(manager_mutex_);
+  if (manager_ == nullptr) return;
   if (kind != nodeclient::ObjectKind::Pod) {
     // A ConfigMap or Secret deleted: workers that mount it see it missing on their next sync.
     const Json& metadata = object_member(last_known, "metadata");
@@ -68,7 +81,8 @@ void NodePods::object_removed(nodeclient::ObjectKind kind, const Json& last_know
 void NodePods::synced() {
   // Only the first time: set_pods is the "list" that settles adoption. Later syncs deliver
   // what changed meanwhile as ordinary changes and removals.
-  if (synced_once_.exchange(true) || !list_pods_) return;
+  std::lock_guard lock(manager_mutex_);
+  if (synced_once_.exchange(true) || !list_pods_ || manager_ == nullptr) return;
   const std::vector<Json> bound = list_pods_();
   log::info("node synced with the server", {{"pods", static_cast<int64_t>(bound.size())}});
   manager_->set_pods(bound);

@@ -12,6 +12,7 @@
 // phase different from what its worker last reported is reported again, so pods come back
 // Ready with their node.
 #include <atomic>
+#include <mutex>
 
 #include "agent/nodeclient/node_session.h"
 #include "agent/pods/pod_interfaces.h"
@@ -25,6 +26,11 @@ class NodePods final : public nodeclient::NodeObjectHandler,
  public:
   // Connect both ends before the session starts; both must outlive this object's use.
   void attach(pods::PodManager& manager, nodeclient::NodeSession& session);
+  // Or the session first, and the pod workers once pods may start (the pod network is up):
+  // until then the server's pods wait in the session's cache, and set_manager settles them
+  // (set_pods) if the first Synced already came.
+  void attach(nodeclient::NodeSession& session) { session_ = &session; }
+  void set_manager(pods::PodManager& manager);
 
   // NodeObjectHandler
   void object_changed(nodeclient::ObjectKind kind, const Json& object) override;
@@ -45,6 +51,8 @@ class NodePods final : public nodeclient::NodeObjectHandler,
  private:
   void report_if_server_differs(const Json& pod);
 
+  // Guards manager_ (set while the session delivers) and the first-sync hand-over.
+  std::mutex manager_mutex_;
   pods::PodManager* manager_ = nullptr;
   nodeclient::NodeSession* session_ = nullptr;
   std::function<std::vector<Json>()> list_pods_;

@@ -104,6 +104,14 @@ int run(const ServerConfig& config) {
     node_options.token = nodeservice::load_or_create_node_token(
         (std::filesystem::path(config.data_dir) / "server" / "node-token").string(), config.token);
     node_options.service.node_monitor_grace_period = config.node_monitor_grace_period;
+    nodeservice::ClusterSettings& cluster = node_options.service.cluster;
+    cluster.cluster_cidr = config.cluster_cidr.str();
+    cluster.service_cidr = config.service_cidr.str();
+    cluster.cluster_dns = util::format_ipv4(config.cluster_dns);
+    cluster.cluster_domain = config.cluster_domain;
+    cluster.network_backend = config.network_backend;
+    cluster.service_proxy = !config.disable_kube_proxy;
+    cluster.cluster_dns_enabled = !config.disabled.count("dns");
     nodeservice::NodeServer node_server(
         cached_store, [&api](http::Request& request) { return api.handle(request); }, node_options);
     const uint16_t node_port = node_server.start();

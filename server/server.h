@@ -62,7 +62,12 @@ struct ServerConfig {
   util::Ipv4Cidr service_cidr{0x0a2b0000u, 16};  // 10.43.0.0/16
   util::PortRange service_node_port_range{30000, 32767};
   uint32_t cluster_dns = 0x0a2b000au;  // 10.43.0.10
-  // Components turned off with --disable ("servicelb").
+  std::string cluster_domain = "cluster.local";
+  // How agents connect pod subnets across nodes: vxlan, host-gw, or none (the runtime's
+  // default network, unmanaged).
+  std::string network_backend = "vxlan";
+  bool disable_kube_proxy = false;  // agents write no service rules
+  // Components turned off with --disable ("servicelb", "dns").
   std::set<std::string> disabled;
   // Starts the embedded agent (unless disable_agent); none: the control plane only.
   CompanionFactory embedded_agent;

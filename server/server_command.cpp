@@ -1,6 +1,7 @@
 #include <iostream>
 #include <set>
 
+#include "pkg/api/validation.h"
 #include "pkg/log/log.h"
 #include "pkg/util/duration.h"
 #include "pkg/util/flags.h"
@@ -11,7 +12,9 @@ namespace skiff::server {
 namespace {
 
 // Components --disable can turn off.
-const std::set<std::string> kDisableable = {"servicelb"};
+// "coredns" is k3s' name for the cluster DNS, accepted so k3s command lines keep working.
+const std::set<std::string> kDisableable = {"servicelb", "dns", "coredns"};
+const std::set<std::string> kNetworkBackends = {"vxlan", "host-gw", "none"};
 
 // The largest service CIDR Kubernetes accepts for IPv4 is a /12; a /28 leaves room for the
 // `kubernetes` Service, the DNS address and a few more.
@@ -67,7 +70,7 @@ std::string set_network_flags(ServerConfig& config, const std::string& cluster_c
           for (const auto& k : kDisableable) known += (known.empty() ? "" : ", ") + k;
           return "--disable: unknown component \"" + name + "\" (known: " + known + ")";
         }
-        disabled.insert(name);
+        disabled.insert(name == "coredns" ? "dns" : name);
       }
       if (comma == std::string::npos) break;
       start = comma + 1;
@@ -113,7 +116,14 @@ int server_command(const std::vector<std::string>& args,
                    "Port range for NodePort Services");
   flags.add_string("cluster-dns", util::format_ipv4(defaults.cluster_dns),
                    "Cluster DNS address (inside --service-cidr)");
-  flags.add_list("disable", "Do not run a packaged component (servicelb); repeat or comma list");
+  flags.add_string("cluster-domain", defaults.cluster_domain, "Cluster domain");
+  flags.add_string("network-backend", defaults.network_backend,
+                   "How pods on different nodes reach each other: vxlan, host-gw, or none "
+                   "(pods use the container runtime's default network)");
+  flags.add_bool("disable-kube-proxy", false,
+                 "Do not forward Service addresses on the nodes (no nftables rules)");
+  flags.add_list("disable",
+                 "Do not run a packaged component (servicelb, dns); repeat or comma list");
   flags.add_bool("help,h", false, "Show this help");
   try {
     flags.parse(args);
@@ -184,6 +194,19 @@ int server_command(const std::vector<std::string>& args,
     std::cerr << "skiff server: " << network_error << "\n";
     return 2;
   }
+  config.network_backend = flags.get_string("network-backend");
+  if (!kNetworkBackends.count(config.network_backend)) {
+    std::cerr << "skiff server: --network-backend must be vxlan, host-gw or none, not \""
+              << config.network_backend << "\"\n";
+    return 2;
+  }
+  config.cluster_domain = flags.get_string("cluster-domain");
+  if (!api::validate_dns1123_subdomain(config.cluster_domain).empty()) {
+    std::cerr << "skiff server: --cluster-domain must be a DNS name such as cluster.local, not \""
+              << config.cluster_domain << "\"\n";
+    return 2;
+  }
+  config.disable_kube_proxy = flags.get_bool("disable-kube-proxy");
   if (!config.datastore_endpoint.empty()) {
     std::cerr << "skiff server: --datastore-endpoint (etcd) is not supported yet; "
                  "leave it empty to use the embedded SQLite store\n";

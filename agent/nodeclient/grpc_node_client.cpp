@@ -53,8 +53,26 @@ v1::ObjectKind to_proto(ObjectKind kind) {
       return v1::OBJECT_KIND_CONFIG_MAP;
     case ObjectKind::Secret:
       return v1::OBJECT_KIND_SECRET;
+    case ObjectKind::Service:
+      return v1::OBJECT_KIND_SERVICE;
+    case ObjectKind::EndpointSlice:
+      return v1::OBJECT_KIND_ENDPOINT_SLICE;
+    case ObjectKind::Node:
+      return v1::OBJECT_KIND_NODE;
   }
   return v1::OBJECT_KIND_UNSPECIFIED;
+}
+
+ClusterSettings from_proto(const v1::ClusterSettings& message) {
+  ClusterSettings settings;
+  settings.cluster_cidr = message.cluster_cidr();
+  settings.service_cidr = message.service_cidr();
+  settings.cluster_dns = message.cluster_dns();
+  settings.cluster_domain = message.cluster_domain();
+  settings.network_backend = message.network_backend();
+  settings.service_proxy = message.service_proxy();
+  settings.cluster_dns_enabled = message.cluster_dns_enabled();
+  return settings;
 }
 
 // None for kinds or types this agent does not know (a newer server may send more).
@@ -92,6 +110,15 @@ std::optional<CacheEvent> from_proto(const v1::WatchEvent& message) {
       break;
     case v1::OBJECT_KIND_SECRET:
       event.kind = ObjectKind::Secret;
+      break;
+    case v1::OBJECT_KIND_SERVICE:
+      event.kind = ObjectKind::Service;
+      break;
+    case v1::OBJECT_KIND_ENDPOINT_SLICE:
+      event.kind = ObjectKind::EndpointSlice;
+      break;
+    case v1::OBJECT_KIND_NODE:
+      event.kind = ObjectKind::Node;
       break;
     default:
       return std::nullopt;
@@ -254,6 +281,7 @@ bool GrpcNodeClient::run_connection(const std::shared_ptr<grpc::Channel>& channe
     } else if (response.lease_renew_interval_ms() > 0) {
       connection.renew_interval = std::chrono::milliseconds(response.lease_renew_interval_ms());
     }
+    objects_.settings_received(from_proto(response.cluster()));
   }
   register_node(connection);
 

@@ -38,6 +38,12 @@ std::string_view kind_name(ObjectKind kind) {
       return "ConfigMap";
     case ObjectKind::Secret:
       return "Secret";
+    case ObjectKind::Service:
+      return "Service";
+    case ObjectKind::EndpointSlice:
+      return "EndpointSlice";
+    case ObjectKind::Node:
+      return "Node";
   }
   return "";
 }

@@ -17,8 +17,22 @@
 
 namespace skiff::agent::nodeclient {
 
-enum class ObjectKind { Pod, ConfigMap, Secret };
-std::string_view kind_name(ObjectKind kind);  // "Pod", "ConfigMap", "Secret"
+// Pods bound to the node and the ConfigMaps/Secrets they use; every Service, EndpointSlice and
+// Node of the cluster (for the service proxy, cluster DNS and pod routes).
+enum class ObjectKind { Pod, ConfigMap, Secret, Service, EndpointSlice, Node };
+std::string_view kind_name(ObjectKind kind);  // "Pod", "ConfigMap", "Secret", ...
+
+// The cluster-wide settings the server tells every agent (proto/node.proto ClusterSettings).
+struct ClusterSettings {
+  std::string cluster_cidr;
+  std::string service_cidr;
+  std::string cluster_dns;
+  std::string cluster_domain;
+  std::string network_backend;  // vxlan | host-gw | none
+  bool service_proxy = true;
+  bool cluster_dns_enabled = true;
+  bool operator==(const ClusterSettings&) const = default;
+};
 
 struct PodRef {
   std::string namespace_name;
@@ -41,6 +55,8 @@ class NodeObjectHandler {
   // The agent's copy matches the server's (after every connect): a pod the agent runs that it
   // has not been told about by now is not this node's any more.
   virtual void synced() {}
+  // The server's cluster settings, on every connection (before its objects).
+  virtual void settings_received(const ClusterSettings&) {}
 };
 
 class NodeSession {

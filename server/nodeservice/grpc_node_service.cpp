@@ -51,6 +51,12 @@ v1::ObjectKind to_proto(NodeObjectKind kind) {
       return v1::OBJECT_KIND_CONFIG_MAP;
     case NodeObjectKind::Secret:
       return v1::OBJECT_KIND_SECRET;
+    case NodeObjectKind::Service:
+      return v1::OBJECT_KIND_SERVICE;
+    case NodeObjectKind::EndpointSlice:
+      return v1::OBJECT_KIND_ENDPOINT_SLICE;
+    case NodeObjectKind::Node:
+      return v1::OBJECT_KIND_NODE;
   }
   return v1::OBJECT_KIND_UNSPECIFIED;
 }
@@ -131,6 +137,15 @@ grpc::Status GrpcNodeService::Hello(grpc::ServerContext* context, const v1::Hell
   response->set_protocol_version(kProtocolVersion);
   response->set_lease_renew_interval_ms(static_cast<uint32_t>(timing.renew_interval.count()));
   response->set_lease_duration_seconds(static_cast<uint32_t>(timing.duration_seconds));
+  const ClusterSettings& settings = service_.cluster_settings();
+  v1::ClusterSettings& cluster = *response->mutable_cluster();
+  cluster.set_cluster_cidr(settings.cluster_cidr);
+  cluster.set_service_cidr(settings.service_cidr);
+  cluster.set_cluster_dns(settings.cluster_dns);
+  cluster.set_cluster_domain(settings.cluster_domain);
+  cluster.set_network_backend(settings.network_backend);
+  cluster.set_service_proxy(settings.service_proxy);
+  cluster.set_cluster_dns_enabled(settings.cluster_dns_enabled);
   log::debug("agent hello", {{"node", request->node_name()},
                              {"agent_version", request->agent_version()},
                              {"peer", context->peer()}});
@@ -190,6 +205,15 @@ grpc::Status GrpcNodeService::Watch(grpc::ServerContext* context, const v1::Watc
         break;
       case v1::OBJECT_KIND_SECRET:
         watch.kinds.insert(NodeObjectKind::Secret);
+        break;
+      case v1::OBJECT_KIND_SERVICE:
+        watch.kinds.insert(NodeObjectKind::Service);
+        break;
+      case v1::OBJECT_KIND_ENDPOINT_SLICE:
+        watch.kinds.insert(NodeObjectKind::EndpointSlice);
+        break;
+      case v1::OBJECT_KIND_NODE:
+        watch.kinds.insert(NodeObjectKind::Node);
         break;
       default:
         return {grpc::StatusCode::INVALID_ARGUMENT,

@@ -6,9 +6,11 @@ namespace skiff::nodeservice {
 
 namespace {
 
-const api::ResourceInfo& lookup(std::string_view kind) {
-  const api::ResourceInfo* resource = api::find_by_kind("v1", kind);
-  if (resource == nullptr) throw std::logic_error("unknown resource v1 " + std::string(kind));
+const api::ResourceInfo& lookup(std::string_view kind, std::string_view api_version = "v1") {
+  const api::ResourceInfo* resource = api::find_by_kind(api_version, kind);
+  if (resource == nullptr)
+    throw std::logic_error("unknown resource " + std::string(api_version) + " " +
+                           std::string(kind));
   return *resource;
 }
 
@@ -71,6 +73,9 @@ const api::ResourceInfo& resource_of(NodeObjectKind kind) {
   static const api::ResourceInfo& pods = lookup("Pod");
   static const api::ResourceInfo& config_maps = lookup("ConfigMap");
   static const api::ResourceInfo& secrets = lookup("Secret");
+  static const api::ResourceInfo& services = lookup("Service");
+  static const api::ResourceInfo& endpoint_slices = lookup("EndpointSlice", "discovery.k8s.io/v1");
+  static const api::ResourceInfo& nodes = lookup("Node");
   switch (kind) {
     case NodeObjectKind::Pod:
       return pods;
@@ -78,15 +83,29 @@ const api::ResourceInfo& resource_of(NodeObjectKind kind) {
       return config_maps;
     case NodeObjectKind::Secret:
       return secrets;
+    case NodeObjectKind::Service:
+      return services;
+    case NodeObjectKind::EndpointSlice:
+      return endpoint_slices;
+    case NodeObjectKind::Node:
+      return nodes;
   }
   throw std::logic_error("unknown node object kind");
+}
+
+bool is_cluster_wide(NodeObjectKind kind) {
+  return kind == NodeObjectKind::Service || kind == NodeObjectKind::EndpointSlice ||
+         kind == NodeObjectKind::Node;
 }
 
 std::optional<NodeObjectKind> kind_of_key(std::string_view key) {
   static const std::pair<std::string, NodeObjectKind> prefixes[] = {
       {resource_of(NodeObjectKind::Pod).key_prefix(), NodeObjectKind::Pod},
       {resource_of(NodeObjectKind::ConfigMap).key_prefix(), NodeObjectKind::ConfigMap},
-      {resource_of(NodeObjectKind::Secret).key_prefix(), NodeObjectKind::Secret}};
+      {resource_of(NodeObjectKind::Secret).key_prefix(), NodeObjectKind::Secret},
+      {resource_of(NodeObjectKind::Service).key_prefix(), NodeObjectKind::Service},
+      {resource_of(NodeObjectKind::EndpointSlice).key_prefix(), NodeObjectKind::EndpointSlice},
+      {resource_of(NodeObjectKind::Node).key_prefix(), NodeObjectKind::Node}};
   for (const auto& [prefix, kind] : prefixes) {
     if (key.starts_with(prefix)) return kind;
   }

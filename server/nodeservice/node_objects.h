@@ -1,6 +1,7 @@
 #pragma once
-// What a node sees: the pods bound to it and the ConfigMaps and Secrets those pods reference
-// (later Services, Endpoints and Ingresses). Pure helpers over API JSON and store keys.
+// What a node sees: the pods bound to it, the ConfigMaps and Secrets those pods reference, and
+// the cluster-wide objects every node needs (Services, EndpointSlices, Nodes: the service
+// proxy, cluster DNS and pod routes). Pure helpers over API JSON and store keys.
 #include <optional>
 #include <set>
 #include <string>
@@ -11,7 +12,10 @@
 
 namespace skiff::nodeservice {
 
-enum class NodeObjectKind { Pod, ConfigMap, Secret };
+enum class NodeObjectKind { Pod, ConfigMap, Secret, Service, EndpointSlice, Node };
+
+// Kinds every node sees all of, whatever its pods.
+bool is_cluster_wide(NodeObjectKind kind);
 
 const api::ResourceInfo& resource_of(NodeObjectKind kind);
 // The kind whose store keys `key` belongs to, or none for anything a node does not see.

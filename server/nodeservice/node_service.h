@@ -43,9 +43,21 @@ struct PodRef {
   std::string uid;  // empty: any pod by this name
 };
 
+// The cluster-wide network settings agents follow (told in every Hello).
+struct ClusterSettings {
+  std::string cluster_cidr = "10.42.0.0/16";
+  std::string service_cidr = "10.43.0.0/16";
+  std::string cluster_dns = "10.43.0.10";
+  std::string cluster_domain = "cluster.local";
+  std::string network_backend = "vxlan";  // vxlan | host-gw | none
+  bool service_proxy = true;
+  bool cluster_dns_enabled = true;
+};
+
 struct NodeServiceOptions {
   std::chrono::milliseconds node_monitor_grace_period{40000};
   NodeWatchLimits watch_limits;
+  ClusterSettings cluster;
 };
 
 struct LeaseTiming {
@@ -62,6 +74,7 @@ class NodeService {
   NodeService& operator=(const NodeService&) = delete;
 
   LeaseTiming lease_timing() const { return timing_; }
+  const ClusterSettings& cluster_settings() const { return options_.cluster; }
 
   // Creates the Node or updates its labels and status (spec, taints and others' labels are
   // kept), then makes sure its Lease exists and names it. Idempotent. Returns the Node.

@@ -72,7 +72,8 @@ void NodeWatch::stop() {
 bool NodeWatch::relevant(const store::Event& event) const {
   auto kind = kind_of_key(event.key);
   if (!kind || !request_.kinds.count(*kind)) return false;
-  // Dependencies are filtered by reference on the sending thread, which owns that bookkeeping.
+  // Dependencies are filtered by reference on the sending thread, which owns that bookkeeping;
+  // cluster-wide kinds are all relevant.
   if (*kind != NodeObjectKind::Pod) return true;
   return (event.object && node_name_of(*event.object) == request_.node_name) ||
          (event.previous && node_name_of(*event.previous) == request_.node_name);
@@ -144,6 +145,16 @@ bool NodeWatch::start_full_set() {
     }
   }
   if (!send(Type::Reset, NodeObjectKind::Pod, nullptr, 0)) return false;
+  // Listed after the watch started, so possibly newer than `listed.revision`: the replay that
+  // follows may repeat older copies, which the agent skips by resourceVersion.
+  for (NodeObjectKind kind : request_.kinds) {
+    if (!is_cluster_wide(kind)) continue;
+    store::ListOptions options;
+    options.prefix = resource_of(kind).key_prefix();
+    for (const auto& object : store_.list(options).items) {
+      if (!send(Type::Added, kind, object, 0)) return false;
+    }
+  }
   for (const auto& pod : listed.items) {
     auto [added, released] = set_dependencies(pod_key(*pod), pod_dependency_keys(*pod));
     if (!send_snapshots(added, 0) || !send(Type::Added, NodeObjectKind::Pod, pod, 0)) {
@@ -208,7 +219,9 @@ NodeWatchEnd NodeWatch::run(NodeEventSink& sink, const std::function<bool()>& sh
 
 bool NodeWatch::process(const store::Event& event) {
   auto kind = kind_of_key(event.key);
-  bool sent = *kind == NodeObjectKind::Pod ? process_pod(event) : process_dependency(*kind, event);
+  bool sent = *kind == NodeObjectKind::Pod ? process_pod(event)
+              : is_cluster_wide(*kind)     ? process_cluster_wide(*kind, event)
+                                           : process_dependency(*kind, event);
   position_ = std::max(position_, event.revision);
   return sent;
 }
@@ -226,6 +239,13 @@ bool NodeWatch::process_pod(const store::Event& event) {
          send(added_here ? Type::Added : Type::Modified, NodeObjectKind::Pod, event.object,
               event.revision) &&
          send_releases(released, event.revision);
+}
+
+bool NodeWatch::process_cluster_wide(NodeObjectKind kind, const store::Event& event) {
+  const Type type = event.type == store::EventType::Deleted ? Type::Deleted
+                    : event.type == store::EventType::Added ? Type::Added
+                                                            : Type::Modified;
+  return send(type, kind, event.object, event.revision);
 }
 
 bool NodeWatch::process_dependency(NodeObjectKind kind, const store::Event& event) {

@@ -1,6 +1,7 @@
 #pragma once
-// One agent connection's view of its objects, as a stream: the pods bound to the node and the
-// ConfigMaps and Secrets those pods reference, resumable by resourceVersion.
+// One agent connection's view of its objects, as a stream: the pods bound to the node, the
+// ConfigMaps and Secrets those pods reference and the cluster-wide kinds it asked for (Services,
+// EndpointSlices, Nodes: all of them), resumable by resourceVersion.
 //
 // How it reads: one store watch (from the agent's resume point, or from a fresh list) feeds a
 // queue on the store's watch thread; run() drains it on the caller's thread (the gRPC handler),
@@ -8,8 +9,9 @@
 // agent cannot keep up: run() ends with TooSlow and the agent reconnects and resumes.
 //
 // Contract of the stream (what the agent relies on):
-//  - Full set: Reset, then every pod on the node as Added, each preceded by the dependencies it
-//    adds, then Synced(revision of the list). Whatever the agent holds that the full set did not
+//  - Full set: Reset, then every object of the cluster-wide kinds asked for as Added, then every
+//    pod on the node as Added, each preceded by the dependencies it adds, then
+//    Synced(revision of the list). Whatever the agent holds that the full set did not
 //    name is gone. Sent when the request has no resume point or the store can no longer replay
 //    from it (compacted: the server restarted or the revision left the event window), or the
 //    resume point is ahead of the store (another cluster's revision).
@@ -91,6 +93,7 @@ class NodeWatch {
   bool start_full_set();
   bool process(const store::Event& event);
   bool process_pod(const store::Event& event);
+  bool process_cluster_wide(NodeObjectKind kind, const store::Event& event);
   bool process_dependency(NodeObjectKind kind, const store::Event& event);
   // Records which dependencies `pod_key` now has; returns those no pod used before and those
   // no pod uses any more.
