@@ -16,8 +16,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cstring>
 #include <memory>
 #include <thread>
 
@@ -37,7 +39,7 @@ using skiff::testing::NetworkNamespace;
 using skiff::testing::NodeLan;
 
 constexpr int kPort = 8080;
-const auto kConnectTimeout = std::chrono::seconds(3);
+constexpr int kIoTimeoutSeconds = 3;
 
 class Socket {
  public:
@@ -61,8 +63,15 @@ sockaddr_in address_of(const std::string& ip, int port) {
   return address;
 }
 
-// Answers every TCP connection with the client's address as it arrives, then closes it. The
-// listening socket is made inside `where`; serving happens on a thread of this process.
+void set_timeouts(int fd) {
+  timeval timeout{kIoTimeoutSeconds, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+  ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof timeout);
+}
+
+// Reads each TCP connection to its end, then answers "<client address> <bytes read>" and
+// closes it. The listening socket is made inside `where`; serving happens on a thread of this
+// process.
 class SourceEchoServer {
  public:
   SourceEchoServer(const NetworkNamespace& where, int port) {
@@ -93,9 +102,14 @@ class SourceEchoServer {
       Socket client(
           ::accept4(listener_->get(), reinterpret_cast<sockaddr*>(&peer), &length, SOCK_CLOEXEC));
       if (client.get() < 0) continue;
+      set_timeouts(client.get());
+      size_t received = 0;
+      char buffer[16384];
+      for (ssize_t n; (n = ::read(client.get(), buffer, sizeof buffer)) > 0;)
+        received += static_cast<size_t>(n);
       char text[INET_ADDRSTRLEN] = {};
       inet_ntop(AF_INET, &peer.sin_addr, text, sizeof text);
-      std::string line = std::string(text) + "\n";
+      std::string line = std::string(text) + " " + std::to_string(received) + "\n";
       (void)!::write(client.get(), line.data(), line.size());
     }
   }
@@ -105,34 +119,34 @@ class SourceEchoServer {
   std::thread thread_;
 };
 
-// From inside `from`: connects to ip:port and returns the first line the server sends, or
-// "error: ..." when no connection comes about within the timeout.
-std::string source_seen_by(const NetworkNamespace& from, const std::string& ip, int port) {
+// From inside `from`: connects to ip:port, sends `payload` bytes and returns the server's
+// answer ("<source it saw> <bytes it got>"), or "error: ..." when that fails.
+std::string exchange(const NetworkNamespace& from, const std::string& ip, int port,
+                     size_t payload) {
   std::string answer;
   from.enter([&] {
-    Socket socket(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
+    Socket socket(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    set_timeouts(socket.get());  // connect() honours the send timeout
     sockaddr_in address = address_of(ip, port);
-    if (::connect(socket.get(), reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 &&
-        errno != EINPROGRESS) {
+    if (::connect(socket.get(), reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
       answer = std::string("error: connect: ") + std::strerror(errno);
       return;
     }
-    const auto deadline = std::chrono::steady_clock::now() + kConnectTimeout;
-    while (answer.find('\n') == std::string::npos) {
-      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-          deadline - std::chrono::steady_clock::now());
-      pollfd watch{socket.get(), POLLIN, 0};
-      if (left.count() <= 0 || ::poll(&watch, 1, static_cast<int>(left.count())) != 1) {
-        answer = "error: timeout";
+    const std::string chunk(65536, 'x');
+    for (size_t sent = 0; sent < payload;) {
+      ssize_t n = ::write(socket.get(), chunk.data(), std::min(chunk.size(), payload - sent));
+      if (n <= 0) {
+        answer = std::string("error: send: ") + std::strerror(errno);
         return;
       }
-      char buffer[64];
-      ssize_t n = ::read(socket.get(), buffer, sizeof buffer);
+      sent += static_cast<size_t>(n);
+    }
+    ::shutdown(socket.get(), SHUT_WR);
+    char buffer[128];
+    for (ssize_t n; answer.find('\n') == std::string::npos;) {
+      n = ::read(socket.get(), buffer, sizeof buffer);
       if (n <= 0) {
-        int error = 0;
-        socklen_t length = sizeof error;
-        ::getsockopt(socket.get(), SOL_SOCKET, SO_ERROR, &error, &length);
-        answer = std::string("error: ") + (error ? std::strerror(error) : "closed");
+        answer = n < 0 ? std::string("error: read: ") + std::strerror(errno) : "error: closed";
         return;
       }
       answer.append(buffer, static_cast<size_t>(n));
@@ -140,6 +154,12 @@ std::string source_seen_by(const NetworkNamespace& from, const std::string& ip, 
     answer.resize(answer.find('\n'));
   });
   return answer;
+}
+
+// The source address the server at ip:port sees for a connection from `from`.
+std::string source_seen_by(const NetworkNamespace& from, const std::string& ip, int port) {
+  std::string answer = exchange(from, ip, port, 0);
+  return answer.starts_with("error:") ? answer : answer.substr(0, answer.find(' '));
 }
 
 Json node_object(const std::string& name, const std::string& pod_cidr, const std::string& ip) {
@@ -218,6 +238,8 @@ TEST_F(PodNetworkTest, VxlanCarriesPodTrafficAcrossARoutedLan) {
   ASSERT_TRUE(sync_all());
   EXPECT_EQ(source_seen_by(*pods_[0], "10.42.1.10", kPort), "10.42.0.10");
   EXPECT_EQ(source_seen_by(*pods_[1], "10.42.0.10", kPort), "10.42.1.10");
+  // Pods keep MTU 1500 while the tunnel has 1450: path MTU discovery must make bulk data fit.
+  EXPECT_EQ(exchange(*pods_[0], "10.42.1.10", kPort, 4 << 20), "10.42.0.10 4194304");
   std::string details = output_of(lan_->node(0), {"ip", "-d", "link", "show", "skiff-vxlan"});
   EXPECT_NE(details.find("vxlan id 1 local 192.168.91.1"), std::string::npos) << details;
   EXPECT_NE(details.find("dstport 8472"), std::string::npos) << details;
