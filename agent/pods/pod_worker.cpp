@@ -4,6 +4,7 @@
 
 #include "agent/pods/container_config.h"
 #include "pkg/log/log.h"
+#include "pkg/util/files.h"
 
 namespace skiff::agent::pods {
 namespace {
@@ -38,6 +39,7 @@ void PodWorker::parse(const Json& pod) {
   pod_ = pod;
   try {
     spec_ = parse_pod_spec(pod);
+    dns_ = resolv_conf(pod);
     spec_error_.clear();
   } catch (const SpecError& error) {
     spec_ = parse_pod_identity(pod);
@@ -47,6 +49,14 @@ void PodWorker::parse(const Json& pod) {
                        pod["status"].value("qosClass", "") != ""
                    ? pod["status"].value("qosClass", "")
                    : qos_class(pod);
+}
+
+std::optional<PodDns> PodWorker::resolv_conf(const Json& pod) const {
+  const NodeDnsSettings& node = options_.dns;
+  if (node.cluster_dns.empty()) return std::nullopt;
+  const Json& spec = pod.contains("spec") && pod["spec"].is_object() ? pod["spec"] : Json::object();
+  const auto host = util::read_file(node.host_resolv_conf);
+  return pod_dns(spec, spec_.key.namespace_name, node, dns::parse_resolv_conf(host.value_or("")));
 }
 
 void PodWorker::update(const Json& pod) {
@@ -285,6 +295,12 @@ runtime::PodSandboxConfig PodWorker::sandbox_config(uint32_t attempt) const {
       if (port.host_port > 0)
         config.port_mappings.push_back(
             {port.container_port, port.host_port, port.protocol, port.host_ip});
+  config.network = options_.network;
+  if (dns_) {
+    config.dns_servers = dns_->servers;
+    config.dns_searches = dns_->searches;
+    config.dns_options = dns_->options;
+  }
   return config;
 }
 

@@ -25,6 +25,7 @@
 #include "agent/pods/clock.h"
 #include "agent/pods/image_puller.h"
 #include "agent/pods/pod_actions.h"
+#include "agent/pods/pod_dns.h"
 #include "agent/pods/pod_interfaces.h"
 #include "agent/pods/pod_snapshot.h"
 #include "agent/pods/pod_spec.h"
@@ -54,6 +55,10 @@ struct PodWorkerOptions {
   std::chrono::seconds error_retry{5};
   // The shortest stop grace period (the kubelet's minimumGracePeriodInSeconds).
   std::chrono::seconds minimum_grace{2};
+  // The pods' resolv.conf (pod_dns.h); an empty cluster_dns leaves it to the runtime.
+  NodeDnsSettings dns;
+  // The runtime network pod sandboxes join; "" = the runtime's default.
+  std::string network;
 };
 
 class PodWorker {
@@ -86,6 +91,7 @@ class PodWorker {
   };
 
   void parse(const Json& pod);
+  std::optional<PodDns> resolv_conf(const Json& pod) const;
   std::optional<TimePoint> run(TimePoint now);
   std::optional<TimePoint> terminate();
   bool refresh_volumes(TimePoint now);
@@ -113,7 +119,8 @@ class PodWorker {
   PodWorkerOptions options_;
   Json pod_;
   PodSpecView spec_;
-  std::string spec_error_;  // the pod cannot run as written; every container waits with this
+  std::string spec_error_;     // the pod cannot run as written; every container waits with this
+  std::optional<PodDns> dns_;  // none: the runtime's resolv.conf
   std::string qos_class_;
   PodObserver observer_;
   ImagePuller images_;

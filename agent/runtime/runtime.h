@@ -88,6 +88,10 @@ struct PodSandboxConfig {
   // namespace; a container's own port list is informational.
   std::vector<PortMapping> port_mappings;
   std::string network;  // runtime network to join; "" = the runtime's default bridge
+  // The pod's resolv.conf; all empty = the runtime's default (the host's resolvers).
+  std::vector<std::string> dns_servers;
+  std::vector<std::string> dns_searches;
+  std::vector<std::string> dns_options;
 };
 
 enum class SandboxState { Ready, NotReady };

@@ -91,6 +91,10 @@ Json pod_create_body(const PodSandboxConfig& config) {
   Json ports = port_mappings_json(config.port_mappings);
   if (!ports.empty()) body["portmappings"] = std::move(ports);
   if (!config.network.empty()) body["Networks"] = {{config.network, Json::object()}};
+  // The pod's resolv.conf, shared by its containers (libpod PodSpecGenerator).
+  if (!config.dns_servers.empty()) body["dns_server"] = config.dns_servers;
+  if (!config.dns_searches.empty()) body["dns_search"] = config.dns_searches;
+  if (!config.dns_options.empty()) body["dns_option"] = config.dns_options;
   return body;
 }
 
