@@ -110,9 +110,10 @@ void UpstreamForwarder::attempt(std::shared_ptr<Exchange> exchange) {
 }
 
 void UpstreamForwarder::await_answer(std::shared_ptr<Exchange> exchange) {
-  auto& socket = exchange->socket;
-  socket.async_receive(
-      asio::buffer(exchange->answer),
+  // The buffer is taken before the handler takes the exchange over.
+  Exchange& current = *exchange;
+  current.socket.async_receive(
+      asio::buffer(current.answer),
       [this, exchange = std::move(exchange)](const boost::system::error_code& failed, size_t size) {
         if (failed) {  // timed out, refused (ICMP), or closed
           exchange->timer.cancel();
