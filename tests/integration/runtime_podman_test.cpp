@@ -234,6 +234,25 @@ TEST_F(PodmanRuntimeTest, RunAsUserAndLimitsReachTheContainer) {
   EXPECT_EQ(inspect.out, "67108864 50000\n") << inspect.err;
 }
 
+TEST_F(PodmanRuntimeTest, TheSandboxsDnsSettingsAreTheContainersResolvConf) {
+  PodSandboxConfig pod = pod_config("dns");
+  pod.dns_servers = {"10.43.0.10"};
+  pod.dns_searches = {"default.svc.cluster.local", "svc.cluster.local", "cluster.local"};
+  pod.dns_options = {"ndots:5"};
+  std::string sandbox = run_sandbox(pod);
+  std::string id = runtime->create_container(sandbox, busybox("app", {"/bin/sleep", "3600"}), pod);
+  runtime->start_container(id);
+  const std::string resolv =
+      runtime->exec_sync(id, {"/bin/cat", "/etc/resolv.conf"}, 10s).stdout_text;
+  EXPECT_NE(resolv.find("nameserver 10.43.0.10"), std::string::npos) << resolv;
+  EXPECT_NE(resolv.find("search default.svc.cluster.local svc.cluster.local cluster.local"),
+            std::string::npos)
+      << resolv;
+  EXPECT_NE(resolv.find("options ndots:5"), std::string::npos) << resolv;
+  EXPECT_EQ(resolv.find("nameserver"), resolv.rfind("nameserver"))
+      << "only the cluster DNS: " << resolv;
+}
+
 TEST_F(PodmanRuntimeTest, LogsWithTailTimestampsAndFollow) {
   PodSandboxConfig pod = pod_config("logs");
   std::string sandbox = run_sandbox(pod);
