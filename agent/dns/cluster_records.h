@@ -48,8 +48,9 @@ class ClusterRecords {
  public:
   struct Endpoint {
     uint32_t ip = 0;
-    std::string hostname;                   // the endpoint's hostname, else its dashed IP
-    std::map<std::string, uint16_t> ports;  // "<name>/<proto>" -> port, from the slice
+    std::string hostname;  // the endpoint's hostname, else its dashed IP
+    // "<name>/<proto>" -> port, from the endpoint's slice (shared by the slice's endpoints)
+    std::shared_ptr<const std::map<std::string, uint16_t>> ports;
   };
   struct Port {
     std::string name;      // lower case; "" for an unnamed port

@@ -122,8 +122,8 @@ ClusterAnswer ClusterRecords::answer_service_name(const Question& question,
   } else {
     const uint16_t weight = srv_weight(service->endpoints.size());
     for (const auto& endpoint : service->endpoints) {
-      auto own = endpoint.ports.find(port_name + "/" + protocol);
-      const uint16_t number = own != endpoint.ports.end() ? own->second : port->port;
+      auto own = endpoint.ports->find(port_name + "/" + protocol);
+      const uint16_t number = own != endpoint.ports->end() ? own->second : port->port;
       const std::string target = endpoint.hostname + "." + fqdn;
       answers.push_back({owner, type::SRV, kClusterTtl, SrvData{0, weight, number, target}});
       additional.push_back(a_record(target, endpoint.ip));

@@ -115,12 +115,12 @@ void ClusterRecords::add_slice(const Json& slice) {
   if (!address_type.empty() && address_type != "IPv4") return;
   Service& service = found->second;
 
-  std::map<std::string, uint16_t> ports;
+  auto ports = std::make_shared<std::map<std::string, uint16_t>>();
   const Json& slice_ports = field(slice, "ports");
   if (slice_ports.is_array())
     for (const auto& port : slice_ports)
       if (auto number = port_number(port))
-        ports[lower(text(port, "name")) + "/" + protocol_of(port)] = *number;
+        (*ports)[lower(text(port, "name")) + "/" + protocol_of(port)] = *number;
 
   const Json& endpoints = field(slice, "endpoints");
   if (!endpoints.is_array()) return;

@@ -1,7 +1,8 @@
 #pragma once
 // Making the cluster DNS address (10.43.0.10 by default) local on the node, so the agent can bind
 // it and pods reach it over their bridge: a dummy link ("skiff-dns") holding the address as a /32,
-// as NodeLocal DNSCache does with its nodelocaldns link.
+// as NodeLocal DNSCache does with its nodelocaldns link (a port-less bridge where the kernel has
+// no dummy driver).
 //
 // Contract: ensure_dns_address is idempotent (an existing link is reused, the address replaced,
 // other addresses on the link removed so a changed --cluster-dns does not linger) and throws

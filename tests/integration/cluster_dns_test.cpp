@@ -12,7 +12,9 @@
 #include <thread>
 
 #include "agent/dns/cluster_dns.h"
+#include "agent/dns/dns_address.h"
 #include "agent/dns/dns_message.h"
+#include "tests/integration/support/netns.h"
 #include "tests/integration/support/test_server.h"
 
 namespace skiff::agent::dns {
@@ -137,10 +139,11 @@ class ClusterDnsTest : public ::testing::Test {
     return decoded.value_or(DecodedResponse{});
   }
 
-  DecodedResponse ask_udp(uint16_t port, const std::vector<uint8_t>& query) {
+  static DecodedResponse ask_udp(uint16_t port, const std::vector<uint8_t>& query,
+                                 const std::string& address = "127.0.0.1") {
     asio::io_context io;
     udp::socket socket(io, udp::v4());
-    socket.send_to(asio::buffer(query), udp::endpoint(asio::ip::make_address("127.0.0.1"), port));
+    socket.send_to(asio::buffer(query), udp::endpoint(asio::ip::make_address(address), port));
     std::vector<uint8_t> answer(65536);
     const size_t size = socket.receive(asio::buffer(answer));  // the server always answers these
     answer.resize(size);
@@ -240,6 +243,33 @@ TEST_F(ClusterDnsTest, ARestartedServerBindsTheSamePortAtOnce) {
   ClusterDns restarted(again);
   restarted.start();
   EXPECT_EQ(restarted.port(), port);
+}
+
+// The real address on its link, in a network namespace of the test's own: made local (twice:
+// idempotent), served on port 53 as pods will ask it, and removed again.
+TEST_F(ClusterDnsTest, ServesOnTheClusterDnsAddressMadeLocalOnTheNode) {
+  if (const auto reason = testing::netns_unavailable_reason(); !reason.empty())
+    GTEST_SKIP() << reason;
+  testing::NetworkNamespace node("dns");
+  node.must({"ip", "link", "set", "lo", "up"});
+  node.enter([&] {
+    ensure_dns_address("10.43.0.10");
+    ensure_dns_address("10.43.0.10");
+    ClusterDnsOptions in_node = options(resolv_conf());
+    in_node.listen_address = "10.43.0.10";
+    in_node.port = 53;
+    ClusterDns server(in_node);
+    server.start();
+    server.update(services(), slices());
+    const auto answer =
+        ask_udp(53, encode_query(3, {"web.default.svc.cluster.local", type::A}), "10.43.0.10");
+    ASSERT_EQ(answer.answers.size(), 1u);
+    EXPECT_EQ(std::get<Ipv4Data>(answer.answers[0].data).address, 0x0A2B0014u);  // 10.43.0.20
+    server.stop();
+    remove_dns_address();
+    remove_dns_address();
+  });
+  EXPECT_NE(node.exec({"ip", "link", "show", "dev", "skiff-dns"}).exit_code, 0);
 }
 
 }  // namespace
