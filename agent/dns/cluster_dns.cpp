@@ -63,6 +63,7 @@ struct ClusterDns::Impl {
   void accept();
   void answer(std::vector<uint8_t> packet, Transport transport,
               std::function<void(std::vector<uint8_t>)> send);
+  void chase(Reply reply, Transport transport, std::function<void(std::vector<uint8_t>)> send);
 };
 
 void ClusterDns::Impl::bind() {
@@ -96,12 +97,30 @@ void ClusterDns::Impl::answer(std::vector<uint8_t> packet, Transport transport,
   Reply reply = respond(packet, *snapshot, transport);
   switch (reply.action) {
     case Reply::Action::Send:
-      return send(std::move(reply.bytes));
+      if (reply.chase.empty()) return send(std::move(reply.bytes));
+      return chase(std::move(reply), transport, std::move(send));
     case Reply::Action::Drop:
       return send({});
     case Reply::Action::Forward:
       return forwarder->forward(std::move(packet), reply.query, transport, std::move(send));
   }
+}
+
+// An ExternalName's target resolved upstream and added to the CNAME; when the upstream cannot
+// answer, the CNAME alone.
+void ClusterDns::Impl::chase(Reply reply, Transport transport,
+                             std::function<void(std::vector<uint8_t>)> send) {
+  Query query;
+  query.id = reply.query.id;
+  query.question = {reply.chase, type::A};
+  query.edns_udp_size = kMaxUdpSize;
+  const size_t limit = response_limit(reply.query, transport);
+  auto packet = encode_query(query.id, query.question, query.edns_udp_size);
+  forwarder->forward(std::move(packet), query, transport,
+                     [response = std::move(reply.response), limit,
+                      send = std::move(send)](std::vector<uint8_t> upstream) mutable {
+                       send(add_chased_records(std::move(response), upstream, limit));
+                     });
 }
 
 void ClusterDns::Impl::receive() {

@@ -1,9 +1,11 @@
 #pragma once
 // The agent's embedded cluster DNS (what CoreDNS is in a Kubernetes cluster): UDP and TCP on the
 // cluster DNS address, names in the cluster domain answered from Services and EndpointSlices
-// (cluster_records.h), every other name forwarded to the node's own resolvers. The agent can use
-// loopback resolvers such as systemd-resolved's 127.0.0.53 that pods cannot reach; that is why
-// pods ask the agent and the agent forwards.
+// (cluster_records.h), every other name forwarded to the node's own resolvers. An A question for
+// an ExternalName gets the CNAME plus the target's A records resolved upstream (as CoreDNS
+// answers; stub resolvers do not follow a lone CNAME), or the CNAME alone when that fails. The
+// agent can use loopback resolvers such as systemd-resolved's 127.0.0.53 that pods cannot reach;
+// that is why pods ask the agent and the agent forwards.
 //
 // Threads: one I/O thread answers; update() may be called from any thread. It builds a new
 // immutable snapshot and swaps it in atomically, so answering never waits for an update and an

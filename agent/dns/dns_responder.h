@@ -7,6 +7,7 @@
 // they do not fit; TCP answers may take 64 KiB.
 #include <cstdint>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "agent/dns/cluster_records.h"
@@ -20,8 +21,19 @@ struct Reply {
   enum class Action { Send, Forward, Drop };
   Action action = Action::Drop;
   std::vector<uint8_t> bytes;  // Send
-  Query query;                 // Forward: the query as parsed (id, size limit)
+  Query query;                 // Forward, Send with a chase: the query as parsed
+  // Send: an A question answered by an ExternalName's CNAME to a name outside the cluster. The
+  // server may resolve `chase` upstream and send `response` with those records added (as
+  // CoreDNS does, since stub resolvers such as glibc's and musl's do not follow a lone CNAME);
+  // `bytes` is the answer without them.
+  std::string chase;
+  Response response;
 };
+
+// `cname_answer` (a Reply's response) with the A and CNAME records of `upstream` (the upstream's
+// answer to the chased name) appended when that answer is usable; the bytes to send.
+std::vector<uint8_t> add_chased_records(Response cname_answer, std::span<const uint8_t> upstream,
+                                        size_t limit);
 
 Reply respond(std::span<const uint8_t> packet, const ClusterRecords& records, Transport transport);
 

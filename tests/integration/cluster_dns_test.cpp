@@ -171,6 +171,13 @@ TEST_F(ClusterDnsTest, AnswersServicesOverUdp) {
   EXPECT_NE(missing.find("NXDOMAIN"), std::string::npos) << missing;
 }
 
+TEST_F(ClusterDnsTest, ResolvesAnExternalNamesTargetUpstream) {
+  const std::string out = nslookup("a", "ext.default.svc.cluster.local");
+  EXPECT_NE(out.find("canonical name = www.example.com"), std::string::npos) << out;
+  EXPECT_NE(out.find("Address: 192.0.2.99"), std::string::npos) << out;
+  EXPECT_EQ(upstream.asked(), 1);
+}
+
 TEST_F(ClusterDnsTest, ForwardsOtherNamesToTheUpstream) {
   const std::string out = nslookup("a", "www.example.org");
   EXPECT_NE(out.find("Address: 192.0.2.99"), std::string::npos) << out;

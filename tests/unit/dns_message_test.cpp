@@ -150,6 +150,43 @@ TEST(DnsMessage, TruncatesUdpAnswersThatDoNotFit) {
   EXPECT_EQ(cut->question->name, "big.default.svc.cluster.local");
 }
 
+TEST(DnsResponder, AnExternalNamesTargetIsChasedForAQuestions) {
+  const Json services = Json::array(
+      {{{"metadata", {{"namespace", "default"}, {"name", "ext"}}},
+        {"spec", {{"type", "ExternalName"}, {"externalName", "www.example.com"}}}},
+       {{"metadata", {{"namespace", "default"}, {"name", "inner"}}},
+        {"spec", {{"type", "ExternalName"}, {"externalName", "web.default.svc.cluster.local"}}}}});
+  const ClusterRecords records(services, Json::array());
+  const Reply a =
+      respond(encode_query(1, {"ext.default.svc.cluster.local", type::A}), records, Transport::Udp);
+  ASSERT_EQ(a.action, Reply::Action::Send);
+  EXPECT_EQ(a.chase, "www.example.com");
+  EXPECT_EQ(decode_response(a.bytes)->answers.size(), 1u);  // the CNAME alone, if not chased
+  EXPECT_EQ(respond(encode_query(2, {"ext.default.svc.cluster.local", type::CNAME}), records,
+                    Transport::Udp)
+                .chase,
+            "");
+  EXPECT_EQ(respond(encode_query(3, {"inner.default.svc.cluster.local", type::A}), records,
+                    Transport::Udp)
+                .chase,
+            "");  // a target in the cluster domain is the client's to follow
+
+  // The upstream's records are added to the CNAME; a failed upstream leaves the CNAME alone.
+  Response upstream = a.response;
+  upstream.answers = {{"www.example.com", type::A, 300, Ipv4Data{0xC0000263}}};
+  const auto chased =
+      decode_response(add_chased_records(a.response, encode_response(upstream), 512));
+  ASSERT_TRUE(chased);
+  ASSERT_EQ(chased->answers.size(), 2u);
+  EXPECT_EQ(chased->answers[0].type, type::CNAME);
+  EXPECT_EQ(chased->answers[1], upstream.answers[0]);
+  upstream.rcode = Rcode::ServFail;
+  const auto failed =
+      decode_response(add_chased_records(a.response, encode_response(upstream), 512));
+  EXPECT_EQ(failed->answers.size(), 1u);
+  EXPECT_EQ(failed->rcode, Rcode::NoError);
+}
+
 TEST(DnsMessage, RandomBytesNeverCrashTheParserOrTheResponder) {
   const ClusterRecords records(Json::array(), Json::array());
   std::mt19937 random(12345);
