@@ -4,6 +4,7 @@
 #include <system_error>
 
 #include "agent/dns/resolv_conf.h"
+#include "agent/dns/upstream_tcp.h"
 #include "pkg/log/log.h"
 #include "pkg/util/files.h"
 
@@ -128,10 +129,25 @@ void UpstreamForwarder::await_answer(std::shared_ptr<Exchange> exchange) {
         }
         exchange->timer.cancel();
         std::vector<uint8_t> answer(bytes.begin(), bytes.begin() + static_cast<long>(size));
-        answer[0] = static_cast<uint8_t>(exchange->query.id >> 8);
-        answer[1] = static_cast<uint8_t>(exchange->query.id);
-        exchange->done(std::move(answer));
+        const bool truncated = bytes[2] & 0x02;
+        if (!truncated || exchange->transport != Transport::Tcp) return deliver(*exchange, answer);
+        // The client asked over TCP: it gets the whole answer, asked of the same upstream over
+        // TCP (the truncated one when that fails).
+        const udp::endpoint upstream = exchange->upstreams[exchange->next - 1];
+        ask_upstream_over_tcp(
+            io_, {upstream.address(), upstream.port()}, exchange->packet, timeout_,
+            [exchange, answer](std::optional<std::vector<uint8_t>> whole) {
+              const bool usable = whole && whole->size() >= 12 &&
+                                  ((*whole)[0] << 8 | (*whole)[1]) == exchange->sent_id;
+              deliver(*exchange, usable ? *whole : answer);
+            });
       });
+}
+
+void UpstreamForwarder::deliver(Exchange& exchange, std::vector<uint8_t> answer) {
+  answer[0] = static_cast<uint8_t>(exchange.query.id >> 8);
+  answer[1] = static_cast<uint8_t>(exchange.query.id);
+  exchange.done(std::move(answer));
 }
 
 }  // namespace skiff::agent::dns

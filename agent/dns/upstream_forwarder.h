@@ -1,6 +1,7 @@
 #pragma once
 // Forwarding a query the cluster does not own to the node's resolvers (resolv.conf), over UDP,
-// one upstream after the other until one answers. Each try has its own socket (a random source
+// one upstream after the other until one answers; for a TCP client, a truncated answer is asked
+// again over TCP. Each try has its own socket (a random source
 // port) and a fresh random id, so a stray or spoofed datagram cannot answer it.
 //
 // Contract: `done` is called exactly once on the I/O context's thread, with the upstream's
@@ -32,6 +33,7 @@ class UpstreamForwarder {
   struct Exchange;
   void attempt(std::shared_ptr<Exchange> exchange);
   void await_answer(std::shared_ptr<Exchange> exchange);
+  static void deliver(Exchange& exchange, std::vector<uint8_t> answer);
   void refresh_upstreams();
 
   boost::asio::io_context& io_;

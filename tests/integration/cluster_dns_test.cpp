@@ -2,6 +2,7 @@
 // nslookup, UDP) and by a DNS-over-TCP client, with a fake upstream resolver on loopback.
 #include <gtest/gtest.h>
 
+#include <sys/socket.h>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ip/udp.hpp>
@@ -9,6 +10,7 @@
 #include <boost/asio/write.hpp>
 #include <chrono>
 #include <fstream>
+#include <span>
 #include <thread>
 
 #include "agent/dns/cluster_dns.h"
@@ -25,42 +27,73 @@ using tcp = asio::ip::tcp;
 
 constexpr uint32_t kUpstreamAnswer = 0xC0000263;  // 192.0.2.99
 
-// A resolver that answers every A question with 192.0.2.99; counts what it was asked.
+// A resolver that answers every A question with 192.0.2.99 (names starting "big.": 50
+// addresses, too many for UDP, where it answers with TC set, as a real resolver does); counts
+// the questions it got over UDP.
 class FakeUpstream {
  public:
-  FakeUpstream() : socket_(io_, udp::endpoint(asio::ip::make_address("127.0.0.1"), 0)) {
-    thread_ = std::thread([this] { serve(); });
+  FakeUpstream()
+      : socket_(io_, udp::endpoint(asio::ip::make_address("127.0.0.1"), 0)),
+        acceptor_(io_, tcp::endpoint(asio::ip::make_address("127.0.0.1"), port())) {
+    udp_thread_ = std::thread([this] { serve_udp(); });
+    tcp_thread_ = std::thread([this] { serve_tcp(); });
   }
   ~FakeUpstream() {
-    boost::system::error_code ignored;
-    socket_.shutdown(udp::socket::shutdown_both, ignored);
-    socket_.close(ignored);
-    thread_.join();
+    // shutdown wakes the threads blocked in receive and accept.
+    ::shutdown(socket_.native_handle(), SHUT_RDWR);
+    ::shutdown(acceptor_.native_handle(), SHUT_RDWR);
+    udp_thread_.join();
+    tcp_thread_.join();
   }
   uint16_t port() const { return socket_.local_endpoint().port(); }
   int asked() const { return asked_; }
 
  private:
-  void serve() {
+  static std::vector<uint8_t> answer(std::span<const uint8_t> query, bool over_udp) {
+    const ParsedQuery parsed = parse_query(query);
+    if (parsed.outcome != ParsedQuery::Outcome::Query) return {};
+    Response response = error_response(parsed, Rcode::NoError);
+    const std::string& name = parsed.query.question.name;
+    const int count = name.starts_with("big.") ? 50 : 1;
+    for (int i = 0; i < count; ++i)
+      response.answers.push_back({name, type::A, 300, Ipv4Data{kUpstreamAnswer + i}});
+    return encode_response(response, over_udp ? 512 : 65535);
+  }
+  void serve_udp() {
     std::vector<uint8_t> buffer(4096);
     for (;;) {
       udp::endpoint from;
       boost::system::error_code error;
       const size_t size = socket_.receive_from(asio::buffer(buffer), from, 0, error);
-      if (error) return;
-      const ParsedQuery parsed = parse_query(std::span(buffer.data(), size));
-      if (parsed.outcome != ParsedQuery::Outcome::Query) continue;
+      if (error || size == 0) return;
       ++asked_;
-      Response response = error_response(parsed, Rcode::NoError);
-      response.answers.push_back(
-          {parsed.query.question.name, type::A, 300, Ipv4Data{kUpstreamAnswer}});
-      socket_.send_to(asio::buffer(encode_response(response)), from, 0, error);
+      auto bytes = answer(std::span(buffer.data(), size), true);
+      if (!bytes.empty()) socket_.send_to(asio::buffer(bytes), from, 0, error);
+    }
+  }
+  void serve_tcp() {
+    for (;;) {
+      boost::system::error_code error;
+      tcp::socket connection = acceptor_.accept(error);
+      if (error) return;
+      uint8_t length[2];
+      asio::read(connection, asio::buffer(length), error);
+      std::vector<uint8_t> query(size_t{length[0]} << 8 | length[1]);
+      if (!error) asio::read(connection, asio::buffer(query), error);
+      if (error) continue;
+      auto bytes = answer(query, false);
+      std::vector<uint8_t> framed = {static_cast<uint8_t>(bytes.size() >> 8),
+                                     static_cast<uint8_t>(bytes.size())};
+      framed.insert(framed.end(), bytes.begin(), bytes.end());
+      asio::write(connection, asio::buffer(framed), error);
     }
   }
   asio::io_context io_;
   udp::socket socket_;
+  tcp::acceptor acceptor_;
   std::atomic<int> asked_{0};
-  std::thread thread_;
+  std::thread udp_thread_;
+  std::thread tcp_thread_;
 };
 
 Json services() {
@@ -185,6 +218,14 @@ TEST_F(ClusterDnsTest, ForwardsOtherNamesToTheUpstream) {
   const auto over_tcp = ask_tcp({"www.example.org", type::A});
   ASSERT_EQ(over_tcp.answers.size(), 1u);
   EXPECT_EQ(std::get<Ipv4Data>(over_tcp.answers[0].data).address, kUpstreamAnswer);
+}
+
+TEST_F(ClusterDnsTest, ATcpClientGetsTheWholeOfATruncatedUpstreamAnswer) {
+  const auto over_udp = ask_udp(dns->port(), encode_query(5, {"big.example.org", type::A}));
+  EXPECT_TRUE(over_udp.truncated);  // relayed as the upstream gave it: the client retries over TCP
+  const auto over_tcp = ask_tcp({"big.example.org", type::A});
+  EXPECT_FALSE(over_tcp.truncated);
+  EXPECT_EQ(over_tcp.answers.size(), 50u);
 }
 
 TEST_F(ClusterDnsTest, AnswersOverTcpWhatDoesNotFitUdp) {
