@@ -16,6 +16,7 @@
 #include "agent/dns/cluster_dns.h"
 #include "agent/dns/dns_address.h"
 #include "agent/dns/dns_message.h"
+#include "tests/integration/support/fake_dns_upstream.h"
 #include "tests/integration/support/netns.h"
 #include "tests/integration/support/test_server.h"
 
@@ -24,77 +25,8 @@ namespace {
 namespace asio = boost::asio;
 using udp = asio::ip::udp;
 using tcp = asio::ip::tcp;
-
-constexpr uint32_t kUpstreamAnswer = 0xC0000263;  // 192.0.2.99
-
-// A resolver that answers every A question with 192.0.2.99 (names starting "big.": 50
-// addresses, too many for UDP, where it answers with TC set, as a real resolver does); counts
-// the questions it got over UDP.
-class FakeUpstream {
- public:
-  FakeUpstream()
-      : socket_(io_, udp::endpoint(asio::ip::make_address("127.0.0.1"), 0)),
-        acceptor_(io_, tcp::endpoint(asio::ip::make_address("127.0.0.1"), port())) {
-    udp_thread_ = std::thread([this] { serve_udp(); });
-    tcp_thread_ = std::thread([this] { serve_tcp(); });
-  }
-  ~FakeUpstream() {
-    // shutdown wakes the threads blocked in receive and accept.
-    ::shutdown(socket_.native_handle(), SHUT_RDWR);
-    ::shutdown(acceptor_.native_handle(), SHUT_RDWR);
-    udp_thread_.join();
-    tcp_thread_.join();
-  }
-  uint16_t port() const { return socket_.local_endpoint().port(); }
-  int asked() const { return asked_; }
-
- private:
-  static std::vector<uint8_t> answer(std::span<const uint8_t> query, bool over_udp) {
-    const ParsedQuery parsed = parse_query(query);
-    if (parsed.outcome != ParsedQuery::Outcome::Query) return {};
-    Response response = error_response(parsed, Rcode::NoError);
-    const std::string& name = parsed.query.question.name;
-    const int count = name.starts_with("big.") ? 50 : 1;
-    for (int i = 0; i < count; ++i)
-      response.answers.push_back({name, type::A, 300, Ipv4Data{kUpstreamAnswer + i}});
-    return encode_response(response, over_udp ? 512 : 65535);
-  }
-  void serve_udp() {
-    std::vector<uint8_t> buffer(4096);
-    for (;;) {
-      udp::endpoint from;
-      boost::system::error_code error;
-      const size_t size = socket_.receive_from(asio::buffer(buffer), from, 0, error);
-      if (error || size == 0) return;
-      ++asked_;
-      auto bytes = answer(std::span(buffer.data(), size), true);
-      if (!bytes.empty()) socket_.send_to(asio::buffer(bytes), from, 0, error);
-    }
-  }
-  void serve_tcp() {
-    for (;;) {
-      boost::system::error_code error;
-      tcp::socket connection = acceptor_.accept(error);
-      if (error) return;
-      uint8_t length[2];
-      asio::read(connection, asio::buffer(length), error);
-      std::vector<uint8_t> query(size_t{length[0]} << 8 | length[1]);
-      if (!error) asio::read(connection, asio::buffer(query), error);
-      if (error) continue;
-      auto bytes = answer(query, false);
-      std::vector<uint8_t> framed = {static_cast<uint8_t>(bytes.size() >> 8),
-                                     static_cast<uint8_t>(bytes.size())};
-      framed.insert(framed.end(), bytes.begin(), bytes.end());
-      asio::write(connection, asio::buffer(framed), error);
-    }
-  }
-  asio::io_context io_;
-  udp::socket socket_;
-  tcp::acceptor acceptor_;
-  std::atomic<int> asked_{0};
-  std::thread udp_thread_;
-  std::thread tcp_thread_;
-};
+using skiff::testing::FakeUpstream;
+using skiff::testing::kUpstreamAnswer;
 
 Json services() {
   Json headless_big = {{"metadata", {{"namespace", "default"}, {"name", "many"}}},
