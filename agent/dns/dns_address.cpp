@@ -13,14 +13,14 @@ std::string joined(const std::vector<std::string>& argv) {
   return out;
 }
 
-CommandResult must(CommandRunner& runner, const std::vector<std::string>& argv) {
-  CommandResult result = runner.run(argv);
+network::ChildResult must(network::IpRunner& runner, const std::vector<std::string>& argv) {
+  network::ChildResult result = runner.run(argv);
   if (result.exit_code != 0)
     throw DnsAddressError("`" + joined(argv) + "` failed: " + result.output);
   return result;
 }
 
-bool link_exists(CommandRunner& runner, const std::string& device) {
+bool link_exists(network::IpRunner& runner, const std::string& device) {
   return runner.run({"ip", "link", "show", "dev", device}).exit_code == 0;
 }
 
@@ -35,7 +35,8 @@ std::vector<std::string> ipv4_addresses(const std::string& listing) {
 
 }  // namespace
 
-void ensure_dns_address(CommandRunner& runner, const std::string& ip, const std::string& device) {
+void ensure_dns_address(network::IpRunner& runner, const std::string& ip,
+                        const std::string& device) {
   if (!util::parse_ipv4(ip)) throw DnsAddressError("\"" + ip + "\" is not an IPv4 address");
   if (!link_exists(runner, device) &&
       runner.run({"ip", "link", "add", device, "type", "dummy"}).exit_code != 0) {
@@ -51,18 +52,18 @@ void ensure_dns_address(CommandRunner& runner, const std::string& ip, const std:
     if (address != wanted) must(runner, {"ip", "addr", "del", address, "dev", device});
 }
 
-void remove_dns_address(CommandRunner& runner, const std::string& device) {
+void remove_dns_address(network::IpRunner& runner, const std::string& device) {
   if (!link_exists(runner, device)) return;
   must(runner, {"ip", "link", "del", device});
 }
 
 void ensure_dns_address(const std::string& ip, const std::string& device) {
-  ProcessRunner runner;
+  network::IpCommand runner;
   ensure_dns_address(runner, ip, device);
 }
 
 void remove_dns_address(const std::string& device) {
-  ProcessRunner runner;
+  network::IpCommand runner;
   remove_dns_address(runner, device);
 }
 

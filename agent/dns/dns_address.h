@@ -11,7 +11,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "agent/dns/command_runner.h"
+#include "agent/network/ip_command.h"
 
 namespace skiff::agent::dns {
 
@@ -22,9 +22,9 @@ class DnsAddressError : public std::runtime_error {
 
 inline constexpr const char* kDnsDevice = "skiff-dns";
 
-void ensure_dns_address(CommandRunner& runner, const std::string& ip,
+void ensure_dns_address(network::IpRunner& runner, const std::string& ip,
                         const std::string& device = kDnsDevice);
-void remove_dns_address(CommandRunner& runner, const std::string& device = kDnsDevice);
+void remove_dns_address(network::IpRunner& runner, const std::string& device = kDnsDevice);
 
 // The same through real `ip` commands.
 void ensure_dns_address(const std::string& ip, const std::string& device = kDnsDevice);

@@ -10,9 +10,9 @@ namespace skiff::agent::dns {
 namespace {
 
 // Answers like ip would for a link that exists or not and holds `addresses`.
-class FakeIp : public CommandRunner {
+class FakeIp : public network::IpRunner {
  public:
-  CommandResult run(const std::vector<std::string>& argv) override {
+  network::ChildResult run(const std::vector<std::string>& argv, std::string_view = {}) override {
     std::string line;
     for (const auto& arg : argv) line += (line.empty() ? "" : " ") + arg;
     calls.push_back(line);
