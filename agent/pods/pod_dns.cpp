@@ -90,7 +90,8 @@ PodDns pod_dns(const Json& pod_spec, const std::string& namespace_name, const No
   if (policy == "ClusterFirst" || policy == "ClusterFirstWithHostNet") {
     dns.servers = {node.cluster_dns};
     const std::string& domain = node.cluster_domain;
-    append_unique(dns.searches, {namespace_name + ".svc." + domain, "svc." + domain, domain});
+    if (!domain.empty())  // the kubelet's rule: without a cluster domain, the host's searches
+      append_unique(dns.searches, {namespace_name + ".svc." + domain, "svc." + domain, domain});
     append_unique(dns.searches, host.searches);
     dns.options = {"ndots:5"};
   } else if (policy == "Default") {

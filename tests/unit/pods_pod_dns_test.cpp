@@ -54,6 +54,12 @@ TEST(PodDns, ClusterFirstUsesTheNodesDomain) {
                                                     "svc.corp.internal", "corp.internal"}));
 }
 
+TEST(PodDns, WithoutAClusterDomainOnlyTheHostsSearchesRemain) {
+  const NodeDnsSettings node{"10.43.0.10", "", "/unused"};
+  EXPECT_EQ(pod_dns(Json::object(), "shop", node, host()).searches,
+            (std::vector<std::string>{"corp.example", "lab.example"}));
+}
+
 TEST(PodDns, DefaultTakesTheHostsResolversButNotLoopbackOnes) {
   const PodDns dns = dns_for({{"dnsPolicy", "Default"}});
   EXPECT_EQ(dns.servers, std::vector<std::string>{"192.0.2.1"});
