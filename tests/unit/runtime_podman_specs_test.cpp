@@ -65,6 +65,19 @@ TEST(PodmanSpecs, OnlyPublishedPortsAndANamedNetworkReachThePod) {
   EXPECT_TRUE(body["Networks"].contains("skiff"));
 }
 
+TEST(PodmanSpecs, TheSandboxsDnsSettingsAreThePodsResolvConf) {
+  PodSandboxConfig config = sandbox_config();
+  EXPECT_FALSE(pod_create_body(config).contains("dns_server"));  // podman's default
+  config.dns_servers = {"10.43.0.10"};
+  config.dns_searches = {"default.svc.cluster.local", "svc.cluster.local", "cluster.local"};
+  config.dns_options = {"ndots:5"};
+  Json body = pod_create_body(config);
+  EXPECT_EQ(body["dns_server"], Json({"10.43.0.10"}));
+  EXPECT_EQ(body["dns_search"],
+            Json({"default.svc.cluster.local", "svc.cluster.local", "cluster.local"}));
+  EXPECT_EQ(body["dns_option"], Json({"ndots:5"}));
+}
+
 TEST(PodmanSpecs, BadSandboxConfigsAreInvalid) {
   auto expect_invalid = [](const PodSandboxConfig& config) {
     try {
