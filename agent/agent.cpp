@@ -2,7 +2,12 @@
 
 #include <filesystem>
 
+#include "agent/dns/cluster_dns.h"
+#include "agent/dns/dns_address.h"
 #include "agent/network/nft_table.h"
+#include "agent/network/pod_masquerade.h"
+#include "agent/network/pod_network.h"
+#include "agent/network/pod_routes.h"
 #include "agent/network/proxy_model.h"
 #include "agent/node_info.h"
 #include "agent/node_network.h"
@@ -13,10 +18,13 @@
 #include "agent/pod_streams.h"
 #include "agent/pods/pod_manager.h"
 #include "agent/pods/runtime_probe_runner.h"
+#include "agent/runtime/podman/podman_client.h"
+#include "agent/runtime/podman/podman_networks.h"
 #include "agent/runtime/podman/podman_runtime.h"
 #include "agent/runtime/podman/podman_service.h"
 #include "pkg/api/version.h"
 #include "pkg/log/log.h"
+#include "pkg/util/ipv4.h"
 
 namespace skiff::agent {
 
@@ -35,6 +43,11 @@ struct Agent::Parts {
   std::unique_ptr<pods::PodManager> manager;
   std::unique_ptr<network::NftTable> service_rules;  // null until the first services sync
   std::vector<std::string> proxy_problems;           // the last ones logged
+  // The pod network's pieces (null with network backend "none"), and the cluster DNS (null
+  // with --disable dns). Touched only by `network`'s thread, and by stop() after it ended.
+  std::unique_ptr<network::PodMasquerade> masquerade;
+  std::unique_ptr<network::PodRoutes> routes;
+  std::unique_ptr<dns::ClusterDns> dns;
   std::unique_ptr<NodeNetwork> network;
   std::unique_ptr<NodeObjectFanout> fanout;
   std::unique_ptr<PodStreams> streams;  // logs and exec for the server, over the connection
@@ -46,12 +59,17 @@ namespace {
 // The pod workers, started once the pod network is up: they adopt what the runtime already
 // runs, then NodePods hands them the server's pods.
 void start_pods(Agent::Parts& parts, const AgentConfig& config,
-                const runtime::RuntimeVersion& version, const std::string& network_name) {
+                const runtime::RuntimeVersion& version, const nodeclient::ClusterSettings& settings,
+                const std::string& network_name) {
   pods::PodManagerOptions manager_options;
   manager_options.worker.root_dir = std::filesystem::path(config.data_dir) / "agent";
   manager_options.worker.host_ip = config.node_ip;
   manager_options.worker.runtime_name = version.name;
-  (void)network_name;  // TODO(session 4): manager_options.worker.network once it exists
+  manager_options.worker.network = network_name;
+  if (parts.dns) {
+    manager_options.worker.dns.cluster_dns = settings.cluster_dns;
+    manager_options.worker.dns.cluster_domain = settings.cluster_domain;
+  }
   manager_options.relist_period = config.relist_period;
   auto manager =
       std::make_unique<pods::PodManager>(*parts.runtime, parts.node_pods, parts.node_pods,
@@ -61,6 +79,63 @@ void start_pods(Agent::Parts& parts, const AgentConfig& config,
   parts.manager = std::move(manager);
   log::info("pod workers started", {{"adoptedPods", static_cast<int64_t>(adopted.size())}});
   parts.node_pods.set_manager(*parts.manager);
+}
+
+// This node's pod network: the runtime's bridge network on the node's podCIDR, and the
+// masquerade that keeps traffic between pods unNATed. Returns the network pods join.
+std::string bring_up_pod_network(Agent::Parts& parts, const AgentConfig& config,
+                                 const nodeclient::ClusterSettings& settings,
+                                 const std::string& pod_cidr) {
+  const auto pods = util::parse_ipv4_cidr(pod_cidr);
+  const auto cluster = util::parse_ipv4_cidr(settings.cluster_cidr);
+  if (!pods || !cluster)
+    throw std::runtime_error("the node's podCIDR \"" + pod_cidr + "\" or the cluster CIDR \"" +
+                             settings.cluster_cidr + "\" is not an IPv4 network");
+  podman::PodmanClient client(config.container_runtime_endpoint);
+  podman::PodmanNetworks networks(client);
+  network::PodNetworkOptions options;
+  options.pod_cidr = pod_cidr;
+  const std::string name = network::ensure_pod_network(networks, options);
+  if (!parts.masquerade) parts.masquerade = std::make_unique<network::PodMasquerade>();
+  if (!parts.masquerade->sync(*pods, *cluster))
+    throw std::runtime_error("cannot load the pod network's masquerade rules (see the log)");
+  return name;
+}
+
+// The cluster DNS on the cluster DNS address, made local on this node.
+void start_cluster_dns(Agent::Parts& parts, const nodeclient::ClusterSettings& settings) {
+  if (parts.dns || !settings.cluster_dns_enabled || settings.cluster_dns.empty()) return;
+  dns::ensure_dns_address(settings.cluster_dns);
+  dns::ClusterDnsOptions options;
+  options.listen_address = settings.cluster_dns;
+  options.cluster_domain = settings.cluster_domain;
+  auto server = std::make_unique<dns::ClusterDns>(options);
+  server->start();
+  Json services = Json::array(), slices = Json::array();
+  for (auto& service : parts.client->cache().list(nodeclient::ObjectKind::Service))
+    services.push_back(std::move(service));
+  for (auto& slice : parts.client->cache().list(nodeclient::ObjectKind::EndpointSlice))
+    slices.push_back(std::move(slice));
+  server->update(services, slices);
+  parts.dns = std::move(server);
+  log::info("cluster DNS answering",
+            {{"address", settings.cluster_dns}, {"domain", settings.cluster_domain}});
+}
+
+// Routes to the other nodes' pod subnets, for the cluster's network backend.
+void sync_pod_routes(Agent::Parts& parts, const std::string& node_name,
+                     const nodeclient::ClusterSettings& settings, const Json& nodes) {
+  if (settings.network_backend == "none") return;  // skiff does not manage the pod network
+  const auto backend = network::parse_pod_network_backend(settings.network_backend);
+  if (!backend) throw std::runtime_error("unknown network backend " + settings.network_backend);
+  if (!parts.routes) {
+    network::PodRoutesOptions options;
+    options.node_name = node_name;
+    options.backend = *backend;
+    parts.routes = std::make_unique<network::PodRoutes>(options);
+  }
+  if (!parts.routes->sync(nodes))
+    throw std::runtime_error("routes to other nodes' pods not all in place (see the log)");
 }
 
 // The service proxy: the cluster's Services and EndpointSlices as nftables rules.
@@ -125,13 +200,22 @@ void Agent::start() {
 
   Parts& p = *parts;
   NodeNetworkHooks hooks;
-  hooks.pods_may_start = [&p, this, version](const nodeclient::ClusterSettings&,
+  hooks.bring_up_pod_network = [&p, this](const nodeclient::ClusterSettings& settings,
+                                          const std::string& pod_cidr) {
+    return bring_up_pod_network(p, config_, settings, pod_cidr);
+  };
+  hooks.pods_may_start = [&p, this, version](const nodeclient::ClusterSettings& settings,
                                              const std::string& network_name) {
-    start_pods(p, config_, version, network_name);
+    start_cluster_dns(p, settings);  // first: the pods' resolv.conf names it
+    start_pods(p, config_, version, settings, network_name);
   };
   hooks.services_changed = [&p, this](const nodeclient::ClusterSettings& settings,
                                       const Json& services, const Json& slices) {
+    if (p.dns) p.dns->update(services, slices);
     sync_service_rules(p, config_.node_name, settings, services, slices);
+  };
+  hooks.nodes_changed = [&p, this](const nodeclient::ClusterSettings& settings, const Json& nodes) {
+    sync_pod_routes(p, config_.node_name, settings, nodes);
   };
   NodeNetworkOptions network_options;
   network_options.node_name = config_.node_name;
@@ -168,6 +252,9 @@ void Agent::stop() {
   parts_->client->stop();
   parts_->network->stop();
   if (parts_->manager) parts_->manager->stop();
+  // The DNS server stops with the agent (its address stays, so a restart binds at once); the
+  // rules and routes stay in the kernel so established connections live through a restart.
+  if (parts_->dns) parts_->dns->stop();
   parts_.reset();
   log::info("agent stopped; its containers keep running", {{"node", config_.node_name}});
 }

@@ -126,6 +126,7 @@ bool NodeNetwork::work(const nodeclient::ClusterSettings& settings, bool service
         if (hooks_.pods_may_start) hooks_.pods_may_start(settings, network);
         std::lock_guard lock(mutex_);
         pods_started_ = true;
+        nodes_dirty_ = true;  // the routes waited for the pod network (below)
         log::info(
             "pod network ready",
             {{"podCIDR", pod_cidr}, {"backend", settings.network_backend}, {"network", network}});
@@ -145,7 +146,15 @@ bool NodeNetwork::work(const nodeclient::ClusterSettings& settings, bool service
       done = false;
     }
   }
-  if (nodes && hooks_.nodes_changed) {
+  // Routes wait for the pod network (starting pods marks the nodes dirty again): the vxlan
+  // device holds an address of this node's pod subnet, and podman refuses to create a network
+  // whose subnet is already on the host.
+  bool pod_network_up;
+  {
+    std::lock_guard lock(mutex_);
+    pod_network_up = pods_started_;
+  }
+  if (nodes && pod_network_up && hooks_.nodes_changed) {
     try {
       hooks_.nodes_changed(settings, list_json(ObjectKind::Node));
     } catch (const std::exception& error) {

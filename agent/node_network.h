@@ -9,7 +9,9 @@
 //      lands on a network it would have to leave. A failing bring-up is retried.
 //   2. Services or EndpointSlices changed: services_changed(settings, services, slices) within
 //      `debounce` of the first change (the service proxy and the cluster DNS).
-//   3. Nodes changed: nodes_changed(settings, nodes) (routes to other nodes' pod subnets).
+//   3. Nodes changed, once pods may start: nodes_changed(settings, nodes) (routes to other
+//      nodes' pod subnets; they wait for the pod network, whose subnet podman refuses to create
+//      while the vxlan device already holds an address in it).
 // A hook that throws is logged and called again after `retry_delay` (with the newest objects).
 //
 // Objects come from `list` (the node connection's cache), read when a hook runs, so the hooks

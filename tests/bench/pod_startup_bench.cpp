@@ -228,8 +228,11 @@ int main(int argc, char** argv) {
   }
   try {
     skiff::testing::PodmanTestEnv env;
+    // In the host's network namespace: leave the host's network alone.
     skiff::testing::TestServer server({"--disable-agent=false", "--node-name", "bench",
-                                       "--container-runtime-endpoint", env.socket_path()});
+                                       "--container-runtime-endpoint", env.socket_path(),
+                                       "--network-backend", "none", "--disable-kube-proxy",
+                                       "--disable", "dns"});
     rt::podman::PodmanClient direct(env.socket_path());
     skiff::http::HttpClient api;
     RunningWatch watch(server.url());

@@ -19,6 +19,7 @@
 #include <thread>
 
 #include "pkg/api/json.h"
+#include "tests/integration/support/agent_process.h"
 #include "tests/integration/support/podman_test_env.h"
 #include "tests/integration/support/test_server.h"
 #include "tests/integration/support/wait.h"
@@ -123,6 +124,16 @@ class AgentPodmanTest : public PodmanTest {
     return false;
   }
 
+  // These agents run in the host's network namespace, so the cluster must not change the host's
+  // network: no pod network, service rules or DNS address (the services tests run their nodes
+  // in namespaces of their own).
+  static std::vector<std::string> host_safe_flags(std::vector<std::string> flags) {
+    for (const char* flag :
+         {"--network-backend", "none", "--disable-kube-proxy", "--disable", "dns"})
+      flags.push_back(flag);
+    return flags;
+  }
+
   static std::vector<std::string> agent_flags(const std::string& node) {
     return {"--node-name", node, "--container-runtime-endpoint", env().socket_path()};
   }
@@ -131,7 +142,7 @@ class AgentPodmanTest : public PodmanTest {
 TEST_F(AgentPodmanTest, OneServerIsAClusterThatRunsServesAndKeepsItsPods) {
   std::vector<std::string> flags = {"--disable-agent=false", "--token", kToken};
   for (auto& flag : agent_flags("node-a")) flags.push_back(flag);
-  TestServer server(flags);
+  TestServer server(host_safe_flags(flags));
   ASSERT_TRUE(eventually([&] { return node_ready(server, "node-a"); }, 30s))
       << server.kubectl({"get", "nodes", "-o", "yaml"}).out;
   Json node = get(server, {"node", "node-a"});
@@ -197,39 +208,8 @@ TEST_F(AgentPodmanTest, OneServerIsAClusterThatRunsServesAndKeepsItsPods) {
       << env().podman({"ps", "--all"}).out;
 }
 
-// `skiff agent` as a child process, logging to a file; stopped (SIGTERM) on destruction.
-class AgentProcess {
- public:
-  AgentProcess(std::vector<std::string> argv, std::string log_path)
-      : argv_(std::move(argv)), log_path_(std::move(log_path)) {
-    start();
-  }
-  ~AgentProcess() { stop(); }
-  void start() {
-    pid_ = fork();
-    if (pid_ == 0) {
-      const int log_fd = open(log_path_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-      dup2(log_fd, 1);
-      dup2(log_fd, 2);
-      exec_child(argv_);
-    }
-  }
-  void stop() {
-    if (pid_ <= 0) return;
-    kill(pid_, SIGTERM);
-    waitpid(pid_, nullptr, 0);
-    pid_ = -1;
-  }
-  std::string log() const { return run_command({"cat", log_path_}).out; }
-
- private:
-  std::vector<std::string> argv_;
-  std::string log_path_;
-  pid_t pid_ = -1;
-};
-
 TEST_F(AgentPodmanTest, AnAgentJoinsKeepsItsPodsAcrossRestartsAndCatchesUp) {
-  TestServer server({"--token", kToken});  // control plane only
+  TestServer server(host_safe_flags({"--token", kToken}));  // control plane only
   TempDir agent_dir;
   std::vector<std::string> argv = {SKIFF_BINARY, "agent", "--server",   server.url(),
                                    "--token",    kToken,  "--data-dir", agent_dir.path()};

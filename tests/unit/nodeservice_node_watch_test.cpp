@@ -91,6 +91,41 @@ TEST_F(NodeWatchTest, FullSetSendsTheNodesPodsWithTheirDependenciesFirst) {
   EXPECT_EQ(events.back().resource_version, store.current_revision());
 }
 
+TEST_F(NodeWatchTest, EveryNodeSeesEveryServiceEndpointSliceAndNode) {
+  const Json service = {{"apiVersion", "v1"},
+                        {"kind", "Service"},
+                        {"metadata", {{"name", "web"}, {"namespace", "default"}}},
+                        {"spec", {{"ports", {{{"port", 80}}}}, {"clusterIP", "None"}}}};
+  client.request("POST", "/api/v1/namespaces/default/services", &service);
+  const Json node = {{"apiVersion", "v1"}, {"kind", "Node"}, {"metadata", {{"name", "n2"}}}};
+  client.request("POST", "/api/v1/nodes", &node);
+  create_pod("elsewhere", "n2");
+  RecordingSink sink;
+  NodeWatchRequest with_cluster = request();
+  with_cluster.kinds.insert(
+      {NodeObjectKind::Service, NodeObjectKind::EndpointSlice, NodeObjectKind::Node});
+  RunningWatch watch(this->service, with_cluster, sink);
+  ASSERT_TRUE(sink.wait_count(4));
+  EXPECT_EQ(describe(sink.events()),
+            (Strings{"Reset", "Added Service default/web", "Added Node /n2", "Synced"}))
+      << "the full set names every object of the cluster-wide kinds, not only this node's";
+  sink.clear();
+
+  const Json slice = {{"apiVersion", "discovery.k8s.io/v1"},
+                      {"kind", "EndpointSlice"},
+                      {"metadata",
+                       {{"name", "web-1"},
+                        {"namespace", "default"},
+                        {"labels", {{"kubernetes.io/service-name", "web"}}}}},
+                      {"addressType", "IPv4"},
+                      {"endpoints", {{{"addresses", {"10.42.1.5"}}}}}};
+  client.request("POST", "/apis/discovery.k8s.io/v1/namespaces/default/endpointslices", &slice);
+  client.request("DELETE", "/api/v1/namespaces/default/services/web", nullptr);
+  ASSERT_TRUE(sink.wait_count(2));
+  EXPECT_EQ(describe(sink.events()),
+            (Strings{"Added EndpointSlice default/web-1", "Deleted Service default/web"}));
+}
+
 TEST_F(NodeWatchTest, LiveChangesBindingsAndReleasedDependencies) {
   RecordingSink sink;
   RunningWatch watch(service, request(), sink);

@@ -18,9 +18,10 @@ namespace fs = std::filesystem;
 namespace rt = agent::runtime;
 
 constexpr const char* kBusybox = "/bin/busybox";  // from busybox-static
-constexpr const char* kApplets[] = {"sh",  "echo", "sleep", "cat",  "ls",   "httpd", "env",
-                                    "id",  "true", "false", "seq",  "kill", "ps",    "wget",
-                                    "pwd", "test", "head",  "tail", "date"};
+constexpr const char* kApplets[] = {
+    "sh",    "echo",  "sleep", "cat",    "ls",       "httpd",    "env",  "id",   "true",
+    "false", "seq",   "kill",  "ps",     "wget",     "pwd",      "test", "head", "tail",
+    "date",  "mkdir", "chmod", "printf", "hostname", "nslookup", "cut",  "grep"};
 
 // This machine's limits do not fit podman's default ulimits, and crun is not installed: the test
 // brings its own containers.conf (the product never writes or assumes one).
@@ -66,10 +67,12 @@ std::string PodmanTestEnv::unavailable_reason() {
   return "";
 }
 
-PodmanTestEnv::PodmanTestEnv() {
+PodmanTestEnv::PodmanTestEnv(std::string netns) : netns_(std::move(netns)) {
   const fs::path root(dir_.path());
   const std::string conf = (root / "containers.conf").string();
-  std::ofstream(conf) << kContainersConf;
+  // Networks this podman creates (the agent's pod network) are its own, not the host's.
+  std::ofstream(conf) << kContainersConf << "\n[network]\nnetwork_config_dir = \""
+                      << (root / "networks").string() << "\"\n";
   env_ = {"CONTAINERS_CONF=" + conf};
   global_args_ = {"--root",   (root / "storage").string(), "--runroot", (root / "run").string(),
                   "--tmpdir", (root / "tmp").string()};
@@ -78,6 +81,13 @@ PodmanTestEnv::PodmanTestEnv() {
   agent::runtime::podman::PodmanServiceOptions options;
   options.socket_path = socket_path_;
   options.global_args = global_args_;
+  if (!netns_.empty()) {
+    // podman's service, and so the bridges and firewall rules of its networks, in the namespace.
+    options.global_args = in_netns(netns_, {"podman"});
+    options.podman_binary = options.global_args.front();
+    options.global_args.erase(options.global_args.begin());
+    options.global_args.insert(options.global_args.end(), global_args_.begin(), global_args_.end());
+  }
   options.extra_env = env_;
   options.log_path = (root / "podman-service.log").string();
   try {
@@ -130,7 +140,7 @@ CommandResult PodmanTestEnv::podman(const std::vector<std::string>& args,
   std::vector<std::string> argv{"podman"};
   argv.insert(argv.end(), global_args_.begin(), global_args_.end());
   argv.insert(argv.end(), args.begin(), args.end());
-  return run_command(argv, "", timeout_seconds, env_);
+  return run_command(in_netns(netns_, std::move(argv)), "", timeout_seconds, env_);
 }
 
 std::unique_ptr<PodmanTestEnv>& PodmanTest::shared() {

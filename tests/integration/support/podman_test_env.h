@@ -23,7 +23,10 @@ class PodmanTestEnv {
   // busybox-static missing.
   static std::string unavailable_reason();
 
-  PodmanTestEnv();  // throws std::runtime_error when podman cannot be set up
+  // Throws std::runtime_error when podman cannot be set up. With `netns` (a network namespace's
+  // name) podman's service runs inside it, so the networks it makes (bridges, firewall rules)
+  // live there: a node of a multi-node test.
+  explicit PodmanTestEnv(std::string netns = "");
   ~PodmanTestEnv();
   PodmanTestEnv(const PodmanTestEnv&) = delete;
   PodmanTestEnv& operator=(const PodmanTestEnv&) = delete;
@@ -41,6 +44,7 @@ class PodmanTestEnv {
   void remove_everything();
 
   TempDir dir_;
+  std::string netns_;
   std::string socket_path_;
   std::string image_ = "localhost/skiff-test-busybox:1";
   std::vector<std::string> global_args_;

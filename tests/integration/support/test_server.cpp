@@ -128,9 +128,18 @@ CommandResult run_command(const std::vector<std::string>& argv, const std::strin
   return result;
 }
 
-TestServer::TestServer(std::vector<std::string> extra_flags, std::string data_dir)
+std::vector<std::string> in_netns(const std::string& netns, std::vector<std::string> argv) {
+  if (netns.empty()) return argv;
+  std::vector<std::string> wrapped = {"/usr/bin/nsenter", "--net=/run/netns/" + netns, "--"};
+  wrapped.insert(wrapped.end(), argv.begin(), argv.end());
+  return wrapped;
+}
+
+TestServer::TestServer(std::vector<std::string> extra_flags, std::string data_dir,
+                       std::string netns)
     : data_dir_(data_dir.empty() ? owned_dir_.path() + "/data" : std::move(data_dir)),
-      extra_flags_(std::move(extra_flags)) {
+      extra_flags_(std::move(extra_flags)),
+      netns_(std::move(netns)) {
   port_ = free_port();
   url_ = "http://127.0.0.1:" + std::to_string(port_);
   log_path_ = owned_dir_.path() + "/server.log";
@@ -173,6 +182,7 @@ void TestServer::start() {
     argv.insert(argv.end(), {"--node-port", "0"});  // parallel tests must not share 6444
   }
   argv.insert(argv.end(), extra_flags_.begin(), extra_flags_.end());
+  argv = in_netns(netns_, std::move(argv));
   pid_ = fork();
   if (pid_ == 0) {
     int log_fd = open(log_path_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
@@ -223,7 +233,7 @@ CommandResult TestServer::skiff_kubectl(const std::vector<std::string>& args,
                                         const std::string& input) {
   std::vector<std::string> argv = {SKIFF_BINARY, "kubectl", "--kubeconfig", kubeconfig_};
   argv.insert(argv.end(), args.begin(), args.end());
-  return run_command(argv, input);
+  return run_command(in_netns(netns_, std::move(argv)), input);
 }
 
 CommandResult TestServer::kubectl(const std::vector<std::string>& args, const std::string& input) {
@@ -231,7 +241,7 @@ CommandResult TestServer::kubectl(const std::vector<std::string>& args, const st
                                    cache_dir_};
   argv.insert(argv.end(), args.begin(), args.end());
   // HOME points into the temp dir so the gcloud dispatcher's cache stays out of the real home.
-  return run_command(argv, input, 60, {"HOME=" + owned_dir_.path()});
+  return run_command(in_netns(netns_, std::move(argv)), input, 60, {"HOME=" + owned_dir_.path()});
 }
 
 namespace {

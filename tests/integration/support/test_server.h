@@ -43,7 +43,13 @@ class TestServer {
   // port and waits until /readyz answers. Extra flags are appended (the last value of a flag
   // wins, so `--disable-agent=false` runs the embedded agent). The node service listens on a
   // free port too (--node-port 0) unless the extra flags name one.
-  explicit TestServer(std::vector<std::string> extra_flags = {}, std::string data_dir = "");
+  //
+  // With `netns` (a namespace name, as NetworkNamespace::name() gives), the server runs inside
+  // that network namespace (entered with nsenter, which, unlike `ip netns exec`, keeps
+  // /sys/fs/cgroup visible for podman), and so do kubectl() and skiff_kubectl(); url() is then
+  // an address inside it.
+  explicit TestServer(std::vector<std::string> extra_flags = {}, std::string data_dir = "",
+                      std::string netns = "");
   ~TestServer();
   TestServer(const TestServer&) = delete;
   TestServer& operator=(const TestServer&) = delete;
@@ -70,6 +76,7 @@ class TestServer {
   TempDir owned_dir_;
   std::string data_dir_;
   std::vector<std::string> extra_flags_;
+  std::string netns_;
   int port_ = 0;
   int node_port_ = 0;
   std::string url_;
@@ -78,6 +85,9 @@ class TestServer {
   std::string cache_dir_;
   pid_t pid_ = -1;
 };
+
+// argv to run inside network namespace `netns` ("" = as it is).
+std::vector<std::string> in_netns(const std::string& netns, std::vector<std::string> argv);
 
 // A TCP port that was free a moment ago.
 int free_port();

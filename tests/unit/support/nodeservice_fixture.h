@@ -149,7 +149,7 @@ inline std::string describe(const NodeWatchEvent& event) {
   if (event.type == Type::Reset || event.type == Type::Synced || event.type == Type::Bookmark) {
     return text;
   }
-  static const char* kinds[] = {"Pod", "ConfigMap", "Secret"};
+  static const char* kinds[] = {"Pod", "ConfigMap", "Secret", "Service", "EndpointSlice", "Node"};
   const Json& metadata = event.object->at("metadata");
   return text + " " + kinds[static_cast<int>(event.kind)] + " " + metadata.value("namespace", "") +
          "/" + metadata.value("name", "");
