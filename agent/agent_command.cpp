@@ -4,12 +4,15 @@
 #include <iostream>
 
 #include "agent/agent.h"
+#include "agent/agent_cleanup.h"
 #include "agent/agent_flags.h"
 #include "pkg/log/log.h"
 
 namespace skiff::agent {
 
 int agent_command(const std::vector<std::string>& args) {
+  if (!args.empty() && args.front() == "cleanup")
+    return agent_cleanup_command({args.begin() + 1, args.end()});
   util::Flags flags;
   add_agent_flags(flags, /*for_server=*/false);
   flags.add_string("data-dir,d", "/var/lib/skiff", "Folder to hold state");
@@ -19,8 +22,11 @@ int agent_command(const std::vector<std::string>& args) {
   try {
     flags.parse(args);
     if (flags.get_bool("help")) {
-      std::cout << "Usage: skiff agent --server URL --token TOKEN [flags]\n\n"
-                   "Run a node: the pods the server binds to it, on podman.\n\nFlags:\n"
+      std::cout << "Usage: skiff agent --server URL --token TOKEN [flags]\n"
+                   "       skiff agent cleanup [--container-runtime-endpoint SOCKET]\n\n"
+                   "Run a node: the pods the server binds to it, on podman. `cleanup` removes\n"
+                   "the node state a stopped agent leaves (see skiff agent cleanup --help).\n\n"
+                   "Flags:\n"
                 << flags.usage();
       return 0;
     }
