@@ -206,7 +206,14 @@ void Agent::start() {
   };
   hooks.pods_may_start = [&p, this, version](const nodeclient::ClusterSettings& settings,
                                              const std::string& network_name) {
-    start_cluster_dns(p, settings);  // first: the pods' resolv.conf names it
+    try {
+      start_cluster_dns(p, settings);  // first: the pods' resolv.conf names it
+    } catch (const std::exception& error) {
+      // Pods without cluster DNS (podman's resolv.conf) beat no pods at all: something else
+      // may hold port 53 on this address.
+      log::error("cluster DNS not started; pods use the runtime's resolv.conf",
+                 {{"error", error.what()}, {"address", settings.cluster_dns}});
+    }
     start_pods(p, config_, version, settings, network_name);
   };
   hooks.services_changed = [&p, this](const nodeclient::ClusterSettings& settings,

@@ -50,7 +50,11 @@ TEST(NodeObjects, KindOfKey) {
   EXPECT_EQ(kind_of_key("/registry/core/pods/default/web"), NodeObjectKind::Pod);
   EXPECT_EQ(kind_of_key("/registry/core/configmaps/default/x"), NodeObjectKind::ConfigMap);
   EXPECT_EQ(kind_of_key("/registry/core/secrets/default/x"), NodeObjectKind::Secret);
-  EXPECT_EQ(kind_of_key("/registry/core/nodes/n1"), std::nullopt);
+  EXPECT_EQ(kind_of_key("/registry/core/nodes/n1"), NodeObjectKind::Node);
+  EXPECT_EQ(kind_of_key("/registry/core/services/default/web"), NodeObjectKind::Service);
+  EXPECT_EQ(kind_of_key("/registry/discovery.k8s.io/endpointslices/default/web-1"),
+            NodeObjectKind::EndpointSlice);
+  EXPECT_EQ(kind_of_key("/registry/core/endpoints/default/web"), std::nullopt);
   EXPECT_EQ(kind_of_key("/registry/core/podtemplates/default/x"), std::nullopt);
 }
 

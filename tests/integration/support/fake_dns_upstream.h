@@ -11,6 +11,7 @@
 #include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
 #include <span>
+#include <stdexcept>
 #include <thread>
 #include <vector>
 
@@ -28,9 +29,22 @@ class FakeUpstream {
   using tcp = boost::asio::ip::tcp;
 
  public:
-  FakeUpstream()
-      : socket_(io_, udp::endpoint(boost::asio::ip::make_address("127.0.0.1"), 0)),
-        acceptor_(io_, tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), port())) {
+  FakeUpstream() : socket_(io_), acceptor_(io_) {
+    // UDP and TCP on one port number: a free UDP port may be taken for TCP by a test running
+    // beside this one, so try another.
+    const auto loopback = boost::asio::ip::make_address("127.0.0.1");
+    for (int attempt = 0;; ++attempt) {
+      socket_.open(udp::v4());
+      socket_.bind(udp::endpoint(loopback, 0));
+      boost::system::error_code error;
+      acceptor_.open(tcp::v4());
+      acceptor_.bind(tcp::endpoint(loopback, port()), error);
+      if (!error) break;
+      acceptor_.close();
+      socket_.close();
+      if (attempt == 50) throw std::runtime_error("no port free for both UDP and TCP");
+    }
+    acceptor_.listen();
     udp_thread_ = std::thread([this] { serve_udp(); });
     tcp_thread_ = std::thread([this] { serve_tcp(); });
   }
