@@ -1,1 +1,2 @@
-// Builds the precompiled header the unit tests share; no code lives here.
+// Builds the precompiled headers the unit tests and the integration tests share (one each); no
+// code lives here.
