@@ -5,25 +5,12 @@
 #include <memory>
 
 #include "agent/network/pod_masquerade.h"
+#include "tests/unit/support/fake_nft.h"
 
 namespace skiff::agent::network {
 namespace {
 
-class FakeNft : public NftRunner {
- public:
-  struct State {
-    std::vector<std::string> scripts;
-    NftResult next{0, ""};
-  };
-  explicit FakeNft(std::shared_ptr<State> state) : state_(std::move(state)) {}
-  NftResult run(const std::string& script) override {
-    state_->scripts.push_back(script);
-    return state_->next;
-  }
-
- private:
-  std::shared_ptr<State> state_;
-};
+using testing::FakeNft;
 
 const util::Ipv4Cidr kPods = *util::parse_ipv4_cidr("10.42.3.0/24");
 const util::Ipv4Cidr kCluster = *util::parse_ipv4_cidr("10.42.0.0/16");

@@ -8,25 +8,12 @@
 #include "agent/network/nft_command.h"
 #include "agent/network/nft_ruleset.h"
 #include "agent/network/nft_table.h"
+#include "tests/unit/support/fake_nft.h"
 
 namespace skiff::agent::network {
 namespace {
 
-class FakeNft : public NftRunner {
- public:
-  struct State {
-    std::vector<std::string> scripts;
-    NftResult next{0, ""};
-  };
-  explicit FakeNft(std::shared_ptr<State> state) : state_(std::move(state)) {}
-  NftResult run(const std::string& script) override {
-    state_->scripts.push_back(script);
-    return state_->next;
-  }
-
- private:
-  std::shared_ptr<State> state_;
-};
+using testing::FakeNft;
 
 NftRuleset one_chain(const std::string& rule) {
   NftRuleset rules;
