@@ -9,7 +9,7 @@ set -eu
 PACKAGES="cmake ninja-build g++ pkg-config ccache git curl ca-certificates
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libsqlite3-dev libcurl4-openssl-dev libssl-dev nlohmann-json3-dev libboost-dev
-  libyaml-cpp-dev zlib1g-dev libgtest-dev libgmock-dev
+  libyaml-cpp-dev zlib1g-dev libgtest-dev libgmock-dev libnftables-dev
   podman runc busybox-static catatonit netavark iptables nftables iproute2"
 
 missing=""
