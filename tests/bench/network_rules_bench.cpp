@@ -4,16 +4,20 @@
 // of the difference), the same change as a whole-table replace, and a resync of an unchanged
 // model (no nft run). "rules" counts the objects nft lists with a handle. Rules are applied in a
 // network namespace of the bench's own (the host's tables are never touched); needs root and nft.
+// Then the endpoint change alone, `updates` times per size, through each runner: NftCommand (an
+// `nft -f -` process per update) and NftLibrary (libnftables in this process), p50 and p99.
 //
-//   network_rules_bench [repetitions=5]
+//   network_rules_bench [repetitions=5] [updates=50]
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <functional>
+#include <memory>
 #include <vector>
 
 #include "agent/network/nft_command.h"
+#include "agent/network/nft_library.h"
 #include "agent/network/nft_ruleset.h"
 #include "agent/network/nft_table.h"
 #include "agent/network/proxy_model.h"
@@ -36,6 +40,13 @@ double milliseconds_of(const std::function<void()>& work) {
 double median(std::vector<double> values) {
   std::sort(values.begin(), values.end());
   return values[values.size() / 2];
+}
+
+// The smallest value at least `fraction` of the values are not above (nearest rank).
+double percentile(std::vector<double> values, double fraction) {
+  std::sort(values.begin(), values.end());
+  size_t rank = static_cast<size_t>(fraction * values.size() + 0.999999);
+  return values[std::clamp<size_t>(rank, 1, values.size()) - 1];
 }
 
 std::string ip_of(int base, int index) {
@@ -65,10 +76,27 @@ network::ProxyModelInput services_input(int count, int changed_endpoint) {
   return input;
 }
 
+// `updates` endpoint changes end to end (model from JSON, the diff update applied), each timed,
+// after a full replace of `count` services; leaves the table removed.
+std::vector<double> update_times(network::NftTable& table, int count, int updates) {
+  table.remove();
+  table.apply(network::build_ruleset(network::build_proxy_model(services_input(count, 0)).model));
+  std::vector<double> times;
+  for (int u = 1; u <= updates; ++u) {
+    network::ProxyModelInput changed = services_input(count, 300000 + u);
+    times.push_back(milliseconds_of([&] {
+      if (!table.sync(network::build_proxy_model(changed).model)) std::abort();
+    }));
+  }
+  table.remove();
+  return times;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   int repetitions = argc > 1 ? std::max(1, std::atoi(argv[1])) : 5;
+  int updates = argc > 2 ? std::max(1, std::atoi(argv[2])) : 50;
   std::string reason = skiff::testing::netns_unavailable_reason();
   if (!reason.empty()) {
     std::printf("skipped: %s\n", reason.c_str());
@@ -119,5 +147,19 @@ int main(int argc, char** argv) {
                 noop_ms, handles);
   }
   table.remove();
+
+  // The library's netlink socket is opened in the namespace of the thread that makes it.
+  std::unique_ptr<network::NftTable> library_table;
+  node.enter([&] {
+    library_table = std::make_unique<network::NftTable>(std::make_unique<network::NftLibrary>());
+  });
+  std::printf("\nendpoint change, %d updates each: p50 / p99 ms\n", updates);
+  std::printf("%-9s %21s %21s\n", "services", "nft -f (NftCommand)", "libnftables");
+  for (int count : {10, 100, 1000}) {
+    std::vector<double> command = update_times(table, count, updates);
+    std::vector<double> library = update_times(*library_table, count, updates);
+    std::printf("%-9d %10.1f / %8.1f %10.1f / %8.1f\n", count, percentile(command, 0.5),
+                percentile(command, 0.99), percentile(library, 0.5), percentile(library, 0.99));
+  }
   return 0;
 }
