@@ -94,7 +94,9 @@ TEST_F(NftLibraryTest, ABadScriptFailsWithNftsMessageAndChangesNothing) {
   });
   EXPECT_EQ(refused.exit_code, 1);
   EXPECT_NE(refused.output.find("Error"), std::string::npos) << refused.output;
-  EXPECT_NE(refused.output.find("nosuchhook"), std::string::npos) << refused.output;
+  // libnftables 1.0.6 quotes the wrong line of a script from a buffer (the first, with the
+  // failing line's carets), so only its message is checked.
+  EXPECT_NE(refused.output.find("unknown chain hook"), std::string::npos) << refused.output;
   // One transaction: the table added on the line before the error is not there either.
   EXPECT_EQ(tables_inside(), "");
   EXPECT_EQ(next.exit_code, 0) << next.output;
