@@ -4,6 +4,7 @@
 
 #include "agent/dns/cluster_dns.h"
 #include "agent/dns/dns_address.h"
+#include "agent/network/nft_library.h"
 #include "agent/network/nft_table.h"
 #include "agent/network/pod_masquerade.h"
 #include "agent/network/pod_network.h"
@@ -96,7 +97,8 @@ std::string bring_up_pod_network(Agent::Parts& parts, const AgentConfig& config,
   network::PodNetworkOptions options;
   options.pod_cidr = pod_cidr;
   const std::string name = network::ensure_pod_network(networks, options);
-  if (!parts.masquerade) parts.masquerade = std::make_unique<network::PodMasquerade>();
+  if (!parts.masquerade)
+    parts.masquerade = std::make_unique<network::PodMasquerade>(network::default_nft_runner());
   if (!parts.masquerade->sync(*pods, *cluster))
     throw std::runtime_error("cannot load the pod network's masquerade rules (see the log)");
   return name;
@@ -158,8 +160,7 @@ void sync_service_rules(Agent::Parts& parts, const std::string& node_name,
     parts.proxy_problems = build.problems;
   }
   if (!parts.service_rules)
-    parts.service_rules =
-        std::make_unique<network::NftTable>(std::make_unique<network::NftCommand>());
+    parts.service_rules = std::make_unique<network::NftTable>(network::default_nft_runner());
   parts.service_rules->sync(build.model);
 }
 

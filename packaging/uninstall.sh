@@ -54,11 +54,14 @@ if [ -d /run/systemd/system ] && [ -f "$UNIT" ]; then
 fi
 if pgrep -x skiff >/dev/null 2>&1; then
   pkill -TERM -x skiff || true
+  # The agent finishes stopping pods that are being deleted (their grace period, 30 s by
+  # default) before it exits, as systemd would wait for it (TimeoutStopSec, 90 s).
+  say "waiting for skiff to exit (pods being deleted finish their grace period)"
   tries=0
   while pgrep -x skiff >/dev/null 2>&1; do
     tries=$((tries + 1))
-    if [ "$tries" -gt 150 ]; then
-      fail "skiff processes still running after 30s: $(pgrep -x skiff | tr '\n' ' ')"
+    if [ "$tries" -gt 450 ]; then
+      fail "skiff processes still running after 90s: $(pgrep -x skiff | tr '\n' ' ')"
     fi
     sleep 0.2
   done
