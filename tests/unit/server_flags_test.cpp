@@ -15,6 +15,8 @@ TEST(ServerFlags, RefusesBadValues) {
   EXPECT_EQ(server_command({"--datastore-endpoint", "http://etcd:2379"}), 2);
   EXPECT_EQ(server_command({"--no-such-flag"}), 2);
   EXPECT_EQ(server_command({"extra-argument"}), 2);
+  EXPECT_EQ(server_command({"--network-backend", "flannel"}), 2);
+  EXPECT_EQ(server_command({"--cluster-domain", "Not A Domain"}), 2);
 }
 
 }  // namespace

@@ -31,6 +31,11 @@ TEST(ServerNetworkFlags, DefaultsAndGoodValues) {
   EXPECT_EQ(set_network_flags(config, "10.42.0.0/16", "10.43.0.0/16", "30000-32767", "10.43.0.10",
                               {"servicelb,servicelb", "servicelb"}),
             "");
+  // The cluster DNS can be turned off, under k3s' name for it too.
+  EXPECT_EQ(set_network_flags(config, "10.42.0.0/16", "10.43.0.0/16", "30000-32767", "10.43.0.10",
+                              {"coredns,servicelb"}),
+            "");
+  EXPECT_EQ(config.disabled, (std::set<std::string>{"dns", "servicelb"}));
 }
 
 TEST(ServerNetworkFlags, BadValuesSaySo) {
