@@ -84,23 +84,6 @@ std::string kubectl(skiff::testing::TestServer& server, const std::vector<std::s
   return result.out;
 }
 
-Json get(skiff::testing::TestServer& server, const std::vector<std::string>& args) {
-  std::vector<std::string> argv = {"get"};
-  argv.insert(argv.end(), args.begin(), args.end());
-  argv.insert(argv.end(), {"-o", "json"});
-  CommandResult result = server.kubectl(argv);
-  if (result.exit_code != 0) return nullptr;
-  return Json::parse(result.out, nullptr, false);
-}
-
-bool node_ready(skiff::testing::TestServer& server, const std::string& node) {
-  Json json = get(server, {"node", node});
-  if (!json.is_object()) return false;
-  for (const auto& c : json["status"].value("conditions", Json::array()))
-    if (c.value("type", "") == "Ready") return c.value("status", "") == "True";
-  return false;
-}
-
 // ---- 1. data path ----
 
 std::string web_manifest(const std::string& image) {
@@ -502,27 +485,27 @@ int main(int argc, char** argv) {
         {"--disable-agent=false", "--token", kToken, "--node-name", "node-0", "--node-ip",
          lan.node_ip(0), "--container-runtime-endpoint", podman.socket_path()},
         "", node.name());
-    if (!skiff::testing::eventually([&] { return node_ready(server, "node-0"); }, 30s))
+    if (!skiff::testing::eventually([&] { return server.node_ready("node-0"); }, 30s))
       throw std::runtime_error("node-0 did not become Ready");
 
     kubectl(server, {"apply", "-f", "-"}, web_manifest(podman.image()));
     kubectl(server, {"rollout", "status", "deployment/web", "--timeout=120s"});
     if (!skiff::testing::eventually(
             [&] {
-              Json lb = get(server, {"service", "web-lb"});
+              Json lb = server.get_json({"service", "web-lb"});
               return lb.is_object() &&
                      !lb["status"]["loadBalancer"].value("ingress", Json::array()).empty();
             },
             30s))
       throw std::runtime_error("web-lb got no load balancer address");
-    const Json pod = get(server, {"pods", "-l", "app=web"})["items"][0];
+    const Json pod = server.get_json({"pods", "-l", "app=web"})["items"][0];
     const std::string pod_ip = pod["status"]["podIP"];
-    const std::string pod_cidr = get(server, {"node", "node-0"})["spec"]["podCIDR"];
-    const std::string cluster_ip = get(server, {"service", "web"})["spec"]["clusterIP"];
+    const std::string pod_cidr = server.get_json({"node", "node-0"})["spec"]["podCIDR"];
+    const std::string cluster_ip = server.get_json({"service", "web"})["spec"]["clusterIP"];
     const std::string node_port = std::to_string(
-        get(server, {"service", "web-np"})["spec"]["ports"][0]["nodePort"].get<int>());
+        server.get_json({"service", "web-np"})["spec"]["ports"][0]["nodePort"].get<int>());
     const std::string lb_ip =
-        get(server, {"service", "web-lb"})["status"]["loadBalancer"]["ingress"][0]["ip"];
+        server.get_json({"service", "web-lb"})["status"]["loadBalancer"]["ingress"][0]["ip"];
     // The lan machine reaches pods directly through the node (what a router would be told).
     lan.lan().must({"ip", "route", "add", pod_cidr, "via", lan.node_ip(0)});
     // A real node has a default route; without one a ClusterIP connection from the node itself

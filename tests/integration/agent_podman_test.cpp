@@ -106,24 +106,6 @@ class AgentPodmanTest : public PodmanTest {
     return ids;
   }
 
-  static Json get(TestServer& server, const std::vector<std::string>& args) {
-    std::vector<std::string> argv = {"get"};
-    argv.insert(argv.end(), args.begin(), args.end());
-    argv.insert(argv.end(), {"-o", "json"});
-    auto result = server.kubectl(argv);
-    if (result.exit_code != 0) return nullptr;
-    return Json::parse(result.out);
-  }
-
-  static bool node_ready(TestServer& server, const std::string& node) {
-    Json json = get(server, {"node", node});
-    if (json.is_null()) return false;
-    for (const auto& c : json["status"].value("conditions", Json::array())) {
-      if (c.value("type", "") == "Ready") return c.value("status", "") == "True";
-    }
-    return false;
-  }
-
   // These agents run in the host's network namespace, so the cluster must not change the host's
   // network: no pod network, service rules or DNS address (the services tests run their nodes
   // in namespaces of their own).
@@ -143,9 +125,9 @@ TEST_F(AgentPodmanTest, OneServerIsAClusterThatRunsServesAndKeepsItsPods) {
   std::vector<std::string> flags = {"--disable-agent=false", "--token", kToken};
   for (auto& flag : agent_flags("node-a")) flags.push_back(flag);
   TestServer server(host_safe_flags(flags));
-  ASSERT_TRUE(eventually([&] { return node_ready(server, "node-a"); }, 30s))
+  ASSERT_TRUE(eventually([&] { return server.node_ready("node-a"); }, 30s))
       << server.kubectl({"get", "nodes", "-o", "yaml"}).out;
-  Json node = get(server, {"node", "node-a"});
+  Json node = server.get_json({"node", "node-a"});
   EXPECT_EQ(node["status"]["nodeInfo"]["containerRuntimeVersion"].get<std::string>().rfind(
                 "podman://", 0),
             0u);
@@ -154,7 +136,7 @@ TEST_F(AgentPodmanTest, OneServerIsAClusterThatRunsServesAndKeepsItsPods) {
   ASSERT_OK(server.kubectl({"apply", "-f", "-"}, web_yaml(env().image(), 2)));
   EXPECT_OK(server.kubectl({"rollout", "status", "deployment/web", "--timeout=60s"}));
 
-  Json pods = get(server, {"pods", "-l", "app=web"})["items"];
+  Json pods = server.get_json({"pods", "-l", "app=web"})["items"];
   ASSERT_EQ(pods.size(), 2u);
   for (const auto& pod : pods) {
     EXPECT_EQ(pod["status"]["phase"], "Running");
@@ -187,11 +169,11 @@ TEST_F(AgentPodmanTest, OneServerIsAClusterThatRunsServesAndKeepsItsPods) {
   EXPECT_EQ(before.size(), 4u) << "2 pods: an infra and an httpd container each";
   server.stop();
   server.start();
-  ASSERT_TRUE(eventually([&] { return node_ready(server, "node-a"); }, 30s));
+  ASSERT_TRUE(eventually([&] { return server.node_ready("node-a"); }, 30s));
   EXPECT_OK(server.kubectl({"rollout", "status", "deployment/web", "--timeout=30s"}));
   std::this_thread::sleep_for(2s);  // a wrongly restarted container would show by now
   EXPECT_EQ(container_ids(), before) << "the very same containers keep running";
-  for (const auto& pod : get(server, {"pods", "-l", "app=web"})["items"]) {
+  for (const auto& pod : server.get_json({"pods", "-l", "app=web"})["items"]) {
     for (const auto& c : pod["status"]["containerStatuses"]) EXPECT_EQ(c["restartCount"], 0);
   }
 
@@ -199,7 +181,7 @@ TEST_F(AgentPodmanTest, OneServerIsAClusterThatRunsServesAndKeepsItsPods) {
   EXPECT_OK(server.kubectl({"delete", "deployment", "web"}));
   EXPECT_TRUE(eventually(
       [&] {
-        Json left = get(server, {"pods", "-l", "app=web"});
+        Json left = server.get_json({"pods", "-l", "app=web"});
         return !left.is_null() && left["items"].empty();
       },
       60s))
@@ -216,11 +198,11 @@ TEST_F(AgentPodmanTest, AnAgentJoinsKeepsItsPodsAcrossRestartsAndCatchesUp) {
   for (auto& flag : agent_flags("node-b")) argv.push_back(flag);
   AgentProcess agent(argv, agent_dir.path() + "/agent.log");
 
-  ASSERT_TRUE(eventually([&] { return node_ready(server, "node-b"); }, 30s)) << agent.log();
+  ASSERT_TRUE(eventually([&] { return server.node_ready("node-b"); }, 30s)) << agent.log();
   ASSERT_OK(server.kubectl({"apply", "-f", "-"}, web_yaml(env().image(), 1)));
   EXPECT_OK(server.kubectl({"rollout", "status", "deployment/web", "--timeout=60s"}))
       << agent.log();
-  Json pods = get(server, {"pods", "-l", "app=web"})["items"];
+  Json pods = server.get_json({"pods", "-l", "app=web"})["items"];
   ASSERT_EQ(pods.size(), 1u);
   EXPECT_EQ(pods[0]["spec"]["nodeName"], "node-b");
   const std::set<std::string> running = container_ids();
@@ -229,7 +211,7 @@ TEST_F(AgentPodmanTest, AnAgentJoinsKeepsItsPodsAcrossRestartsAndCatchesUp) {
   server.stop();
   std::this_thread::sleep_for(1s);
   server.start();
-  ASSERT_TRUE(eventually([&] { return node_ready(server, "node-b"); }, 30s)) << agent.log();
+  ASSERT_TRUE(eventually([&] { return server.node_ready("node-b"); }, 30s)) << agent.log();
   EXPECT_OK(server.kubectl({"rollout", "status", "deployment/web", "--timeout=30s"}));
   EXPECT_EQ(container_ids(), running);
 
@@ -239,7 +221,7 @@ TEST_F(AgentPodmanTest, AnAgentJoinsKeepsItsPodsAcrossRestartsAndCatchesUp) {
   EXPECT_OK(server.kubectl({"delete", "deployment", "web", "--wait=false"}));
   EXPECT_TRUE(eventually(
       [&] {
-        Json left = get(server, {"pods", "-l", "app=web"});
+        Json left = server.get_json({"pods", "-l", "app=web"});
         return !left.is_null() && !left["items"].empty() &&
                left["items"][0]["metadata"].contains("deletionTimestamp");
       },
@@ -249,7 +231,7 @@ TEST_F(AgentPodmanTest, AnAgentJoinsKeepsItsPodsAcrossRestartsAndCatchesUp) {
   agent.start();
   EXPECT_TRUE(eventually(
       [&] {
-        Json left = get(server, {"pods", "-l", "app=web"});
+        Json left = server.get_json({"pods", "-l", "app=web"});
         return !left.is_null() && left["items"].empty();
       },
       60s))

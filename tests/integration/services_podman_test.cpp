@@ -89,23 +89,6 @@ class ServicesPodmanTest : public ::testing::Test {
     }
   }
 
-  static Json get(TestServer& server, const std::vector<std::string>& args) {
-    std::vector<std::string> argv = {"get"};
-    argv.insert(argv.end(), args.begin(), args.end());
-    argv.insert(argv.end(), {"-o", "json"});
-    CommandResult result = server.kubectl(argv);
-    if (result.exit_code != 0) return nullptr;
-    return Json::parse(result.out, nullptr, false);
-  }
-
-  static bool node_ready(TestServer& server, const std::string& node) {
-    Json json = get(server, {"node", node});
-    if (!json.is_object()) return false;
-    for (const auto& c : json["status"].value("conditions", Json::array()))
-      if (c.value("type", "") == "Ready") return c.value("status", "") == "True";
-    return false;
-  }
-
   // What `wget -qO- URL` prints inside the client pod ("" when it fails).
   static std::string from_client(TestServer& server, const std::string& url) {
     CommandResult result = server.kubectl({"exec", "client", "--", "wget", "-qO-", url});
@@ -132,7 +115,7 @@ class ServicesPodmanTest : public ::testing::Test {
 
   static std::set<std::string> pod_names(TestServer& server, const std::string& selector) {
     std::set<std::string> names;
-    Json pods = get(server, {"pods", "-l", selector});
+    Json pods = server.get_json({"pods", "-l", selector});
     if (!pods.is_object()) return names;
     for (const auto& pod : pods["items"]) names.insert(pod["metadata"]["name"].get<std::string>());
     return names;
@@ -146,7 +129,7 @@ TEST_F(ServicesPodmanTest, ADeploymentBehindClusterIpNodePortAndLoadBalancerAsAU
       {"--disable-agent=false", "--token", kToken, "--node-name", "node-0", "--node-ip",
        lan.node_ip(0), "--container-runtime-endpoint", podman.socket_path()},
       "", lan.node(0).name());
-  ASSERT_TRUE(eventually([&] { return node_ready(server, "node-0"); }, 30s))
+  ASSERT_TRUE(eventually([&] { return server.node_ready("node-0"); }, 30s))
       << server.kubectl({"get", "nodes", "-o", "yaml"}).out;
 
   std::string manifest = R"(apiVersion: apps/v1
@@ -196,15 +179,15 @@ spec:
   ASSERT_EQ(web_pods.size(), 2u);
 
   // Pod IPs come out of the node's pod subnet.
-  const Json node = get(server, {"node", "node-0"});
+  const Json node = server.get_json({"node", "node-0"});
   const std::string pod_cidr = node["spec"].value("podCIDR", "");
   ASSERT_FALSE(pod_cidr.empty());
   const std::string subnet_prefix = pod_cidr.substr(0, pod_cidr.rfind('.') + 1);
-  for (const auto& pod : get(server, {"pods"})["items"])
+  for (const auto& pod : server.get_json({"pods"})["items"])
     EXPECT_EQ(pod["status"].value("podIP", "").rfind(subnet_prefix, 0), 0u) << pod.dump();
 
   // From a pod: by name (full and short, through the pod's search path) and by ClusterIP.
-  const std::string cluster_ip = get(server, {"service", "web"})["spec"]["clusterIP"];
+  const std::string cluster_ip = server.get_json({"service", "web"})["spec"]["clusterIP"];
   std::set<std::string> answered;
   const std::vector<std::string> urls = {"http://web.default.svc.cluster.local:80/", "http://web/",
                                          "http://" + cluster_ip + "/"};
@@ -216,18 +199,18 @@ spec:
   EXPECT_EQ(answered, web_pods) << "requests are spread over both pods";
 
   // From a machine on the LAN: the node port on the node's address, and the load balancer.
-  const Json np = get(server, {"service", "web-np"});
+  const Json np = server.get_json({"service", "web-np"});
   const std::string node_port = std::to_string(np["spec"]["ports"][0]["nodePort"].get<int>());
   EXPECT_TRUE(web_pods.count(curl_from(lan.lan(), "http://" + lan.node_ip(0) + ":" + node_port)));
   ASSERT_TRUE(eventually(
       [&] {
-        Json lb = get(server, {"service", "web-lb"});
+        Json lb = server.get_json({"service", "web-lb"});
         return lb.is_object() &&
                !lb["status"]["loadBalancer"].value("ingress", Json::array()).empty();
       },
       20s));
   const std::string lb_ip =
-      get(server, {"service", "web-lb"})["status"]["loadBalancer"]["ingress"][0]["ip"];
+      server.get_json({"service", "web-lb"})["status"]["loadBalancer"]["ingress"][0]["ip"];
   EXPECT_EQ(lb_ip, lan.node_ip(0));
   EXPECT_TRUE(web_pods.count(curl_from(lan.lan(), "http://" + lb_ip + ":8081/")));
 
@@ -236,7 +219,7 @@ spec:
   ASSERT_TRUE(ok(server.kubectl({"scale", "deployment/web", "--replicas=0"})));
   ASSERT_TRUE(eventually(
       [&] {
-        Json endpoints = get(server, {"endpoints", "web"});
+        Json endpoints = server.get_json({"endpoints", "web"});
         return endpoints.is_object() && endpoints.value("subsets", Json::array()).empty();
       },
       60s));
@@ -277,7 +260,7 @@ TEST_P(ServicesMultiNodeTest, PodsOnTwoNodesReachEachOtherByPodIpAndThroughAServ
                 agent_dir.path(), "--container-runtime-endpoint", podman1.socket_path()}),
       agent_dir.path() + "/agent.log");
   ASSERT_TRUE(
-      eventually([&] { return node_ready(server, "node-0") && node_ready(server, "node-1"); }, 40s))
+      eventually([&] { return server.node_ready("node-0") && server.node_ready("node-1"); }, 40s))
       << agent.log();
 
   const std::string manifest = R"(apiVersion: apps/v1
@@ -304,9 +287,9 @@ spec:
       << agent.log();
   ASSERT_TRUE(ok(server.kubectl({"wait", "--for=condition=Ready", "pod/client", "--timeout=60s"})));
 
-  const Json client = get(server, {"pod", "client"});
+  const Json client = server.get_json({"pod", "client"});
   const std::string client_ip = client["status"]["podIP"];
-  const Json echo = get(server, {"pods", "-l", "app=echo"})["items"][0];
+  const Json echo = server.get_json({"pods", "-l", "app=echo"})["items"][0];
   ASSERT_EQ(echo["spec"]["nodeName"], "node-1");
   const std::string echo_ip = echo["status"]["podIP"];
   EXPECT_NE(client_ip.substr(0, client_ip.rfind('.')), echo_ip.substr(0, echo_ip.rfind('.')))

@@ -244,6 +244,24 @@ CommandResult TestServer::kubectl(const std::vector<std::string>& args, const st
   return run_command(in_netns(netns_, std::move(argv)), input, 60, {"HOME=" + owned_dir_.path()});
 }
 
+Json TestServer::get_json(const std::vector<std::string>& args) {
+  std::vector<std::string> argv = {"get"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  argv.insert(argv.end(), {"-o", "json"});
+  CommandResult result = kubectl(argv);
+  if (result.exit_code != 0) return nullptr;
+  Json parsed = Json::parse(result.out, nullptr, false);
+  return parsed.is_discarded() ? Json(nullptr) : parsed;
+}
+
+bool TestServer::node_ready(const std::string& node) {
+  Json json = get_json({"node", node});
+  if (!json.is_object()) return false;
+  for (const auto& condition : json["status"].value("conditions", Json::array()))
+    if (condition.value("type", "") == "Ready") return condition.value("status", "") == "True";
+  return false;
+}
+
 namespace {
 
 size_t append_body(char* data, size_t size, size_t count, void* user) {

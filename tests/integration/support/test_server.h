@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "pkg/api/json.h"
+
 namespace skiff::testing {
 
 // A temporary directory removed (recursively) on destruction.
@@ -71,6 +73,10 @@ class TestServer {
   CommandResult skiff_kubectl(const std::vector<std::string>& args, const std::string& input = "");
   // /usr/bin/kubectl --kubeconfig K --cache-dir <temp> args...
   CommandResult kubectl(const std::vector<std::string>& args, const std::string& input = "");
+  // `kubectl get ARGS -o json`, parsed; null when kubectl fails (e.g. not found yet).
+  Json get_json(const std::vector<std::string>& args);
+  // Whether the Node's Ready condition is True.
+  bool node_ready(const std::string& node);
 
  private:
   TempDir owned_dir_;
