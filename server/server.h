@@ -67,7 +67,7 @@ struct ServerConfig {
   // default network, unmanaged).
   std::string network_backend = "vxlan";
   bool disable_kube_proxy = false;  // agents write no service rules
-  // Components turned off with --disable ("servicelb", "dns").
+  // Components turned off with --disable ("servicelb", "dns", "ingress").
   std::set<std::string> disabled;
   // Starts the embedded agent (unless disable_agent); none: the control plane only.
   CompanionFactory embedded_agent;

@@ -1,4 +1,5 @@
 #include <iostream>
+#include <map>
 #include <set>
 
 #include "pkg/api/validation.h"
@@ -12,8 +13,11 @@ namespace skiff::server {
 namespace {
 
 // Components --disable can turn off.
-// "coredns" is k3s' name for the cluster DNS, accepted so k3s command lines keep working.
-const std::set<std::string> kDisableable = {"servicelb", "dns", "coredns"};
+// k3s' names are accepted so k3s command lines keep working: "coredns" is the cluster DNS and
+// "traefik" the ingress (skiff's embedded Ingress proxy stands where k3s packages Traefik).
+const std::set<std::string> kDisableable = {"servicelb", "dns", "coredns", "ingress", "traefik"};
+const std::map<std::string, std::string> kDisableAliases = {{"coredns", "dns"},
+                                                            {"traefik", "ingress"}};
 const std::set<std::string> kNetworkBackends = {"vxlan", "host-gw", "none"};
 
 // The largest service CIDR Kubernetes accepts for IPv4 is a /12; a /28 leaves room for the
@@ -70,7 +74,8 @@ std::string set_network_flags(ServerConfig& config, const std::string& cluster_c
           for (const auto& k : kDisableable) known += (known.empty() ? "" : ", ") + k;
           return "--disable: unknown component \"" + name + "\" (known: " + known + ")";
         }
-        disabled.insert(name == "coredns" ? "dns" : name);
+        auto alias = kDisableAliases.find(name);
+        disabled.insert(alias == kDisableAliases.end() ? name : alias->second);
       }
       if (comma == std::string::npos) break;
       start = comma + 1;
@@ -123,7 +128,7 @@ int server_command(const std::vector<std::string>& args,
   flags.add_bool("disable-kube-proxy", false,
                  "Do not forward Service addresses on the nodes (no nftables rules)");
   flags.add_list("disable",
-                 "Do not run a packaged component (servicelb, dns); repeat or comma list");
+                 "Do not run a packaged component (servicelb, dns, ingress); repeat or comma list");
   flags.add_bool("help,h", false, "Show this help");
   try {
     flags.parse(args);

@@ -36,6 +36,15 @@ TEST(ServerNetworkFlags, DefaultsAndGoodValues) {
                               {"coredns,servicelb"}),
             "");
   EXPECT_EQ(config.disabled, (std::set<std::string>{"dns", "servicelb"}));
+  // The ingress too, under k3s' name for its ingress controller (Traefik) as well.
+  EXPECT_EQ(set_network_flags(config, "10.42.0.0/16", "10.43.0.0/16", "30000-32767", "10.43.0.10",
+                              {"traefik"}),
+            "");
+  EXPECT_EQ(config.disabled, std::set<std::string>{"ingress"});
+  EXPECT_EQ(set_network_flags(config, "10.42.0.0/16", "10.43.0.0/16", "30000-32767", "10.43.0.10",
+                              {"ingress,dns"}),
+            "");
+  EXPECT_EQ(config.disabled, (std::set<std::string>{"dns", "ingress"}));
 }
 
 TEST(ServerNetworkFlags, BadValuesSaySo) {
@@ -56,8 +65,10 @@ TEST(ServerNetworkFlags, BadValuesSaySo) {
        check("10.42.0.0/16", "10.43.0.0/16", "30000-32767", "10.44.0.10")},
       {"must be an address inside --service-cidr",
        check("10.42.0.0/16", "10.43.0.0/16", "30000-32767", "10.43.0.1")},
-      {"--disable: unknown component \"traefik\"",
-       check("10.42.0.0/16", "10.43.0.0/16", "30000-32767", "10.43.0.10", {"servicelb,traefik"})},
+      {"--disable: unknown component \"nginx\" (known: coredns, dns, ingress, servicelb, traefik)",
+       check("10.42.0.0/16", "10.43.0.0/16", "30000-32767", "10.43.0.10", {"servicelb,nginx"})},
+      {"--disable: unknown component \"Ingress\"",
+       check("10.42.0.0/16", "10.43.0.0/16", "30000-32767", "10.43.0.10", {"Ingress"})},
   };
   for (const auto& c : cases)
     EXPECT_NE(c.result.find(c.error_part), std::string::npos) << c.error_part << " / " << c.result;
