@@ -3,6 +3,7 @@
 #include "pkg/api/defaults.h"
 #include "pkg/api/errors.h"
 #include "pkg/api/validation.h"
+#include "server/apiserver/default_ingress_class.h"
 #include "server/apiserver/field_validation.h"
 #include "server/apiserver/storage.h"
 
@@ -105,6 +106,7 @@ void admit_create(RequestContext& context, Json& object) {
     object["status"] = {{"phase", "Active"}};
   }
   api::apply_defaults(context.resource, object);
+  admit_default_ingress_class(context, object);
   validate_or_throw(context.resource, object, nullptr);
   if (context.resource.namespaced)
     check_namespace_accepts_writes(context.store, context.namespace_name);
