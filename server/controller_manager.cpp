@@ -6,6 +6,8 @@
 #include "server/controllers/endpoints_controller.h"
 #include "server/controllers/event_recorder.h"
 #include "server/controllers/informer.h"
+#include "server/controllers/ingress_class_bootstrap.h"
+#include "server/controllers/ingress_status_controller.h"
 #include "server/controllers/node_ipam_controller.h"
 #include "server/controllers/node_lifecycle_controller.h"
 #include "server/controllers/replicaset_controller.h"
@@ -39,6 +41,11 @@ struct ControllerManager::Parts {
         options(options) {
     if (options.servicelb)
       servicelb = std::make_unique<ServiceLbController>(services, nodes, client, events);
+    if (options.ingress) {
+      ingresses = std::make_unique<Informer>(store, resource_of("networking.k8s.io/v1", "Ingress"));
+      ingress_status = std::make_unique<IngressStatusController>(*ingresses, nodes, client);
+      ingress_class = std::make_unique<IngressClassBootstrap>(client);
+    }
   }
 
   InProcessClient client;
@@ -53,6 +60,10 @@ struct ControllerManager::Parts {
   NodeIpamController node_ipam;
   KubernetesServiceController kubernetes_service;
   std::unique_ptr<ServiceLbController> servicelb;  // null with --disable servicelb
+  // All three null with --disable ingress.
+  std::unique_ptr<Informer> ingresses;
+  std::unique_ptr<IngressStatusController> ingress_status;
+  std::unique_ptr<IngressClassBootstrap> ingress_class;
   ControllerManagerOptions options;
   bool started = false;
 };
@@ -79,6 +90,7 @@ void ControllerManager::start() {
                              &p.services, &p.endpoints, &p.endpoint_slices}) {
     informer->start();
   }
+  if (p.ingresses) p.ingresses->start();
   p.replicaset_controller.start(p.options.replicaset_workers);
   p.deployment_controller.start(p.options.deployment_workers);
   p.node_lifecycle.start(1);
@@ -86,6 +98,8 @@ void ControllerManager::start() {
   p.endpoints_controller.start(p.options.endpoints_workers);
   p.node_ipam.start();
   if (p.servicelb) p.servicelb->start(1);
+  if (p.ingress_status) p.ingress_status->start(1);
+  if (p.ingress_class) p.ingress_class->start();
   p.started = true;
   log::info(
       "controllers started",
@@ -99,6 +113,8 @@ void ControllerManager::start_kubernetes_service(ApiEndpoint endpoint) {
 void ControllerManager::stop() {
   if (!parts_) return;
   Parts& p = *parts_;
+  if (p.ingress_class) p.ingress_class->stop();
+  if (p.ingress_status) p.ingress_status->stop();
   if (p.servicelb) p.servicelb->stop();
   p.kubernetes_service.stop();
   p.node_ipam.stop();
@@ -111,6 +127,7 @@ void ControllerManager::stop() {
                              &p.replicasets, &p.pods, &p.leases, &p.nodes}) {
     informer->stop();
   }
+  if (p.ingresses) p.ingresses->stop();
   p.events.stop();
 }
 

@@ -1,7 +1,8 @@
 #pragma once
 // The server's control loops in one place: the shared informers, the event recorder, the
 // Deployment, ReplicaSet and node lifecycle controllers, the scheduler, and the services
-// plane's controllers (endpoints, ServiceLB, node IPAM, the `kubernetes` Service), all writing
+// plane's controllers (endpoints, ServiceLB, node IPAM, the `kubernetes` Service), the Ingress
+// plane's (the IngressClass `skiff`, Ingress status), all writing
 // through the API in-process. Start order: handlers registered, informers listed and watching
 // (caches synced), then the workers. Stop is the reverse; both are safe at any moment
 // because every loop is level-triggered and rebuilds its view from the store.
@@ -25,6 +26,8 @@ struct ControllerManagerOptions {
   util::Ipv4Cidr cluster_cidr{0x0a2a0000u, 16};
   bool servicelb = true;
   int endpoints_workers = 2;
+  // The Ingress plane: the IngressClass `skiff` and Ingress status, unless --disable ingress.
+  bool ingress = true;
 };
 
 class ControllerManager {

@@ -92,6 +92,7 @@ int run(const ServerConfig& config) {
     controller_options.node_monitor_grace_period = config.node_monitor_grace_period;
     controller_options.cluster_cidr = config.cluster_cidr;
     controller_options.servicelb = !config.disabled.count("servicelb");
+    controller_options.ingress = !config.disabled.count("ingress");
     ControllerManager controllers(
         cached_store, [&api](http::Request& request) { return api.handle(request); },
         controller_options);
