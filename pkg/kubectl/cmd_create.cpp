@@ -1,10 +1,13 @@
-// `kubectl create -f`, `create namespace`, `create configmap`, `create secret generic`.
+// `kubectl create -f`, `create namespace`, `create configmap`, `create secret generic|tls`,
+// `create ingress`.
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <sstream>
 
 #include "pkg/kubectl/commands.h"
+#include "pkg/kubectl/create_ingress.h"
+#include "pkg/kubectl/create_secret_tls.h"
 #include "pkg/kubectl/encoding.h"
 #include "pkg/kubectl/errors.h"
 #include "pkg/kubectl/get_support.h"
@@ -23,6 +26,14 @@ void declare(util::Flags& flags) {
   flags.add_list("from-literal", "configmap/secret: a key=value pair (repeatable)");
   flags.add_list("from-file", "configmap/secret: [key=]path of a file, or a directory");
   flags.add_string("type", "", "secret generic: the Secret type (default Opaque)");
+  flags.add_string("cert", "", "secret tls: path to the PEM encoded public key certificate");
+  flags.add_string("key", "", "secret tls: path to the private key of that certificate");
+  flags.add_list("rule",
+                 "ingress: host/path=svcname:svcport[,tls[=secret]]; a path ending in * is a "
+                 "Prefix (repeatable)");
+  flags.add_string("class", "", "ingress: the IngressClass to use");
+  flags.add_string("default-backend", "", "ingress: the default service, svcname:svcport");
+  flags.add_list("annotation", "ingress: an annotation key=[value] (repeatable)");
   flags.add_string("dry-run", "none", "none, client (print only) or server (persist nothing)");
   flags.add_string("output,o", "", "yaml, json or name: print the object instead of a message");
   flags.add_bool("save-config", false, "Accepted for compatibility");
@@ -86,9 +97,30 @@ Json generated_object(Context& ctx, const std::vector<std::string>& args) {
             {"metadata", {{"name", need_name(1)}, {"namespace", ctx.namespace_name()}}},
             {"data", data}};
   }
+  // kubectl's check for the generators that take exactly one NAME.
+  auto exactly_one_name = [&](std::size_t index, const std::string& command) -> std::string {
+    const std::size_t given = args.size() > index ? args.size() - index : 0;
+    if (given != 1)
+      throw usage_error("exactly one NAME is required, got " + std::to_string(given) +
+                        "\nSee 'kubectl create " + command + " -h' for help and examples");
+    return args[index];
+  };
+  if (what == "ingress" || what == "ing") {
+    IngressRequest request{exactly_one_name(1, "ingress"), ctx.namespace_name(),
+                           ctx.flags.get_string("class"),  ctx.flags.get_string("default-backend"),
+                           ctx.flags.get_list("rule"),     ctx.flags.get_list("annotation")};
+    return build_ingress(request);
+  }
+  if (what == "secret" && args.size() >= 2 && args[1] == "tls") {
+    TlsSecretRequest request{exactly_one_name(2, "secret tls"), ctx.namespace_name(),
+                             ctx.flags.get_string("cert"), ctx.flags.get_string("key")};
+    return build_tls_secret(request);
+  }
   if (what == "secret") {
     if (args.size() < 2 || args[1] != "generic")
-      throw usage_error("only \"create secret generic NAME\" is supported");
+      throw usage_error(
+          "only \"create secret generic NAME\" and \"create secret tls NAME\" are "
+          "supported");
     Json data = Json::object();
     for (auto& [key, value] : data_entries(ctx.flags)) data[key] = base64_encode(value);
     std::string type = ctx.flags.get_string("type");
@@ -99,7 +131,8 @@ Json generated_object(Context& ctx, const std::vector<std::string>& args) {
             {"data", data}};
   }
   throw usage_error("unknown create subcommand \"" + what +
-                    "\"; supported: namespace, configmap, secret generic, -f FILE");
+                    "\"; supported: namespace, configmap, secret generic, secret tls, ingress, "
+                    "-f FILE");
 }
 
 int run(Context& ctx) {
@@ -119,7 +152,8 @@ int run(Context& ctx) {
     objects.push_back({generated_object(ctx, flags.positional()), ""});
   } else {
     throw usage_error(
-        "must specify one of -f and -k, or a subcommand (namespace, configmap, secret generic)");
+        "must specify one of -f and -k, or a subcommand (namespace, configmap, secret generic, "
+        "secret tls, ingress)");
   }
   std::string query = query_string(
       {{"fieldManager", "kubectl-create"}, {"dryRun", dry_run == "server" ? "All" : ""}});
@@ -158,7 +192,10 @@ Command create_command() {
           "Usage:\n  kubectl create -f FILENAME [flags]\n  kubectl create namespace NAME\n"
           "  kubectl create configmap NAME [--from-literal=key=value] [--from-file=[key=]path]\n"
           "  kubectl create secret generic NAME [--from-literal=key=value] "
-          "[--from-file=[key=]path] [--type=T]\n",
+          "[--from-file=[key=]path] [--type=T]\n"
+          "  kubectl create secret tls NAME --cert=FILE --key=FILE\n"
+          "  kubectl create ingress NAME --rule=host/path=svc:port[,tls[=secret]] "
+          "[--class=C] [--default-backend=svc:port] [--annotation=k=v]\n",
           declare, run};
 }
 
