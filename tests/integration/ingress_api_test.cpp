@@ -220,6 +220,37 @@ TEST_F(IngressApiTest, SkiffKubectlBuildsWhatKubectlBuilds) {
   }
 }
 
+TEST_F(IngressApiTest, TheClassIsTheUsersAfterStart) {
+  ASSERT_TRUE(wait_until(
+      [&] {
+        return server.get_json({"ingressclass", "skiff"}).is_object();
+      },
+      "IngressClass skiff"));
+  // Taking the default mark away sticks, across a restart too, and new Ingresses get no class.
+  EXPECT_OK(server.kubectl({"annotate", "ingressclass", "skiff", "--overwrite",
+                            "ingressclass.kubernetes.io/is-default-class=false"}));
+  server.stop();
+  server.start();
+  Json klass = server.get_json({"ingressclass", "skiff"});
+  ASSERT_TRUE(klass.is_object());
+  EXPECT_EQ(klass["metadata"]["annotations"]["ingressclass.kubernetes.io/is-default-class"],
+            "false");
+  create_ingress({"create", "ingress", "plain", "--rule=a.example.test/=web:80"});
+  EXPECT_FALSE(server.get_json({"ingress", "plain"})["spec"].contains("ingressClassName"));
+  // Deleted, it is back after the next start.
+  EXPECT_OK(server.kubectl({"delete", "ingressclass", "skiff"}));
+  server.stop();
+  server.start();
+  EXPECT_TRUE(wait_until(
+      [&] {
+        Json back = server.get_json({"ingressclass", "skiff"});
+        return back.is_object() &&
+               back["metadata"]["annotations"]["ingressclass.kubernetes.io/is-default-class"] ==
+                   "true";
+      },
+      "IngressClass skiff created again at start"));
+}
+
 class IngressDisabledTest : public IngressApiTest {
  protected:
   IngressDisabledTest() : IngressApiTest({"--disable", "ingress"}) {}
