@@ -1,0 +1,58 @@
+#include "agent/ingress/deadlines.h"
+
+namespace skiff::agent::ingress {
+
+Deadline::Deadline(DeadlineList& list) : list_(list) {
+  list_.link(*this);
+}
+
+Deadline::~Deadline() {
+  list_.unlink(*this);
+}
+
+void Deadline::guard(boost::asio::ip::tcp::socket& socket, int slot) {
+  sockets_[slot] = &socket;
+}
+
+Deadline::Clock::time_point Deadline::list_now() const {
+  return list_.now();
+}
+
+void Deadline::fire() {
+  fired_ = true;
+  at_ = Clock::time_point::max();
+  for (auto* socket : sockets_) {
+    if (!socket) continue;
+    // close(), not cancel(): an operation whose completion is already queued would otherwise
+    // start the next one on a socket nobody watches any more.
+    boost::system::error_code ignored;
+    socket->close(ignored);
+  }
+}
+
+void DeadlineList::link(Deadline& deadline) {
+  deadline.next_ = head_;
+  if (head_) head_->previous_ = &deadline;
+  head_ = &deadline;
+}
+
+void DeadlineList::unlink(Deadline& deadline) {
+  if (deadline.previous_) {
+    deadline.previous_->next_ = deadline.next_;
+  } else {
+    head_ = deadline.next_;
+  }
+  if (deadline.next_) deadline.next_->previous_ = deadline.previous_;
+  deadline.previous_ = deadline.next_ = nullptr;
+}
+
+void DeadlineList::sweep() {
+  refresh_now();
+  for (Deadline* deadline = head_; deadline;) {
+    Deadline* next = deadline->next_;  // fire() never unlinks, but stay safe against reordering
+    if (deadline->at_ <= now_) deadline->fire();
+    deadline = next;
+  }
+}
+
+}  // namespace skiff::agent::ingress

@@ -1,0 +1,326 @@
+#include "agent/ingress/proxy_session.h"
+
+#include <limits>
+#include <optional>
+#include <string>
+
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/ssl/stream.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/stream_traits.hpp>
+#include <boost/beast/http/string_body.hpp>
+
+#include "agent/ingress/error_pages.h"
+#include "agent/ingress/http_relay.h"
+#include "agent/ingress/proxy_headers.h"
+#include "agent/ingress/proxy_worker.h"
+#include "agent/ingress/tunnel.h"
+#include "pkg/log/log.h"
+
+namespace skiff::agent::ingress {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = net::ip::tcp;
+using net::awaitable;
+using net::redirect_error;
+using net::use_awaitable;
+using RequestParser = http::request_parser<http::buffer_body>;
+using ResponseParser = http::response_parser<http::buffer_body>;
+
+namespace {
+
+// A relay buffer borrowed from the worker for the length of one exchange.
+class BorrowedBuffer {
+ public:
+  explicit BorrowedBuffer(ProxyWorker& worker) : worker_(worker), data_(worker.take_buffer()) {}
+  ~BorrowedBuffer() { worker_.give_back(std::move(data_)); }
+  BorrowedBuffer(const BorrowedBuffer&) = delete;
+  BorrowedBuffer& operator=(const BorrowedBuffer&) = delete;
+  char* get() { return data_.get(); }
+
+ private:
+  ProxyWorker& worker_;
+  std::unique_ptr<char[]> data_;
+};
+
+template <class Stream>
+struct Client {
+  Stream& stream;
+  beast::flat_buffer& buffer;
+  Deadline& deadline;
+  std::string address;  // the peer's IP, for X-Forwarded-For and the log
+  unsigned short local_port = 0;
+  bool tls = false;
+};
+
+template <class Stream>
+void access_log(ProxyWorker& worker, const Client<Stream>& client,
+                const http::request_header<>& request, std::string_view host, unsigned status,
+                const tcp::endpoint* upstream) {
+  if (!worker.options().access_log) return;
+  std::string upstream_text = "-";
+  if (upstream) {
+    upstream_text = upstream->address().to_string() + ":" + std::to_string(upstream->port());
+  }
+  log::info("ingress request", {{"client", client.address},
+                                {"method", request.method_string()},
+                                {"host", host},
+                                {"target", request.target()},
+                                {"status", status},
+                                {"upstream", upstream_text}});
+}
+
+// Answers with one of the proxy's own pages; true when the connection may go on.
+template <class Stream>
+awaitable<bool> send_page(ProxyWorker& worker, Client<Stream>& client, unsigned version,
+                          ErrorPage page, bool keep_alive) {
+  http::response<http::string_body> response{page.status, version < 11 ? 10u : 11u};
+  response.set(http::field::content_type, "text/plain; charset=utf-8");
+  response.body() = std::move(page.body);
+  response.keep_alive(keep_alive);
+  response.prepare_payload();
+  boost::system::error_code error;
+  client.deadline.expire_after(worker.options().client_idle_timeout);
+  co_await http::async_write(client.stream, response, redirect_error(use_awaitable, error));
+  co_return !error && keep_alive;
+}
+
+// A parked connection to `endpoint`, or a new one; nullopt when connecting failed (the
+// deadline fired if it took too long).
+awaitable<std::optional<tcp::socket>> open_upstream(ProxyWorker& worker,
+                                                    const tcp::endpoint& endpoint,
+                                                    bool must_look_alive, Deadline& deadline,
+                                                    bool& reused) {
+  while (auto parked = worker.upstreams().take(endpoint)) {
+    if (!must_look_alive || looks_alive(*parked)) {
+      reused = true;
+      co_return std::move(parked);
+    }
+  }
+  reused = false;
+  tcp::socket socket(worker.context());
+  boost::system::error_code error;
+  socket.open(endpoint.protocol(), error);
+  if (error) co_return std::nullopt;
+  deadline.guard(socket, 0);
+  deadline.expire_after(worker.options().upstream_connect_timeout);
+  worker.counters().upstream_connects.fetch_add(1, std::memory_order_relaxed);
+  co_await socket.async_connect(endpoint, redirect_error(use_awaitable, error));
+  deadline.release(0);
+  if (error) co_return std::nullopt;
+  socket.set_option(tcp::no_delay(true), error);
+  co_return std::move(socket);
+}
+
+bool upstream_closed_early(const boost::system::error_code& error) {
+  return error == http::error::end_of_stream || error == net::error::eof ||
+         error == net::error::connection_reset || error == net::error::broken_pipe;
+}
+
+// One request whose header is read: route it, relay it and the answer. Returns whether the
+// client connection may carry another request.
+template <class Stream>
+awaitable<bool> exchange(ProxyWorker& worker, Client<Stream>& client,
+                         RequestParser& request_parser) {
+  const ProxyOptions& options = worker.options();
+  auto& request = request_parser.get();
+  const unsigned client_version = request.version();
+  const bool client_keep_alive = request.keep_alive();
+  // Answering without reading the body leaves the connection unusable for another request.
+  const bool has_body = !request_parser.is_done();
+  worker.counters().requests.fetch_add(1, std::memory_order_relaxed);
+
+  const std::shared_ptr<const IngressSnapshot> snapshot = worker.snapshots().get();
+  const RequestTarget target = request_target(request);
+  const std::string host(target.host);
+
+  const RouteTarget* route = snapshot->routes.match(target.host, target.path);
+  const BackendEndpoints* endpoints = route ? snapshot->endpoints_of(route->backend) : nullptr;
+  if (!route || !endpoints || endpoints->empty()) {
+    auto& counter = route ? worker.counters().unavailable : worker.counters().not_found;
+    counter.fetch_add(1, std::memory_order_relaxed);
+    ErrorPage page = route ? unavailable_page(route->backend) : not_found_page();
+    access_log(worker, client, request, host, static_cast<unsigned>(page.status), nullptr);
+    co_return co_await send_page(worker, client, client_version, std::move(page),
+                                 client_keep_alive && !has_body);
+  }
+  const BackendRef backend = route->backend;  // the snapshot stays alive; this is for clarity
+
+  const bool upgrade = is_upgrade_request(request);
+  const bool expects_continue = request.count(http::field::expect) != 0;
+  prepare_upstream_request(
+      request, ClientFacts{client.address, client.tls, client.local_port, target.host}, upgrade);
+  if (expects_continue && has_body) {
+    // The client waits for this before sending the body, which the proxy reads right away.
+    static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+    boost::system::error_code error;
+    co_await net::async_write(client.stream, net::buffer(kContinue.data(), kContinue.size()),
+                              redirect_error(use_awaitable, error));
+    if (error) co_return false;
+  }
+
+  Deadline upstream_deadline(worker.deadlines());
+  BorrowedBuffer chunk(worker);
+  beast::flat_buffer upstream_buffer;
+  std::optional<ResponseParser> response;
+  std::optional<tcp::socket> upstream;
+  tcp::endpoint endpoint;
+  auto fail = [&](bool timed_out) -> awaitable<bool> {
+    auto& counter = timed_out ? worker.counters().gateway_timeout : worker.counters().bad_gateway;
+    counter.fetch_add(1, std::memory_order_relaxed);
+    ErrorPage page = timed_out ? gateway_timeout_page(backend) : bad_gateway_page(backend);
+    access_log(worker, client, request, host, static_cast<unsigned>(page.status), &endpoint);
+    co_return co_await send_page(worker, client, client_version, std::move(page),
+                                 client_keep_alive && request_parser.is_done());
+  };
+
+  // A parked connection may have been closed by the upstream meanwhile: a request without a
+  // body is then sent once more on a new connection. One with a body only goes on a connection
+  // that still looks alive, since its body cannot be replayed.
+  for (int attempt = 0;; ++attempt) {
+    endpoint = endpoints->pick();
+    bool reused = false;
+    upstream = co_await open_upstream(worker, endpoint, has_body || attempt > 0, upstream_deadline,
+                                      reused);
+    if (!upstream) {
+      log::warn(
+          "ingress: cannot connect to upstream",
+          {{"service", backend.namespace_name + "/" + backend.service},
+           {"endpoint", endpoint.address().to_string() + ":" + std::to_string(endpoint.port())}});
+      co_return co_await fail(upstream_deadline.fired());
+    }
+    upstream_deadline.guard(*upstream, 0);
+    const RelayResult sent =
+        co_await relay_message(client.stream, client.buffer, request_parser, *upstream, chunk.get(),
+                               options.relay_chunk, client.deadline, options.client_idle_timeout,
+                               upstream_deadline, options.upstream_read_timeout);
+    if (sent.read_error) co_return false;  // the client went away mid-body
+    const bool retry_allowed = reused && !has_body && attempt == 0;
+    if (sent.write_error) {
+      log::debug("ingress: sending to upstream failed", {{"error", sent.write_error.message()}});
+      if (retry_allowed) continue;
+      co_return co_await fail(upstream_deadline.fired());
+    }
+    // The answer, past informational ones (other than the 101 an upgrade waits for).
+    boost::system::error_code error;
+    client.deadline.expire_never();
+    upstream_deadline.expire_after(options.upstream_read_timeout);
+    for (;;) {
+      response.emplace();
+      response->header_limit(static_cast<std::uint32_t>(options.header_limit * 2));
+      response->body_limit(std::numeric_limits<std::uint64_t>::max());
+      if (request.method() == http::verb::head) response->skip(true);
+      co_await http::async_read_header(*upstream, upstream_buffer, *response,
+                                       redirect_error(use_awaitable, error));
+      const unsigned status = response->get().result_int();
+      if (error || status / 100 != 1 || status == 101) break;
+    }
+    if (error) {
+      log::debug("ingress: reading the upstream's answer failed", {{"error", error.message()}});
+      if (retry_allowed && upstream_closed_early(error) && upstream_buffer.size() == 0 &&
+          !upstream_deadline.fired()) {
+        continue;
+      }
+      co_return co_await fail(upstream_deadline.fired());
+    }
+    break;
+  }
+
+  auto& answer = response->get();
+  const unsigned status = answer.result_int();
+  access_log(worker, client, request, host, status, &endpoint);
+  if (status == 101) {
+    if (!upgrade) co_return co_await fail(false);  // switching unasked is a broken upstream
+    worker.counters().upgrades.fetch_add(1, std::memory_order_relaxed);
+    answer.version(11);
+    const RelayResult switched = co_await relay_message(
+        *upstream, upstream_buffer, *response, client.stream, chunk.get(), options.relay_chunk,
+        upstream_deadline, options.upstream_read_timeout, client.deadline,
+        options.client_idle_timeout);
+    if (!switched.ok()) co_return false;
+    upstream_deadline.release(0);
+    client.deadline.expire_never();
+    co_await tunnel(worker.context(), worker.deadlines(), client.stream, client.buffer, *upstream,
+                    upstream_buffer, options.tunnel_idle_timeout);
+    co_return false;
+  }
+
+  const bool upstream_keep_alive = response->keep_alive();
+  bool keep_client = client_keep_alive && request_parser.is_done() && !response->need_eof();
+  prepare_client_response(answer, client_version, keep_client);
+  const RelayResult relayed =
+      co_await relay_message(*upstream, upstream_buffer, *response, client.stream, chunk.get(),
+                             options.relay_chunk, upstream_deadline, options.upstream_read_timeout,
+                             client.deadline, options.client_idle_timeout);
+  // A body cut short cannot be reported any more: the client sees the connection close.
+  if (!relayed.ok()) co_return false;
+  if (upstream_keep_alive && upstream_buffer.size() == 0 && !upstream_deadline.fired()) {
+    upstream_deadline.release(0);
+    worker.upstreams().park(endpoint, std::move(*upstream), worker.deadlines().now());
+  }
+  co_return keep_client;
+}
+
+// Requests in turn until the client or an answer ends the connection.
+template <class Stream>
+awaitable<void> serve_requests(ProxyWorker& worker, Stream& stream, Deadline& deadline,
+                               std::string address, unsigned short local_port, bool tls) {
+  const ProxyOptions& options = worker.options();
+  beast::flat_buffer buffer;
+  Client<Stream> client{stream, buffer, deadline, std::move(address), local_port, tls};
+  for (;;) {
+    RequestParser request;
+    request.header_limit(static_cast<std::uint32_t>(options.header_limit));
+    request.body_limit(std::numeric_limits<std::uint64_t>::max());
+    boost::system::error_code error;
+    deadline.expire_after(options.client_idle_timeout);
+    co_await http::async_read_header(stream, buffer, request, redirect_error(use_awaitable, error));
+    if (error) {
+      if (error == http::error::header_limit) {
+        co_await send_page(worker, client, 11, header_too_large_page(), false);
+      } else if (error.category() == http::make_error_code(http::error::bad_method).category() &&
+                 error != http::error::end_of_stream && error != http::error::partial_message) {
+        co_await send_page(worker, client, 11, bad_request_page(), false);
+      }
+      co_return;
+    }
+    if (!co_await exchange(worker, client, request)) co_return;
+  }
+}
+
+}  // namespace
+
+awaitable<void> serve_client(ProxyWorker& worker, tcp::socket socket, bool tls) {
+  boost::system::error_code error;
+  const tcp::endpoint peer = socket.remote_endpoint(error);
+  if (error) co_return;
+  const unsigned short local_port = socket.local_endpoint(error).port();
+  std::string address = peer.address().to_string();
+  Deadline deadline(worker.deadlines());
+  try {
+    if (!tls) {
+      deadline.guard(socket, 0);
+      co_await serve_requests(worker, socket, deadline, std::move(address), local_port, false);
+      socket.shutdown(tcp::socket::shutdown_send, error);
+      co_return;
+    }
+    net::ssl::stream<tcp::socket> stream(std::move(socket), worker.default_tls());
+    deadline.guard(stream.next_layer(), 0);
+    deadline.expire_after(worker.options().handshake_timeout);
+    co_await stream.async_handshake(net::ssl::stream_base::server,
+                                    redirect_error(use_awaitable, error));
+    if (error) co_return;
+    co_await serve_requests(worker, stream, deadline, std::move(address), local_port, true);
+    // No TLS close_notify exchange: waiting for a client that never answers it would cost a
+    // timeout per connection; closing is what browsers and nginx's lingering close tolerate.
+  } catch (const std::exception& failure) {
+    // Nothing above throws on network errors (they are error codes); this is a bug or
+    // exhaustion, and must not take the worker down.
+    log::error("ingress: connection failed", {{"error", failure.what()}});
+  }
+}
+
+}  // namespace skiff::agent::ingress

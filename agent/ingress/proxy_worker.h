@@ -1,0 +1,79 @@
+#pragma once
+// One event loop of the ingress proxy with everything its connections share: its own listeners
+// (the port is shared with the other workers through SO_REUSEPORT, so the kernel spreads the
+// connections), its upstream pool, its relay buffers and its deadline sweep. A connection lives
+// and dies on the worker that accepted it: nothing here is locked.
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "agent/ingress/deadlines.h"
+#include "agent/ingress/ingress_snapshot.h"
+#include "agent/ingress/proxy_options.h"
+#include "agent/ingress/upstream_pool.h"
+
+namespace skiff::agent::ingress {
+
+// Shared by the workers; read for logs now and /metrics later.
+struct ProxyCounters {
+  std::atomic<uint64_t> connections{0};
+  std::atomic<uint64_t> requests{0};
+  std::atomic<uint64_t> not_found{0};        // 404: no rule
+  std::atomic<uint64_t> unavailable{0};      // 503: no ready endpoint
+  std::atomic<uint64_t> bad_gateway{0};      // 502
+  std::atomic<uint64_t> gateway_timeout{0};  // 504
+  std::atomic<uint64_t> upgrades{0};
+  std::atomic<uint64_t> upstream_connects{0};
+};
+
+class ProxyWorker {
+ public:
+  ProxyWorker(const ProxyOptions& options, const SnapshotHolder& snapshots,
+              boost::asio::ssl::context& default_tls, ProxyCounters& counters);
+  ~ProxyWorker();
+  ProxyWorker(const ProxyWorker&) = delete;
+  ProxyWorker& operator=(const ProxyWorker&) = delete;
+
+  // Before run(): listens on `endpoint` with SO_REUSEPORT; returns the port bound (for port 0).
+  // Throws boost::system::system_error when the port cannot be bound.
+  unsigned short listen(const boost::asio::ip::tcp::endpoint& endpoint, bool tls);
+  void run();   // the worker's thread; returns after stop()
+  void stop();  // any thread
+
+  // For the connections of this worker (its thread only).
+  const ProxyOptions& options() const { return options_; }
+  boost::asio::ssl::context& default_tls() { return default_tls_; }
+  SnapshotReader& snapshots() { return snapshots_; }
+  UpstreamPool& upstreams() { return upstreams_; }
+  DeadlineList& deadlines() { return deadlines_; }
+  ProxyCounters& counters() { return counters_; }
+  boost::asio::io_context& context() { return context_; }
+
+  // A relay buffer of options().relay_chunk bytes, handed back when the body is through.
+  std::unique_ptr<char[]> take_buffer();
+  void give_back(std::unique_ptr<char[]> buffer);
+
+ private:
+  void start_ticks();
+
+  const ProxyOptions& options_;
+  boost::asio::ssl::context& default_tls_;
+  ProxyCounters& counters_;
+  SnapshotReader snapshots_;
+  // Connections' coroutine frames are destroyed with the io_context, and they unlink from the
+  // deadline list and hand buffers back as they go: both are declared before it.
+  DeadlineList deadlines_;
+  std::vector<std::unique_ptr<char[]>> spare_buffers_;
+  boost::asio::io_context context_{1};
+  UpstreamPool upstreams_;
+  std::vector<std::unique_ptr<boost::asio::ip::tcp::acceptor>> acceptors_;
+  boost::asio::steady_timer tick_{context_};
+};
+
+}  // namespace skiff::agent::ingress

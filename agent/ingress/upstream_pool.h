@@ -1,0 +1,47 @@
+#pragma once
+// A worker's idle keep-alive connections to upstream endpoints (pod IP:port). Taking returns the
+// most recently parked one, whose peer is the least likely to have timed it out; sweeping closes
+// those idle longer than the limit. Single-threaded, like everything a worker owns.
+#include <chrono>
+#include <cstddef>
+#include <deque>
+#include <optional>
+#include <unordered_map>
+
+#include <boost/asio/ip/tcp.hpp>
+
+namespace skiff::agent::ingress {
+
+struct EndpointHash {
+  std::size_t operator()(const boost::asio::ip::tcp::endpoint& endpoint) const;
+};
+
+class UpstreamPool {
+ public:
+  using Clock = std::chrono::steady_clock;
+  UpstreamPool(std::size_t max_idle_per_endpoint, std::chrono::milliseconds idle_timeout)
+      : max_idle_(max_idle_per_endpoint), idle_timeout_(idle_timeout) {}
+
+  std::optional<boost::asio::ip::tcp::socket> take(const boost::asio::ip::tcp::endpoint& endpoint);
+  // Parks a connection whose last response was complete and allowed keep-alive.
+  void park(const boost::asio::ip::tcp::endpoint& endpoint, boost::asio::ip::tcp::socket socket,
+            Clock::time_point now);
+  void sweep(Clock::time_point now);
+  void clear() { idle_.clear(); }
+  std::size_t idle_count() const;
+
+ private:
+  struct Idle {
+    boost::asio::ip::tcp::socket socket;
+    Clock::time_point since;
+  };
+  const std::size_t max_idle_;
+  const std::chrono::milliseconds idle_timeout_;
+  std::unordered_map<boost::asio::ip::tcp::endpoint, std::deque<Idle>, EndpointHash> idle_;
+};
+
+// Whether a parked connection still looks usable: no EOF and no unexpected bytes waiting.
+// Costs one non-blocking recv; used before sending a request body, which cannot be replayed.
+bool looks_alive(boost::asio::ip::tcp::socket& socket);
+
+}  // namespace skiff::agent::ingress
