@@ -1,4 +1,6 @@
 // Tables for Services, Endpoints, EndpointSlices, Ingresses and IngressClasses.
+#include <algorithm>
+
 #include "server/apiserver/table_columns.h"
 
 namespace skiff::apiserver::tables {
@@ -139,23 +141,34 @@ Json endpointslice_row(const Json& slice, TimePoint now) {
                       object_age(slice, now)});
 }
 
-Json ingress_row(const Json& ingress, TimePoint now) {
+// kubectl's HOSTS: the hosts of the rules until three are listed; then " + N more..." where N
+// counts every rule past the third, host or not (kubectl's arithmetic, kept for equal output).
+std::string ingress_hosts(const Json& ingress) {
   std::vector<std::string> hosts;
-  size_t host_total = 0;
+  bool more = false;
   const Json& rules = node_at(ingress, "spec.rules");
   if (rules.is_array()) {
     for (const auto& rule : rules) {
+      if (hosts.size() == kMaxListed) more = true;
       std::string host = string_at(rule, "host");
-      if (host.empty()) continue;
-      ++host_total;
-      if (hosts.size() < kMaxListed) hosts.push_back(host);
+      if (!more && !host.empty()) hosts.push_back(host);
     }
   }
+  if (hosts.empty()) return "*";
+  std::string out = join(hosts, ",");
+  if (more) out += " + " + std::to_string(rules.size() - kMaxListed) + " more...";
+  return out;
+}
+
+Json ingress_row(const Json& ingress, TimePoint now) {
   const Json& tls = node_at(ingress, "spec.tls");
   const bool has_tls = tls.is_array() && !tls.empty();
+  // ADDRESS: the ingress points as a sorted set, as kubectl prints them.
+  std::vector<std::string> addresses = load_balancer_ingress(ingress);
+  std::sort(addresses.begin(), addresses.end());
+  addresses.erase(std::unique(addresses.begin(), addresses.end()), addresses.end());
   return Json::array({object_name(ingress), string_at(ingress, "spec.ingressClassName", "<none>"),
-                      list_with_more(hosts, host_total, kMaxListed, "*"),
-                      join(load_balancer_ingress(ingress), ","), has_tls ? "80, 443" : "80",
+                      ingress_hosts(ingress), join(addresses, ","), has_tls ? "80, 443" : "80",
                       object_age(ingress, now)});
 }
 

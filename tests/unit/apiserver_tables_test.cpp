@@ -379,6 +379,27 @@ TEST(NetworkingTables, IngressIngressClassLeaseEndpointSlice) {
   EXPECT_EQ(catch_all_cells["Hosts"], "*");
   EXPECT_EQ(catch_all_cells["Ports"], "80");
   EXPECT_EQ(catch_all_cells["Class"], "traefik");
+  // kubectl's counting: once three hosts are listed, "more" is the rules past the third, host
+  // or not; the addresses are a sorted set.
+  Json many = {{"metadata", {{"name", "many"}}},
+               {"spec",
+                {{"rules",
+                  {{{"host", "a"}},
+                   Json::object(),
+                   {{"host", "b"}},
+                   {{"host", "c"}},
+                   Json::object(),
+                   {{"host", "d"}}}}}},
+               {"status",
+                {{"loadBalancer",
+                  {{"ingress",
+                    {{{"ip", "10.0.0.9"}},
+                     {{"hostname", "lb.example"}},
+                     {{"ip", "10.0.0.10"}},
+                     {{"ip", "10.0.0.9"}}}}}}}}};
+  Json many_cells = cells_by_name(table_of("ing", many));
+  EXPECT_EQ(many_cells["Hosts"], "a,b,c + 3 more...");
+  EXPECT_EQ(many_cells["Address"], "10.0.0.10,10.0.0.9,lb.example");
 
   Json ingress_class = {{"metadata", {{"name", "traefik"}}},
                         {"spec", {{"controller", "traefik.io/ingress-controller"}}}};
