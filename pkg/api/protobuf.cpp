@@ -1,7 +1,7 @@
 // Decoder for the Kubernetes protobuf envelope ("k8s\0" + runtime.Unknown) and the few object
 // messages kubectl 1.32 sends as protobuf (Namespace, ConfigMap, Secret, ServiceAccount; the
-// Deployment and Service of `kubectl create deployment|service` are in protobuf_apps.cpp and
-// protobuf_service.cpp).
+// Deployment, Service and Ingress of `kubectl create deployment|service|ingress` are in
+// protobuf_apps.cpp, protobuf_service.cpp and protobuf_ingress.cpp).
 // Field numbers follow k8s.io/api/core/v1/generated.proto and
 // k8s.io/apimachinery/pkg/apis/meta/v1/generated.proto. Go writes empty strings, zero
 // integers and empty messages explicitly; they are treated as unset so that the JSON looks like
@@ -172,6 +172,8 @@ Json decode_kubernetes_protobuf(std::string_view body) {
     protobuf::decode_service(raw, object);
   } else if (api_version == "apps/v1" && kind == "Deployment") {
     protobuf::decode_deployment(raw, object);
+  } else if (api_version == "networking.k8s.io/v1" && kind == "Ingress") {
+    protobuf::decode_ingress(raw, object);
   } else {
     throw unsupported_media_type("the protobuf body for " + api_version + "/" + kind +
                                  " is not supported by skiff; send JSON (application/json) "

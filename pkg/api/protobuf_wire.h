@@ -65,5 +65,6 @@ void reject_unknown(const Field& f, const char* kind, const char* message);
 // Per-kind decoders outside protobuf.cpp.
 void decode_deployment(std::string_view bytes, Json& object);
 void decode_service(std::string_view bytes, Json& object);
+void decode_ingress(std::string_view bytes, Json& object);
 
 }  // namespace skiff::api::protobuf

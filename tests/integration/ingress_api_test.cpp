@@ -79,11 +79,8 @@ class IngressApiTest : public ::testing::Test {
     EXPECT_OK(result);
     return parse(result.out);
   }
-  // Creates an Ingress from the real kubectl's client-side object (kubectl 1.32 would send
-  // `create ingress` as protobuf, which skiff does not decode for Ingresses).
-  void create_ingress(const std::vector<std::string>& args) {
-    EXPECT_OK(server.kubectl({"create", "-f", "-"}, real_kubectl_object(args).dump()));
-  }
+  // `kubectl create ingress ...` as a user runs it (kubectl 1.32 sends it as protobuf).
+  void create_ingress(const std::vector<std::string>& args) { EXPECT_OK(server.kubectl(args)); }
   Json load_balancer(const std::string& ingress) {
     Json object = server.get_json({"ingress", ingress});
     if (!object.is_object()) return nullptr;

@@ -175,6 +175,29 @@ TEST(Protobuf, RealKubectlCreateServiceBytes) {
               "selector":{"app":"web"},"type":"ClusterIP"}})"));
 }
 
+TEST(Protobuf, RealKubectlCreateIngressBytes) {
+  // Captured from kubectl 1.32: create ingress web --class=skiff --annotation=a=b
+  //   --rule="a.example.test/*=web:80,tls=site" --rule="/x=other:http" --default-backend=def:8080
+  std::string body = from_hex(
+      "6b3873000a1f0a146e6574776f726b696e672e6b38732e696f2f76311207496e677265737312af01"
+      "0a1b0a0377656212001a0022002a0032003800420062060a0161120162128b010a0e220c0a036465"
+      "6612050a0010903f12160a0e612e6578616d706c652e746573741204736974651a300a0e612e6578"
+      "616d706c652e74657374121e0a1c0a1a0a012f120d220b0a0377656212040a0010501a0650726566"
+      "69781a280a0012240a220a200a022f78121322110a056f7468657212080a046874747010001a0545"
+      "786163742205736b6966661a020a001a002200");
+  EXPECT_EQ(decode_kubernetes_protobuf(body), Json::parse(R"({
+      "apiVersion":"networking.k8s.io/v1","kind":"Ingress",
+      "metadata":{"name":"web","annotations":{"a":"b"}},
+      "spec":{"ingressClassName":"skiff",
+        "defaultBackend":{"service":{"name":"def","port":{"number":8080}}},
+        "tls":[{"hosts":["a.example.test"],"secretName":"site"}],
+        "rules":[
+          {"host":"a.example.test","http":{"paths":[
+            {"path":"/","pathType":"Prefix","backend":{"service":{"name":"web","port":{"number":80}}}}]}},
+          {"http":{"paths":[
+            {"path":"/x","pathType":"Exact","backend":{"service":{"name":"other","port":{"name":"http"}}}}]}}]}})"));
+}
+
 TEST(Protobuf, DeploymentFieldsSkiffDoesNotDecodeAre415NotDropped) {
   // PodSpec field 22 (tolerations) with a value.
   std::string body = create_deployment_body(bytes_field(22, bytes_field(1, "k")));
