@@ -113,6 +113,7 @@ int run(const ServerConfig& config) {
     cluster.network_backend = config.network_backend;
     cluster.service_proxy = !config.disable_kube_proxy;
     cluster.cluster_dns_enabled = !config.disabled.count("dns");
+    cluster.ingress_enabled = !config.disabled.count("ingress");
     nodeservice::NodeServer node_server(
         cached_store, [&api](http::Request& request) { return api.handle(request); }, node_options);
     const uint16_t node_port = node_server.start();

@@ -59,6 +59,8 @@ v1::ObjectKind to_proto(ObjectKind kind) {
       return v1::OBJECT_KIND_ENDPOINT_SLICE;
     case ObjectKind::Node:
       return v1::OBJECT_KIND_NODE;
+    case ObjectKind::Ingress:
+      return v1::OBJECT_KIND_INGRESS;
   }
   return v1::OBJECT_KIND_UNSPECIFIED;
 }
@@ -72,6 +74,7 @@ ClusterSettings from_proto(const v1::ClusterSettings& message) {
   settings.network_backend = message.network_backend();
   settings.service_proxy = message.service_proxy();
   settings.cluster_dns_enabled = message.cluster_dns_enabled();
+  settings.ingress_enabled = message.ingress_enabled();
   return settings;
 }
 
@@ -119,6 +122,9 @@ std::optional<CacheEvent> from_proto(const v1::WatchEvent& message) {
       break;
     case v1::OBJECT_KIND_NODE:
       event.kind = ObjectKind::Node;
+      break;
+    case v1::OBJECT_KIND_INGRESS:
+      event.kind = ObjectKind::Ingress;
       break;
     default:
       return std::nullopt;

@@ -44,6 +44,8 @@ std::string_view kind_name(ObjectKind kind) {
       return "EndpointSlice";
     case ObjectKind::Node:
       return "Node";
+    case ObjectKind::Ingress:
+      return "Ingress";
   }
   return "";
 }

@@ -18,8 +18,10 @@
 namespace skiff::agent::nodeclient {
 
 // Pods bound to the node and the ConfigMaps/Secrets they use; every Service, EndpointSlice and
-// Node of the cluster (for the service proxy, cluster DNS and pod routes).
-enum class ObjectKind { Pod, ConfigMap, Secret, Service, EndpointSlice, Node };
+// Node of the cluster (for the service proxy, cluster DNS and pod routes); every Ingress of the
+// cluster (networking.k8s.io/v1, for the ingress proxy) and, when Secret is asked for too, the
+// TLS Secrets they name. Ask for kinds in NodeClientOptions::kinds.
+enum class ObjectKind { Pod, ConfigMap, Secret, Service, EndpointSlice, Node, Ingress };
 std::string_view kind_name(ObjectKind kind);  // "Pod", "ConfigMap", "Secret", ...
 
 // The cluster-wide settings the server tells every agent (proto/node.proto ClusterSettings).
@@ -31,6 +33,7 @@ struct ClusterSettings {
   std::string network_backend;  // vxlan | host-gw | none
   bool service_proxy = true;
   bool cluster_dns_enabled = true;
+  bool ingress_enabled = true;  // false with the server's --disable ingress
   bool operator==(const ClusterSettings&) const = default;
 };
 
@@ -49,8 +52,8 @@ class NodeObjectHandler {
   virtual ~NodeObjectHandler() = default;
   // Added or updated.
   virtual void object_changed(ObjectKind kind, const Json& object) = 0;
-  // Deleted, or (ConfigMap, Secret) no longer needed by any pod here; `last_known` is its last
-  // state (a deleted pod's carries its deletionTimestamp).
+  // Deleted, or (ConfigMap, Secret) no longer needed by any pod or Ingress here; `last_known`
+  // is its last state (a deleted pod's carries its deletionTimestamp).
   virtual void object_removed(ObjectKind kind, const Json& last_known) = 0;
   // The agent's copy matches the server's (after every connect): a pod the agent runs that it
   // has not been told about by now is not this node's any more.

@@ -57,6 +57,8 @@ v1::ObjectKind to_proto(NodeObjectKind kind) {
       return v1::OBJECT_KIND_ENDPOINT_SLICE;
     case NodeObjectKind::Node:
       return v1::OBJECT_KIND_NODE;
+    case NodeObjectKind::Ingress:
+      return v1::OBJECT_KIND_INGRESS;
   }
   return v1::OBJECT_KIND_UNSPECIFIED;
 }
@@ -146,6 +148,7 @@ grpc::Status GrpcNodeService::Hello(grpc::ServerContext* context, const v1::Hell
   cluster.set_network_backend(settings.network_backend);
   cluster.set_service_proxy(settings.service_proxy);
   cluster.set_cluster_dns_enabled(settings.cluster_dns_enabled);
+  cluster.set_ingress_enabled(settings.ingress_enabled);
   log::debug("agent hello", {{"node", request->node_name()},
                              {"agent_version", request->agent_version()},
                              {"peer", context->peer()}});
@@ -214,6 +217,9 @@ grpc::Status GrpcNodeService::Watch(grpc::ServerContext* context, const v1::Watc
         break;
       case v1::OBJECT_KIND_NODE:
         watch.kinds.insert(NodeObjectKind::Node);
+        break;
+      case v1::OBJECT_KIND_INGRESS:
+        watch.kinds.insert(NodeObjectKind::Ingress);
         break;
       default:
         return {grpc::StatusCode::INVALID_ARGUMENT,

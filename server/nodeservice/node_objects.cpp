@@ -76,6 +76,7 @@ const api::ResourceInfo& resource_of(NodeObjectKind kind) {
   static const api::ResourceInfo& services = lookup("Service");
   static const api::ResourceInfo& endpoint_slices = lookup("EndpointSlice", "discovery.k8s.io/v1");
   static const api::ResourceInfo& nodes = lookup("Node");
+  static const api::ResourceInfo& ingresses = lookup("Ingress", "networking.k8s.io/v1");
   switch (kind) {
     case NodeObjectKind::Pod:
       return pods;
@@ -89,13 +90,15 @@ const api::ResourceInfo& resource_of(NodeObjectKind kind) {
       return endpoint_slices;
     case NodeObjectKind::Node:
       return nodes;
+    case NodeObjectKind::Ingress:
+      return ingresses;
   }
   throw std::logic_error("unknown node object kind");
 }
 
 bool is_cluster_wide(NodeObjectKind kind) {
   return kind == NodeObjectKind::Service || kind == NodeObjectKind::EndpointSlice ||
-         kind == NodeObjectKind::Node;
+         kind == NodeObjectKind::Node || kind == NodeObjectKind::Ingress;
 }
 
 std::optional<NodeObjectKind> kind_of_key(std::string_view key) {
@@ -105,7 +108,8 @@ std::optional<NodeObjectKind> kind_of_key(std::string_view key) {
       {resource_of(NodeObjectKind::Secret).key_prefix(), NodeObjectKind::Secret},
       {resource_of(NodeObjectKind::Service).key_prefix(), NodeObjectKind::Service},
       {resource_of(NodeObjectKind::EndpointSlice).key_prefix(), NodeObjectKind::EndpointSlice},
-      {resource_of(NodeObjectKind::Node).key_prefix(), NodeObjectKind::Node}};
+      {resource_of(NodeObjectKind::Node).key_prefix(), NodeObjectKind::Node},
+      {resource_of(NodeObjectKind::Ingress).key_prefix(), NodeObjectKind::Ingress}};
   for (const auto& [prefix, kind] : prefixes) {
     if (key.starts_with(prefix)) return kind;
   }
@@ -135,6 +139,28 @@ std::set<std::string> pod_dependency_keys(const Json& pod) {
     }
   }
   return references.take();
+}
+
+std::set<std::string> ingress_dependency_keys(const Json& ingress) {
+  References references(string_member(member(ingress, "metadata"), "namespace"));
+  const Json& tls = member(member(ingress, "spec"), "tls");
+  if (tls.is_array()) {
+    for (const auto& entry : tls) {
+      references.add(NodeObjectKind::Secret, string_member(entry, "secretName"));
+    }
+  }
+  return references.take();
+}
+
+std::set<std::string> dependency_keys(NodeObjectKind kind, const Json& object) {
+  switch (kind) {
+    case NodeObjectKind::Pod:
+      return pod_dependency_keys(object);
+    case NodeObjectKind::Ingress:
+      return ingress_dependency_keys(object);
+    default:
+      return {};
+  }
 }
 
 }  // namespace skiff::nodeservice

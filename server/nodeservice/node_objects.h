@@ -1,7 +1,8 @@
 #pragma once
-// What a node sees: the pods bound to it, the ConfigMaps and Secrets those pods reference, and
-// the cluster-wide objects every node needs (Services, EndpointSlices, Nodes: the service
-// proxy, cluster DNS and pod routes). Pure helpers over API JSON and store keys.
+// What a node sees: the pods bound to it, the ConfigMaps and Secrets those pods reference, the
+// cluster-wide objects every node needs (Services, EndpointSlices, Nodes: the service proxy,
+// cluster DNS and pod routes; Ingresses: the ingress proxy) and the TLS Secrets those Ingresses
+// name. Pure helpers over API JSON and store keys.
 #include <optional>
 #include <set>
 #include <string>
@@ -12,7 +13,7 @@
 
 namespace skiff::nodeservice {
 
-enum class NodeObjectKind { Pod, ConfigMap, Secret, Service, EndpointSlice, Node };
+enum class NodeObjectKind { Pod, ConfigMap, Secret, Service, EndpointSlice, Node, Ingress };
 
 // Kinds every node sees all of, whatever its pods.
 bool is_cluster_wide(NodeObjectKind kind);
@@ -29,5 +30,13 @@ std::string node_name_of(const Json& pod);
 // containers, and imagePullSecrets. Optional references are included (the node needs them
 // when they exist).
 std::set<std::string> pod_dependency_keys(const Json& pod);
+
+// The store keys of the Secrets an Ingress serves TLS with: spec.tls[].secretName, in the
+// Ingress's namespace.
+std::set<std::string> ingress_dependency_keys(const Json& ingress);
+
+// What an object of `kind` needs on the node: pod_dependency_keys for pods,
+// ingress_dependency_keys for Ingresses, nothing for the other kinds.
+std::set<std::string> dependency_keys(NodeObjectKind kind, const Json& object);
 
 }  // namespace skiff::nodeservice

@@ -52,6 +52,7 @@ struct ClusterSettings {
   std::string network_backend = "vxlan";  // vxlan | host-gw | none
   bool service_proxy = true;
   bool cluster_dns_enabled = true;
+  bool ingress_enabled = true;  // false with --disable ingress
 };
 
 struct NodeServiceOptions {

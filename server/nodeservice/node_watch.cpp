@@ -39,10 +39,28 @@ int64_t revision_of(const store::ObjectPtr& object) {
   }
 }
 
-std::string pod_key(const Json& pod) {
-  const Json& metadata = pod.at("metadata");
-  return resource_of(NodeObjectKind::Pod)
-      .key(metadata.value("namespace", ""), metadata.value("name", ""));
+std::string object_key(NodeObjectKind kind, const Json& object) {
+  const Json& metadata = object.at("metadata");
+  return resource_of(kind).key(metadata.value("namespace", ""), metadata.value("name", ""));
+}
+
+// The last state to send for a dependency the agent may hold but nothing here tracked: the
+// store's copy, or when it is gone a copy naming only the object, stamped with `position` so
+// the agent's older copy does not win over it.
+Json release_state(NodeObjectKind kind, const std::string& key, const store::ObjectPtr& stored,
+                   int64_t position) {
+  if (stored) return *stored;
+  const api::ResourceInfo& resource = resource_of(kind);
+  std::string rest = key.substr(resource.key_prefix().size());  // "<namespace>/<name>"
+  const auto slash = rest.find('/');
+  Json metadata = {{"resourceVersion", std::to_string(position)}};
+  if (slash == std::string::npos) {
+    metadata["name"] = rest;
+  } else {
+    metadata["namespace"] = rest.substr(0, slash);
+    metadata["name"] = rest.substr(slash + 1);
+  }
+  return {{"apiVersion", resource.api_version()}, {"kind", resource.kind}, {"metadata", metadata}};
 }
 
 }  // namespace
@@ -73,7 +91,7 @@ bool NodeWatch::relevant(const store::Event& event) const {
   auto kind = kind_of_key(event.key);
   if (!kind || !request_.kinds.count(*kind)) return false;
   // Dependencies are filtered by reference on the sending thread, which owns that bookkeeping;
-  // cluster-wide kinds are all relevant.
+  // cluster-wide kinds (Ingresses among them) are all relevant.
   if (*kind != NodeObjectKind::Pod) return true;
   return (event.object && node_name_of(*event.object) == request_.node_name) ||
          (event.previous && node_name_of(*event.previous) == request_.node_name);
@@ -117,12 +135,22 @@ NodeWatch::Start NodeWatch::start_resumed() {
     throw;
   }
   position_ = from;
-  // The agent holds the pods as of `from` and their dependencies, but may lack one that a pod
-  // created since references: send every current dependency first (the replay that follows
-  // may carry older copies; those are skipped by revision).
+  // The agent holds the pods and Ingresses as of `from` and their dependencies, but may lack
+  // one that a user created since references: send every current dependency first (the replay
+  // that follows may carry older copies; those are skipped by revision).
   for (const auto& pod : list_pods().items) {
-    auto [added, released] = set_dependencies(pod_key(*pod), pod_dependency_keys(*pod));
+    auto [added, released] =
+        set_dependencies(object_key(NodeObjectKind::Pod, *pod), pod_dependency_keys(*pod));
     if (!send_snapshots(added, position_)) return Start::ReceiverGone;
+  }
+  if (request_.kinds.count(NodeObjectKind::Ingress)) {
+    store::ListOptions options;
+    options.prefix = resource_of(NodeObjectKind::Ingress).key_prefix();
+    for (const auto& ingress : store_.list(options).items) {
+      auto [added, released] = set_dependencies(object_key(NodeObjectKind::Ingress, *ingress),
+                                                ingress_dependency_keys(*ingress));
+      if (!send_snapshots(added, position_)) return Start::ReceiverGone;
+    }
   }
   return Start::Started;
 }
@@ -152,11 +180,14 @@ bool NodeWatch::start_full_set() {
     store::ListOptions options;
     options.prefix = resource_of(kind).key_prefix();
     for (const auto& object : store_.list(options).items) {
-      if (!send(Type::Added, kind, object, 0)) return false;
+      auto [added, released] =
+          set_dependencies(object_key(kind, *object), dependency_keys(kind, *object));
+      if (!send_snapshots(added, 0) || !send(Type::Added, kind, object, 0)) return false;
     }
   }
   for (const auto& pod : listed.items) {
-    auto [added, released] = set_dependencies(pod_key(*pod), pod_dependency_keys(*pod));
+    auto [added, released] =
+        set_dependencies(object_key(NodeObjectKind::Pod, *pod), pod_dependency_keys(*pod));
     if (!send_snapshots(added, 0) || !send(Type::Added, NodeObjectKind::Pod, pod, 0)) {
       return false;
     }
@@ -227,29 +258,49 @@ bool NodeWatch::process(const store::Event& event) {
 }
 
 bool NodeWatch::process_pod(const store::Event& event) {
-  if (event.type == store::EventType::Deleted) {
-    auto [added, released] = set_dependencies(event.key, {});
-    return send(Type::Deleted, NodeObjectKind::Pod, event.object, event.revision) &&
-           send_releases(released, event.revision);
-  }
   // A pod becomes the node's when it is bound (nodeName never changes after that).
-  const bool added_here = !event.previous || node_name_of(*event.previous) != request_.node_name;
-  auto [added, released] = set_dependencies(event.key, pod_dependency_keys(*event.object));
-  return send_snapshots(added, position_) &&
-         send(added_here ? Type::Added : Type::Modified, NodeObjectKind::Pod, event.object,
-              event.revision) &&
-         send_releases(released, event.revision);
+  const bool was_here = event.previous && node_name_of(*event.previous) == request_.node_name;
+  const Type type = event.type == store::EventType::Deleted ? Type::Deleted
+                    : was_here                              ? Type::Modified
+                                                            : Type::Added;
+  return send_with_dependencies(NodeObjectKind::Pod, event, type, was_here);
 }
 
 bool NodeWatch::process_cluster_wide(NodeObjectKind kind, const store::Event& event) {
   const Type type = event.type == store::EventType::Deleted ? Type::Deleted
                     : event.type == store::EventType::Added ? Type::Added
                                                             : Type::Modified;
-  return send(type, kind, event.object, event.revision);
+  return send_with_dependencies(kind, event, type, /*previous_sent=*/true);
+}
+
+bool NodeWatch::send_with_dependencies(NodeObjectKind kind, const store::Event& event, Type type,
+                                       bool previous_sent) {
+  const bool deleted = event.type == store::EventType::Deleted;
+  std::set<std::string> needed =
+      deleted ? std::set<std::string>{} : dependency_keys(kind, *event.object);
+  // What the previous state needed is tracked (and released below) when this stream sent that
+  // state. After a resume it may be a state from before the resume point, whose dependencies
+  // the agent still holds but nothing here knows of: remove those no user needs.
+  std::vector<std::string> untracked;
+  const store::ObjectPtr& before = event.previous ? event.previous : event.object;
+  if (previous_sent && (event.previous || deleted)) {
+    for (const auto& key : dependency_keys(kind, *before)) {
+      auto dependency_kind = kind_of_key(key);
+      if (needed.count(key) || dependency_users_.count(key) || !dependency_kind ||
+          !request_.kinds.count(*dependency_kind)) {
+        continue;
+      }
+      untracked.push_back(key);
+    }
+  }
+  auto [added, released] = set_dependencies(event.key, std::move(needed));
+  return send_snapshots(added, position_) && send(type, kind, event.object, event.revision) &&
+         send_releases(released, event.revision) &&
+         send_untracked_releases(untracked, event.revision);
 }
 
 bool NodeWatch::process_dependency(NodeObjectKind kind, const store::Event& event) {
-  if (!dependency_users_.count(event.key)) return true;  // no pod here needs it
+  if (!dependency_users_.count(event.key)) return true;  // no pod or Ingress here needs it
   auto sent = dependency_sent_.find(event.key);
   // Older than the snapshot the agent already has (replay after a resume).
   if (sent != dependency_sent_.end() && event.revision <= revision_of(sent->second)) return true;
@@ -263,12 +314,12 @@ bool NodeWatch::process_dependency(NodeObjectKind kind, const store::Event& even
 }
 
 std::pair<std::vector<std::string>, std::vector<std::string>> NodeWatch::set_dependencies(
-    const std::string& pod_key, std::set<std::string> keys) {
+    const std::string& user_key, std::set<std::string> keys) {
   std::vector<std::string> added, released;
   std::set<std::string> previous;
-  if (auto it = pod_dependencies_.find(pod_key); it != pod_dependencies_.end()) {
+  if (auto it = user_dependencies_.find(user_key); it != user_dependencies_.end()) {
     previous = std::move(it->second);
-    pod_dependencies_.erase(it);
+    user_dependencies_.erase(it);
   }
   for (const auto& key : keys) {
     if (previous.count(key)) continue;
@@ -290,7 +341,7 @@ std::pair<std::vector<std::string>, std::vector<std::string>> NodeWatch::set_dep
     auto kind = kind_of_key(key);
     return !kind || !request_.kinds.count(*kind);
   });
-  if (!keys.empty()) pod_dependencies_[pod_key] = std::move(keys);
+  if (!keys.empty()) user_dependencies_[user_key] = std::move(keys);
   return {std::move(added), std::move(released)};
 }
 
@@ -310,6 +361,15 @@ bool NodeWatch::send_releases(const std::vector<std::string>& keys, int64_t posi
     store::ObjectPtr last = std::move(sent->second);
     dependency_sent_.erase(sent);
     if (last && !send(Type::Deleted, *kind_of_key(key), last, position)) return false;
+  }
+  return true;
+}
+
+bool NodeWatch::send_untracked_releases(const std::vector<std::string>& keys, int64_t position) {
+  for (const auto& key : keys) {
+    const NodeObjectKind kind = *kind_of_key(key);
+    auto last = std::make_shared<const Json>(release_state(kind, key, store_.get(key), position));
+    if (!send(Type::Deleted, kind, std::move(last), position)) return false;
   }
   return true;
 }

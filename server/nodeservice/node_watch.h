@@ -1,25 +1,33 @@
 #pragma once
 // One agent connection's view of its objects, as a stream: the pods bound to the node, the
-// ConfigMaps and Secrets those pods reference and the cluster-wide kinds it asked for (Services,
-// EndpointSlices, Nodes: all of them), resumable by resourceVersion.
+// ConfigMaps and Secrets those pods reference, the cluster-wide kinds it asked for (Services,
+// EndpointSlices, Nodes, Ingresses: all of them) and the TLS Secrets those Ingresses name,
+// resumable by resourceVersion.
 //
 // How it reads: one store watch (from the agent's resume point, or from a fresh list) feeds a
 // queue on the store's watch thread; run() drains it on the caller's thread (the gRPC handler),
 // so a slow agent blocks only its own stream. More than `max_queued_events` waiting means the
 // agent cannot keep up: run() ends with TooSlow and the agent reconnects and resumes.
 //
+// Dependencies: a pod's ConfigMaps and Secrets, an Ingress's TLS Secrets (its "users" are the
+// pods and Ingresses that name it). Sent only when the agent asked for their kind; counted by
+// user, so a Secret named by a pod and an Ingress is sent once and released when the last of
+// them stops naming it.
+//
 // Contract of the stream (what the agent relies on):
-//  - Full set: Reset, then every object of the cluster-wide kinds asked for as Added, then every
-//    pod on the node as Added, each preceded by the dependencies it adds, then
-//    Synced(revision of the list). Whatever the agent holds that the full set did not
-//    name is gone. Sent when the request has no resume point or the store can no longer replay
-//    from it (compacted: the server restarted or the revision left the event window), or the
-//    resume point is ahead of the store (another cluster's revision).
-//  - Resume: the current state of every dependency of the node's pods (the agent may lack one
-//    that a pod created meanwhile references), then the changes since the resume point in
-//    revision order, then Synced once caught up.
-//  - A dependency is sent (Added) before the first pod event that references it and removed
-//    (Deleted, with the last state sent) after the last pod event that stops referencing it.
+//  - Full set: Reset, then every object of the cluster-wide kinds asked for as Added (an
+//    Ingress preceded by the dependencies it adds), then every pod on the node as Added, each
+//    preceded by the dependencies it adds, then Synced(revision of the list). Whatever the
+//    agent holds that the full set did not name is gone. Sent when the request has no resume
+//    point or the store can no longer replay from it (compacted: the server restarted or the
+//    revision left the event window), or the resume point is ahead of the store (another
+//    cluster's revision).
+//  - Resume: the current state of every dependency of the node's pods and of the Ingresses
+//    (the agent may lack one that a user created meanwhile references), then the changes since
+//    the resume point in revision order, then Synced once caught up. A dependency the agent
+//    held at the resume point that a replayed change stops needing is removed (Deleted).
+//  - A dependency is sent (Added) before the first user event that references it and removed
+//    (Deleted, with the last state sent) after the last user event that stops referencing it.
 //    A dependency that does not exist yet is sent when it is created.
 //  - Every event's resource_version is a resume point: everything before it was sent. An
 //    object may be newer than the resume point of its event (dependency snapshots); the agent
@@ -95,12 +103,19 @@ class NodeWatch {
   bool process_pod(const store::Event& event);
   bool process_cluster_wide(NodeObjectKind kind, const store::Event& event);
   bool process_dependency(NodeObjectKind kind, const store::Event& event);
-  // Records which dependencies `pod_key` now has; returns those no pod used before and those
-  // no pod uses any more.
+  // Sends a user's event (pod, Ingress) framed by its dependencies: those it adds before, those
+  // it releases after. `previous_sent`: the agent was told of event.previous (or of an older
+  // state of it, before a resume), so what that state needed may be on the agent.
+  bool send_with_dependencies(NodeObjectKind kind, const store::Event& event,
+                              NodeWatchEvent::Type type, bool previous_sent);
+  // Records which dependencies `user_key` (the store key of a pod or an Ingress) now has;
+  // returns those no user had before and those no user has any more.
   std::pair<std::vector<std::string>, std::vector<std::string>> set_dependencies(
-      const std::string& pod_key, std::set<std::string> keys);
+      const std::string& user_key, std::set<std::string> keys);
   bool send_snapshots(const std::vector<std::string>& keys, int64_t position);
   bool send_releases(const std::vector<std::string>& keys, int64_t position);
+  // Deleted for dependencies the agent may hold from before a resume that nothing here tracks.
+  bool send_untracked_releases(const std::vector<std::string>& keys, int64_t position);
   bool send(NodeWatchEvent::Type type, NodeObjectKind kind, store::ObjectPtr object,
             int64_t position);
 
@@ -121,9 +136,9 @@ class NodeWatch {
   // Only the thread in run() touches these.
   NodeEventSink* sink_ = nullptr;
   int64_t position_ = 0;  // everything up to this revision has been sent
-  std::map<std::string, std::set<std::string>> pod_dependencies_;  // pod key -> dependency keys
-  std::map<std::string, int> dependency_users_;                    // dependency key -> pods
-  std::map<std::string, store::ObjectPtr> dependency_sent_;        // last state sent (or null)
+  std::map<std::string, std::set<std::string>> user_dependencies_;  // user key -> dependencies
+  std::map<std::string, int> dependency_users_;  // dependency key -> users (pods, Ingresses)
+  std::map<std::string, store::ObjectPtr> dependency_sent_;  // last state sent (or null)
 };
 
 }  // namespace skiff::nodeservice

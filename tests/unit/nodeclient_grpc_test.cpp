@@ -37,6 +37,14 @@ class RecordingHandler : public NodeObjectHandler {
     ++syncs_;
     changed_.notify_all();
   }
+  void settings_received(const ClusterSettings& settings) override {
+    std::lock_guard lock(mutex_);
+    settings_ = settings;
+  }
+  ClusterSettings settings() const {
+    std::lock_guard lock(mutex_);
+    return settings_;
+  }
   bool wait_for(const std::function<bool(const Strings&, int syncs)>& predicate,
                 const std::string& what) {
     std::unique_lock lock(mutex_);
@@ -78,6 +86,7 @@ class RecordingHandler : public NodeObjectHandler {
   std::condition_variable changed_;
   Strings lines_;
   int syncs_ = 0;
+  ClusterSettings settings_;
 };
 
 // A fake container runtime's streams: exec of `cat` echoes stdin and exits 7; logs print two
@@ -118,6 +127,7 @@ class NodeClientTest : public nodeservice::testing::ApiFixture {
     options.token = kToken;
     options.service.watch_limits.stop_poll_interval = 20ms;
     options.tunnel.open_timeout = 5s;
+    options.service.cluster = cluster;
     auto server = std::make_unique<nodeservice::NodeServer>(
         store, [this](http::Request& r) { return api.handle(r); }, options);
     server->start();
@@ -149,11 +159,12 @@ class NodeClientTest : public nodeservice::testing::ApiFixture {
     options.renew_interval = 50ms;
     return options;
   }
-  void connect() {
-    agent = std::make_unique<GrpcNodeClient>(channels(), client_options(), handler, &streams);
+  void connect(const NodeClientOptions& options) {
+    agent = std::make_unique<GrpcNodeClient>(channels(), options, handler, &streams);
     agent->start();
     ASSERT_TRUE(agent->wait_synced(10s)) << agent->last_error();
   }
+  void connect() { connect(client_options()); }
   // Polls the API until `condition` holds (the agent's reports are asynchronous).
   bool eventually(const std::function<bool()>& condition, const std::string& what) {
     for (int i = 0; i < 500; ++i) {
@@ -167,6 +178,7 @@ class NodeClientTest : public nodeservice::testing::ApiFixture {
     return pod(name).value("status", Json::object()).value("phase", "");
   }
 
+  nodeservice::ClusterSettings cluster;  // what the server tells agents (start_server)
   std::mutex server_mutex;
   std::unique_ptr<nodeservice::NodeServer> node_server;
   RecordingHandler handler;
@@ -227,6 +239,42 @@ TEST_F(NodeClientTest, AReconnectResumesWithoutRepeatingOrLosingPods) {
       handler.wait_for([](const Strings&, int syncs) { return syncs == 2; }, "the second sync"));
   EXPECT_EQ(handler.lines(), (Strings{"removed Pod goes", "changed Pod new"}));
   EXPECT_EQ(agent->cache().list(ObjectKind::Pod).size(), 2u);
+}
+
+TEST_F(NodeClientTest, IngressesAndTheirTlsSecretsArriveWhenAskedFor) {
+  const Json secret = {{"apiVersion", "v1"},
+                       {"kind", "Secret"},
+                       {"metadata", {{"name", "web-tls"}, {"namespace", "default"}}},
+                       {"stringData", {{"tls.crt", "cert"}}}};
+  client.request("POST", "/api/v1/namespaces/default/secrets", &secret);
+  const Json ingress = {
+      {"apiVersion", "networking.k8s.io/v1"},
+      {"kind", "Ingress"},
+      {"metadata", {{"name", "web"}, {"namespace", "default"}}},
+      {"spec",
+       {{"defaultBackend", {{"service", {{"name", "web"}, {"port", {{"number", 80}}}}}}},
+        {"tls", {{{"hosts", {"web.example.com"}}, {"secretName", "web-tls"}}}}}}};
+  client.request("POST", "/apis/networking.k8s.io/v1/namespaces/default/ingresses", &ingress);
+  NodeClientOptions options = client_options();
+  options.kinds = {ObjectKind::Pod, ObjectKind::Secret, ObjectKind::Ingress};
+  connect(options);
+  EXPECT_EQ(handler.lines(), (Strings{"changed Secret web-tls", "changed Ingress web"}));
+  EXPECT_TRUE(agent->get_object(ObjectKind::Ingress, "default", "web"));
+  EXPECT_TRUE(handler.settings().ingress_enabled);
+
+  client.request("DELETE", "/apis/networking.k8s.io/v1/namespaces/default/ingresses/web", nullptr);
+  ASSERT_TRUE(handler.wait_line("removed Secret web-tls"));
+  EXPECT_EQ(handler.lines(), (Strings{"changed Secret web-tls", "changed Ingress web",
+                                      "removed Ingress web", "removed Secret web-tls"}));
+}
+
+TEST_F(NodeClientTest, TheServersDisabledIngressReachesTheAgent) {
+  stop_server();
+  cluster.ingress_enabled = false;
+  start_server();
+  connect();
+  EXPECT_FALSE(handler.settings().ingress_enabled);
+  EXPECT_EQ(handler.settings().cluster_domain, "cluster.local");
 }
 
 TEST_F(NodeClientTest, AWrongTokenIsRefusedWithAClearMessage) {

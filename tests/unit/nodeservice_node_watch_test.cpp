@@ -20,27 +20,6 @@ using Strings = std::vector<std::string>;
 const Json kConfigMapVolume = {
     {"volumes", {{{"name", "site"}, {"configMap", {{"name", "site"}}}}}}};
 
-// Runs one watch on a thread until stopped.
-class RunningWatch {
- public:
-  RunningWatch(NodeService& service, NodeWatchRequest request, RecordingSink& sink)
-      : thread_([this, &service, request, &sink] {
-          end = service.watch(request, sink, [this] { return stop_.load(); });
-          ended = true;
-        }) {}
-  ~RunningWatch() { stop(); }
-  void stop() {
-    stop_ = true;
-    if (thread_.joinable()) thread_.join();
-  }
-  std::atomic<bool> ended{false};
-  NodeWatchEnd end = NodeWatchEnd::Stopped;
-
- private:
-  std::atomic<bool> stop_{false};
-  std::thread thread_;
-};
-
 class NodeWatchTest : public ApiFixture {
  protected:
   explicit NodeWatchTest(size_t window = store::WatchHub::kDefaultWindowSize)

@@ -3,16 +3,19 @@
 // an in-process client (no sockets), object builders, and a sink that records a node's stream.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <functional>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "pkg/api/errors.h"
 #include "server/apiserver/api_server.h"
 #include "server/controllers/client.h"
+#include "server/nodeservice/node_service.h"
 #include "server/nodeservice/node_watch.h"
 #include "server/store/memory_store.h"
 
@@ -141,6 +144,27 @@ class RecordingSink : public NodeEventSink {
   bool hold = false;
 };
 
+// Runs one watch on a thread until stopped.
+class RunningWatch {
+ public:
+  RunningWatch(NodeService& service, NodeWatchRequest request, RecordingSink& sink)
+      : thread_([this, &service, request, &sink] {
+          end = service.watch(request, sink, [this] { return stop_.load(); });
+          ended = true;
+        }) {}
+  ~RunningWatch() { stop(); }
+  void stop() {
+    stop_ = true;
+    if (thread_.joinable()) thread_.join();
+  }
+  std::atomic<bool> ended{false};
+  NodeWatchEnd end = NodeWatchEnd::Stopped;
+
+ private:
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+};
+
 // "Added Pod default/web" style lines, for readable expectations.
 inline std::string describe(const NodeWatchEvent& event) {
   using Type = NodeWatchEvent::Type;
@@ -149,7 +173,8 @@ inline std::string describe(const NodeWatchEvent& event) {
   if (event.type == Type::Reset || event.type == Type::Synced || event.type == Type::Bookmark) {
     return text;
   }
-  static const char* kinds[] = {"Pod", "ConfigMap", "Secret", "Service", "EndpointSlice", "Node"};
+  static const char* kinds[] = {"Pod",           "ConfigMap", "Secret", "Service",
+                                "EndpointSlice", "Node",      "Ingress"};
   const Json& metadata = event.object->at("metadata");
   return text + " " + kinds[static_cast<int>(event.kind)] + " " + metadata.value("namespace", "") +
          "/" + metadata.value("name", "");
