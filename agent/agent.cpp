@@ -11,6 +11,7 @@
 #include "agent/network/pod_routes.h"
 #include "agent/network/proxy_model.h"
 #include "agent/node_info.h"
+#include "agent/node_ingress.h"
 #include "agent/node_network.h"
 #include "agent/node_object_fanout.h"
 #include "agent/node_pods.h"
@@ -50,6 +51,7 @@ struct Agent::Parts {
   std::unique_ptr<network::PodRoutes> routes;
   std::unique_ptr<dns::ClusterDns> dns;
   std::unique_ptr<NodeNetwork> network;
+  std::unique_ptr<NodeIngress> ingress;  // the embedded Ingress proxy, its own thread
   std::unique_ptr<NodeObjectFanout> fanout;
   std::unique_ptr<PodStreams> streams;  // logs and exec for the server, over the connection
   std::unique_ptr<nodeclient::GrpcNodeClient> client;
@@ -230,7 +232,14 @@ void Agent::start() {
   parts->network = std::make_unique<NodeNetwork>(
       network_options, std::move(hooks),
       [&p](nodeclient::ObjectKind kind) { return p.client->cache().list(kind); });
-  parts->fanout = std::make_unique<NodeObjectFanout>(parts->node_pods, *parts->network);
+  ingress::ProxyOptions ingress_options;
+  ingress_options.http_port = config_.ingress_http_port;
+  ingress_options.https_port = config_.ingress_https_port;
+  ingress_options.access_log = config_.ingress_access_log;
+  parts->ingress = std::make_unique<NodeIngress>(
+      ingress_options, [&p](nodeclient::ObjectKind kind) { return p.client->cache().list(kind); });
+  parts->fanout =
+      std::make_unique<NodeObjectFanout>(parts->node_pods, *parts->network, *parts->ingress);
 
   nodeclient::NodeClientOptions client_options;
   client_options.node_name = config_.node_name;
@@ -239,7 +248,8 @@ void Agent::start() {
   client_options.node_status = node_status(config_.node_ip, version);
   client_options.kinds = {nodeclient::ObjectKind::Pod,           nodeclient::ObjectKind::ConfigMap,
                           nodeclient::ObjectKind::Secret,        nodeclient::ObjectKind::Service,
-                          nodeclient::ObjectKind::EndpointSlice, nodeclient::ObjectKind::Node};
+                          nodeclient::ObjectKind::EndpointSlice, nodeclient::ObjectKind::Node,
+                          nodeclient::ObjectKind::Ingress};
   parts->streams = std::make_unique<PodStreams>(*parts->runtime);
   parts->client = std::make_unique<nodeclient::GrpcNodeClient>(
       node_service_channels(config_), client_options, *parts->fanout, parts->streams.get());
@@ -248,6 +258,7 @@ void Agent::start() {
   parts->node_pods.set_pod_lister(
       [&client] { return client.cache().list(nodeclient::ObjectKind::Pod); });
   parts->network->start();
+  parts->ingress->start();
   parts->client->start();
   log::info("agent started", {{"node", config_.node_name},
                               {"nodeIP", config_.node_ip},
@@ -259,6 +270,7 @@ void Agent::stop() {
   if (!parts_) return;
   parts_->client->stop();
   parts_->network->stop();
+  parts_->ingress->stop();  // open ingress connections end with the agent
   if (parts_->manager) parts_->manager->stop();
   // The DNS server stops with the agent (its address stays, so a restart binds at once); the
   // rules and routes stay in the kernel so established connections live through a restart.

@@ -27,6 +27,11 @@ struct AgentConfig {
   std::string container_runtime_config;
   // How often the runtime is listed to notice container exits (the kubelet's PLEG period).
   std::chrono::milliseconds relist_period{1000};
+  // The embedded Ingress proxy's ports on every address of the node (-1: that listener off),
+  // and whether it logs a line per request. The server decides whether there is an ingress.
+  int ingress_http_port = 80;
+  int ingress_https_port = 443;
+  bool ingress_access_log = false;
 };
 
 }  // namespace skiff::agent

@@ -15,6 +15,11 @@ void add_agent_flags(util::Flags& flags, bool for_server) {
   flags.add_list("node-label", "Label to register the node with (key=value; repeatable)");
   flags.add_string("container-runtime-endpoint", AgentConfig{}.container_runtime_endpoint,
                    "podman API socket (started on it when nothing answers there)");
+  flags.add_int("ingress-http-port", AgentConfig{}.ingress_http_port,
+                "Port of the embedded ingress for HTTP (-1: none)");
+  flags.add_int("ingress-https-port", AgentConfig{}.ingress_https_port,
+                "Port of the embedded ingress for HTTPS (-1: none)");
+  flags.add_bool("ingress-access-log", false, "Log a line per request the ingress proxies");
   flags.add_string("container-runtime-config", "",
                    "containers.conf for the podman service the agent starts");
 }
@@ -50,6 +55,17 @@ AgentConfig agent_config_from_flags(const util::Flags& flags, bool for_server) {
       access(config.container_runtime_config.c_str(), R_OK) != 0)
     throw util::FlagError("--container-runtime-config: cannot read \"" +
                           config.container_runtime_config + "\"");
+  for (const char* name : {"ingress-http-port", "ingress-https-port"}) {
+    const long long port = flags.get_int(name);
+    if (port < -1 || port > 65535)
+      throw util::FlagError(std::string("--") + name +
+                            " must be a port (1-65535, 0 for any free "
+                            "port, -1 for none), not " +
+                            std::to_string(port));
+  }
+  config.ingress_http_port = static_cast<int>(flags.get_int("ingress-http-port"));
+  config.ingress_https_port = static_cast<int>(flags.get_int("ingress-https-port"));
+  config.ingress_access_log = flags.get_bool("ingress-access-log");
   config.data_dir = flags.get_string("data-dir");
   return config;
 }

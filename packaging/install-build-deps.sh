@@ -6,7 +6,7 @@ set -eu
 # catatonit (podman builds its pod infra image from it), netavark and iptables (pod networking)
 # are only Recommends of podman, so they are named here for --no-install-recommends.
 
-PACKAGES="cmake ninja-build g++ pkg-config ccache git curl ca-certificates
+PACKAGES="cmake ninja-build g++ pkg-config ccache git curl ca-certificates openssl
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libsqlite3-dev libcurl4-openssl-dev libssl-dev nlohmann-json3-dev libboost-dev
   libyaml-cpp-dev zlib1g-dev libgtest-dev libgmock-dev libnftables-dev

@@ -223,6 +223,9 @@ int main(int argc, char** argv) {
       "\nmedian req/s: nginx %.0f, skiff %.0f (%.2fx); median p99: nginx %.2f ms, "
       "skiff %.2f ms\n",
       median(nginx_rps), median(skiff_rps), ratio, median(nginx_p99), median(skiff_p99));
+  std::printf("skiff: %llu requests over %llu upstream connections\n",
+              static_cast<unsigned long long>(proxy.counters().requests.load()),
+              static_cast<unsigned long long>(proxy.counters().upstream_connects.load()));
   std::this_thread::sleep_for(std::chrono::seconds(2));
   std::printf("skiff ingress proxy after the load, at rest: RSS %.1f MiB, peak %.1f MiB\n",
               rss_kib("VmRSS:") / 1024.0, rss_kib("VmHWM:") / 1024.0);

@@ -232,7 +232,7 @@ int main(int argc, char** argv) {
     skiff::testing::TestServer server({"--disable-agent=false", "--node-name", "bench",
                                        "--container-runtime-endpoint", env.socket_path(),
                                        "--network-backend", "none", "--disable-kube-proxy",
-                                       "--disable", "dns"});
+                                       "--disable", "dns", "--disable", "ingress"});
     rt::podman::PodmanClient direct(env.socket_path());
     skiff::http::HttpClient api;
     RunningWatch watch(server.url());

@@ -107,11 +107,11 @@ class AgentPodmanTest : public PodmanTest {
   }
 
   // These agents run in the host's network namespace, so the cluster must not change the host's
-  // network: no pod network, service rules or DNS address (the services tests run their nodes
-  // in namespaces of their own).
+  // network: no pod network, service rules, DNS address or ingress ports (the services and
+  // ingress tests run their nodes in namespaces of their own).
   static std::vector<std::string> host_safe_flags(std::vector<std::string> flags) {
-    for (const char* flag :
-         {"--network-backend", "none", "--disable-kube-proxy", "--disable", "dns"})
+    for (const char* flag : {"--network-backend", "none", "--disable-kube-proxy", "--disable",
+                             "dns", "--disable", "ingress"})
       flags.push_back(flag);
     return flags;
   }
