@@ -10,7 +10,7 @@ Deadline::~Deadline() {
   list_.unlink(*this);
 }
 
-void Deadline::guard(boost::asio::ip::tcp::socket& socket, int slot) {
+void Deadline::guard(Socket& socket, int slot) {
   sockets_[slot] = &socket;
 }
 

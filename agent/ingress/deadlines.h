@@ -7,7 +7,7 @@
 #include <array>
 #include <chrono>
 
-#include <boost/asio/ip/tcp.hpp>
+#include "agent/ingress/proxy_io.h"
 
 namespace skiff::agent::ingress {
 
@@ -23,7 +23,7 @@ class Deadline {
 
   // The sockets closed when the deadline passes (at most two: client and upstream). A guarded
   // socket must outlive the Deadline or be released first.
-  void guard(boost::asio::ip::tcp::socket& socket, int slot);
+  void guard(Socket& socket, int slot);
   void release(int slot) { sockets_[slot] = nullptr; }
 
   void expire_after(std::chrono::milliseconds timeout) { at_ = list_now() + timeout; }
@@ -40,7 +40,7 @@ class Deadline {
   Deadline* previous_ = nullptr;
   Deadline* next_ = nullptr;
   Clock::time_point at_ = Clock::time_point::max();
-  std::array<boost::asio::ip::tcp::socket*, 2> sockets_{};
+  std::array<Socket*, 2> sockets_{};
   bool fired_ = false;
 };
 

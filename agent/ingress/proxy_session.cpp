@@ -24,9 +24,7 @@ namespace net = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = net::ip::tcp;
-using net::awaitable;
 using net::redirect_error;
-using net::use_awaitable;
 using RequestParser = http::request_parser<http::buffer_body>;
 using ResponseParser = http::response_parser<http::buffer_body>;
 
@@ -75,8 +73,8 @@ void access_log(ProxyWorker& worker, const Client<Stream>& client,
 
 // Answers with one of the proxy's own pages; true when the connection may go on.
 template <class Stream>
-awaitable<bool> send_page(ProxyWorker& worker, Client<Stream>& client, unsigned version,
-                          ErrorPage page, bool keep_alive) {
+Task<bool> send_page(ProxyWorker& worker, Client<Stream>& client, unsigned version, ErrorPage page,
+                     bool keep_alive) {
   http::response<http::string_body> response{page.status, version < 11 ? 10u : 11u};
   response.set(http::field::content_type, "text/plain; charset=utf-8");
   response.body() = std::move(page.body);
@@ -84,31 +82,31 @@ awaitable<bool> send_page(ProxyWorker& worker, Client<Stream>& client, unsigned 
   response.prepare_payload();
   boost::system::error_code error;
   client.deadline.expire_after(worker.options().client_idle_timeout);
-  co_await http::async_write(client.stream, response, redirect_error(use_awaitable, error));
+  co_await http::async_write(client.stream, response, redirect_error(use_task, error));
   co_return !error && keep_alive;
 }
 
-// A parked connection to `endpoint`, or a new one; nullopt when connecting failed (the
-// deadline fired if it took too long).
-awaitable<std::optional<tcp::socket>> open_upstream(ProxyWorker& worker,
-                                                    const tcp::endpoint& endpoint,
-                                                    bool must_look_alive, Deadline& deadline,
-                                                    bool& reused) {
+// A parked connection to `endpoint` (one that still looks alive if `must_look_alive`), if any.
+std::optional<Socket> take_parked(ProxyWorker& worker, const tcp::endpoint& endpoint,
+                                  bool must_look_alive) {
   while (auto parked = worker.upstreams().take(endpoint)) {
-    if (!must_look_alive || looks_alive(*parked)) {
-      reused = true;
-      co_return std::move(parked);
-    }
+    if (!must_look_alive || looks_alive(*parked)) return parked;
   }
-  reused = false;
-  tcp::socket socket(worker.context());
+  return std::nullopt;
+}
+
+// A new connection to `endpoint`; nullopt when connecting failed (the deadline fired if it
+// took too long).
+Task<std::optional<Socket>> connect_upstream(ProxyWorker& worker, const tcp::endpoint& endpoint,
+                                             Deadline& deadline) {
+  Socket socket(worker.context());
   boost::system::error_code error;
   socket.open(endpoint.protocol(), error);
   if (error) co_return std::nullopt;
   deadline.guard(socket, 0);
   deadline.expire_after(worker.options().upstream_connect_timeout);
   worker.counters().upstream_connects.fetch_add(1, std::memory_order_relaxed);
-  co_await socket.async_connect(endpoint, redirect_error(use_awaitable, error));
+  co_await socket.async_connect(endpoint, redirect_error(use_task, error));
   deadline.release(0);
   if (error) co_return std::nullopt;
   socket.set_option(tcp::no_delay(true), error);
@@ -123,8 +121,7 @@ bool upstream_closed_early(const boost::system::error_code& error) {
 // One request whose header is read: route it, relay it and the answer. Returns whether the
 // client connection may carry another request.
 template <class Stream>
-awaitable<bool> exchange(ProxyWorker& worker, Client<Stream>& client,
-                         RequestParser& request_parser) {
+Task<bool> exchange(ProxyWorker& worker, Client<Stream>& client, RequestParser& request_parser) {
   const ProxyOptions& options = worker.options();
   auto& request = request_parser.get();
   const unsigned client_version = request.version();
@@ -158,7 +155,7 @@ awaitable<bool> exchange(ProxyWorker& worker, Client<Stream>& client,
     static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
     boost::system::error_code error;
     co_await net::async_write(client.stream, net::buffer(kContinue.data(), kContinue.size()),
-                              redirect_error(use_awaitable, error));
+                              redirect_error(use_task, error));
     if (error) co_return false;
   }
 
@@ -166,9 +163,9 @@ awaitable<bool> exchange(ProxyWorker& worker, Client<Stream>& client,
   BorrowedBuffer chunk(worker);
   beast::flat_buffer upstream_buffer;
   std::optional<ResponseParser> response;
-  std::optional<tcp::socket> upstream;
+  std::optional<Socket> upstream;
   tcp::endpoint endpoint;
-  auto fail = [&](bool timed_out) -> awaitable<bool> {
+  auto fail = [&](bool timed_out) -> Task<bool> {
     auto& counter = timed_out ? worker.counters().gateway_timeout : worker.counters().bad_gateway;
     counter.fetch_add(1, std::memory_order_relaxed);
     ErrorPage page = timed_out ? gateway_timeout_page(backend) : bad_gateway_page(backend);
@@ -182,9 +179,10 @@ awaitable<bool> exchange(ProxyWorker& worker, Client<Stream>& client,
   // that still looks alive, since its body cannot be replayed.
   for (int attempt = 0;; ++attempt) {
     endpoint = endpoints->pick();
-    bool reused = false;
-    upstream = co_await open_upstream(worker, endpoint, has_body || attempt > 0, upstream_deadline,
-                                      reused);
+    upstream_deadline.release(0);
+    upstream = take_parked(worker, endpoint, has_body || attempt > 0);
+    const bool reused = upstream.has_value();
+    if (!upstream) upstream = co_await connect_upstream(worker, endpoint, upstream_deadline);
     if (!upstream) {
       log::warn(
           "ingress: cannot connect to upstream",
@@ -193,10 +191,20 @@ awaitable<bool> exchange(ProxyWorker& worker, Client<Stream>& client,
       co_return co_await fail(upstream_deadline.fired());
     }
     upstream_deadline.guard(*upstream, 0);
-    const RelayResult sent =
-        co_await relay_message(client.stream, client.buffer, request_parser, *upstream, chunk.get(),
-                               options.relay_chunk, client.deadline, options.client_idle_timeout,
-                               upstream_deadline, options.upstream_read_timeout);
+    RelayResult sent;
+    std::size_t prefilled = 0;
+    if (whole_message_ready(request_parser, client.buffer, chunk.get(), options.relay_chunk,
+                            prefilled, sent.read_error)) {
+      // The usual request: header only, or a small body read with it.
+      http::serializer<true, http::buffer_body> serializer{request};
+      upstream_deadline.expire_after(options.upstream_read_timeout);
+      co_await http::async_write(*upstream, serializer, redirect_error(use_task, sent.write_error));
+    } else if (!sent.read_error) {
+      sent = co_await relay_message(client.stream, client.buffer, request_parser, *upstream,
+                                    chunk.get(), options.relay_chunk, client.deadline,
+                                    options.client_idle_timeout, upstream_deadline,
+                                    options.upstream_read_timeout, prefilled);
+    }
     if (sent.read_error) co_return false;  // the client went away mid-body
     const bool retry_allowed = reused && !has_body && attempt == 0;
     if (sent.write_error) {
@@ -214,7 +222,7 @@ awaitable<bool> exchange(ProxyWorker& worker, Client<Stream>& client,
       response->body_limit(std::numeric_limits<std::uint64_t>::max());
       if (request.method() == http::verb::head) response->skip(true);
       co_await http::async_read_header(*upstream, upstream_buffer, *response,
-                                       redirect_error(use_awaitable, error));
+                                       redirect_error(use_task, error));
       const unsigned status = response->get().result_int();
       if (error || status / 100 != 1 || status == 101) break;
     }
@@ -251,10 +259,21 @@ awaitable<bool> exchange(ProxyWorker& worker, Client<Stream>& client,
   const bool upstream_keep_alive = response->keep_alive();
   bool keep_client = client_keep_alive && request_parser.is_done() && !response->need_eof();
   prepare_client_response(answer, client_version, keep_client);
-  const RelayResult relayed =
-      co_await relay_message(*upstream, upstream_buffer, *response, client.stream, chunk.get(),
-                             options.relay_chunk, upstream_deadline, options.upstream_read_timeout,
-                             client.deadline, options.client_idle_timeout);
+  // The usual answer is all in the buffer after its header: one write, no relay coroutine.
+  RelayResult relayed;
+  std::size_t prefilled = 0;
+  if (whole_message_ready(*response, upstream_buffer, chunk.get(), options.relay_chunk, prefilled,
+                          relayed.read_error)) {
+    http::serializer<false, http::buffer_body> serializer{answer};
+    client.deadline.expire_after(options.client_idle_timeout);
+    co_await http::async_write(client.stream, serializer,
+                               redirect_error(use_task, relayed.write_error));
+  } else if (!relayed.read_error) {
+    relayed = co_await relay_message(*upstream, upstream_buffer, *response, client.stream,
+                                     chunk.get(), options.relay_chunk, upstream_deadline,
+                                     options.upstream_read_timeout, client.deadline,
+                                     options.client_idle_timeout, prefilled);
+  }
   // A body cut short cannot be reported any more: the client sees the connection close.
   if (!relayed.ok()) co_return false;
   if (upstream_keep_alive && upstream_buffer.size() == 0 && !upstream_deadline.fired()) {
@@ -266,8 +285,8 @@ awaitable<bool> exchange(ProxyWorker& worker, Client<Stream>& client,
 
 // Requests in turn until the client or an answer ends the connection.
 template <class Stream>
-awaitable<void> serve_requests(ProxyWorker& worker, Stream& stream, Deadline& deadline,
-                               std::string address, unsigned short local_port, bool tls) {
+Task<void> serve_requests(ProxyWorker& worker, Stream& stream, Deadline& deadline,
+                          std::string address, unsigned short local_port, bool tls) {
   const ProxyOptions& options = worker.options();
   beast::flat_buffer buffer;
   Client<Stream> client{stream, buffer, deadline, std::move(address), local_port, tls};
@@ -277,7 +296,7 @@ awaitable<void> serve_requests(ProxyWorker& worker, Stream& stream, Deadline& de
     request.body_limit(std::numeric_limits<std::uint64_t>::max());
     boost::system::error_code error;
     deadline.expire_after(options.client_idle_timeout);
-    co_await http::async_read_header(stream, buffer, request, redirect_error(use_awaitable, error));
+    co_await http::async_read_header(stream, buffer, request, redirect_error(use_task, error));
     if (error) {
       if (error == http::error::header_limit) {
         co_await send_page(worker, client, 11, header_too_large_page(), false);
@@ -293,7 +312,7 @@ awaitable<void> serve_requests(ProxyWorker& worker, Stream& stream, Deadline& de
 
 }  // namespace
 
-awaitable<void> serve_client(ProxyWorker& worker, tcp::socket socket, bool tls) {
+Task<void> serve_client(ProxyWorker& worker, Socket socket, bool tls) {
   boost::system::error_code error;
   const tcp::endpoint peer = socket.remote_endpoint(error);
   if (error) co_return;
@@ -304,14 +323,13 @@ awaitable<void> serve_client(ProxyWorker& worker, tcp::socket socket, bool tls) 
     if (!tls) {
       deadline.guard(socket, 0);
       co_await serve_requests(worker, socket, deadline, std::move(address), local_port, false);
-      socket.shutdown(tcp::socket::shutdown_send, error);
+      socket.shutdown(Socket::shutdown_send, error);
       co_return;
     }
-    net::ssl::stream<tcp::socket> stream(std::move(socket), worker.default_tls());
+    TlsStream stream(std::move(socket), worker.default_tls());
     deadline.guard(stream.next_layer(), 0);
     deadline.expire_after(worker.options().handshake_timeout);
-    co_await stream.async_handshake(net::ssl::stream_base::server,
-                                    redirect_error(use_awaitable, error));
+    co_await stream.async_handshake(net::ssl::stream_base::server, redirect_error(use_task, error));
     if (error) co_return;
     co_await serve_requests(worker, stream, deadline, std::move(address), local_port, true);
     // No TLS close_notify exchange: waiting for a client that never answers it would cost a

@@ -20,18 +20,17 @@ namespace {
 constexpr std::chrono::milliseconds kTick{500};
 using ReusePort = net::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>;
 
-net::awaitable<void> accept_loop(ProxyWorker& worker, tcp::acceptor& acceptor, bool tls) {
-  net::steady_timer pause(worker.context());
+Task<void> accept_loop(ProxyWorker& worker, Acceptor& acceptor, bool tls) {
+  Timer pause(worker.context());
   while (acceptor.is_open()) {
     boost::system::error_code error;
-    tcp::socket socket =
-        co_await acceptor.async_accept(net::redirect_error(net::use_awaitable, error));
+    Socket socket = co_await acceptor.async_accept(net::redirect_error(use_task, error));
     if (error) {
       if (error == net::error::operation_aborted || !acceptor.is_open()) co_return;
       // Out of descriptors or memory: let connections finish instead of spinning.
       log::warn("ingress: accept failed", {{"error", error.message()}});
       pause.expires_after(std::chrono::milliseconds(100));
-      co_await pause.async_wait(net::redirect_error(net::use_awaitable, error));
+      co_await pause.async_wait(net::redirect_error(use_task, error));
       continue;
     }
     socket.set_option(tcp::no_delay(true), error);
@@ -57,7 +56,7 @@ ProxyWorker::~ProxyWorker() {
 }
 
 unsigned short ProxyWorker::listen(const tcp::endpoint& endpoint, bool tls) {
-  auto acceptor = std::make_unique<tcp::acceptor>(context_);
+  auto acceptor = std::make_unique<Acceptor>(context_);
   acceptor->open(endpoint.protocol());
   acceptor->set_option(tcp::acceptor::reuse_address(true));
   acceptor->set_option(ReusePort(true));

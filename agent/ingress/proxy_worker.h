@@ -11,7 +11,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
-#include <boost/asio/steady_timer.hpp>
+#include "agent/ingress/proxy_io.h"
 
 #include "agent/ingress/deadlines.h"
 #include "agent/ingress/ingress_snapshot.h"
@@ -70,10 +70,12 @@ class ProxyWorker {
   // deadline list and hand buffers back as they go: both are declared before it.
   DeadlineList deadlines_;
   std::vector<std::unique_ptr<char[]>> spare_buffers_;
-  boost::asio::io_context context_{1};
+  // One thread runs it and only that thread touches its sockets (stop() only posts), so the
+  // reactor's per-socket locks can go; the scheduler keeps its lock for that post.
+  boost::asio::io_context context_{BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO};
   UpstreamPool upstreams_;
-  std::vector<std::unique_ptr<boost::asio::ip::tcp::acceptor>> acceptors_;
-  boost::asio::steady_timer tick_{context_};
+  std::vector<std::unique_ptr<Acceptor>> acceptors_;
+  Timer tick_{context_};
 };
 
 }  // namespace skiff::agent::ingress

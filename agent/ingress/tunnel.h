@@ -11,11 +11,11 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/ssl/stream.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/stream_traits.hpp>
+#include "agent/ingress/proxy_io.h"
 
 #include "agent/ingress/deadlines.h"
 
@@ -23,40 +23,39 @@ namespace skiff::agent::ingress {
 
 namespace tunnel_detail {
 
-inline bool half_close(boost::asio::ip::tcp::socket& socket) {
+inline bool half_close(Socket& socket) {
   boost::system::error_code ignored;
-  socket.shutdown(boost::asio::ip::tcp::socket::shutdown_send, ignored);
+  socket.shutdown(Socket::shutdown_send, ignored);
   return true;
 }
-inline bool half_close(boost::asio::ssl::stream<boost::asio::ip::tcp::socket>&) {
+inline bool half_close(TlsStream&) {
   return false;  // TLS has no half-close that every client understands
 }
 
 struct TunnelState {
-  boost::asio::steady_timer both_done;
+  Timer both_done;
   int running = 2;
   Deadline deadline;
   std::chrono::milliseconds idle_timeout;
 };
 
 template <class From, class To>
-boost::asio::awaitable<void> pump(From& from, boost::beast::flat_buffer& pending, To& to,
-                                  TunnelState& state, std::size_t piece) {
+Task<void> pump(From& from, boost::beast::flat_buffer& pending, To& to, TunnelState& state,
+                std::size_t piece) {
   using boost::asio::redirect_error;
-  using boost::asio::use_awaitable;
   boost::system::error_code error;
   if (pending.size() != 0) {
-    co_await boost::asio::async_write(to, pending.data(), redirect_error(use_awaitable, error));
+    co_await boost::asio::async_write(to, pending.data(), redirect_error(use_task, error));
     pending.consume(pending.size());
   }
   auto buffer = std::make_unique<char[]>(piece);
   while (!error) {
     const std::size_t got = co_await from.async_read_some(boost::asio::buffer(buffer.get(), piece),
-                                                          redirect_error(use_awaitable, error));
+                                                          redirect_error(use_task, error));
     if (error) break;
     state.deadline.expire_after(state.idle_timeout);
     co_await boost::asio::async_write(to, boost::asio::buffer(buffer.get(), got),
-                                      redirect_error(use_awaitable, error));
+                                      redirect_error(use_task, error));
   }
   const bool clean_end =
       error == boost::asio::error::eof || error == boost::asio::ssl::error::stream_truncated;
@@ -73,15 +72,12 @@ boost::asio::awaitable<void> pump(From& from, boost::beast::flat_buffer& pending
 // Runs the tunnel to its end. `client_pending` / `upstream_pending` hold bytes already read past
 // the HTTP messages; they are delivered first.
 template <class Client>
-boost::asio::awaitable<void> tunnel(boost::asio::io_context& context, DeadlineList& deadlines,
-                                    Client& client, boost::beast::flat_buffer& client_pending,
-                                    boost::asio::ip::tcp::socket& upstream,
-                                    boost::beast::flat_buffer& upstream_pending,
-                                    std::chrono::milliseconds idle_timeout,
-                                    std::size_t piece = 16 * 1024) {
-  tunnel_detail::TunnelState state{
-      boost::asio::steady_timer(context, boost::asio::steady_timer::time_point::max()), 2,
-      Deadline(deadlines), idle_timeout};
+Task<void> tunnel(boost::asio::io_context& context, DeadlineList& deadlines, Client& client,
+                  boost::beast::flat_buffer& client_pending, Socket& upstream,
+                  boost::beast::flat_buffer& upstream_pending,
+                  std::chrono::milliseconds idle_timeout, std::size_t piece = 16 * 1024) {
+  tunnel_detail::TunnelState state{Timer(context.get_executor(), Timer::time_point::max()), 2,
+                                   Deadline(deadlines), idle_timeout};
   state.deadline.guard(boost::beast::get_lowest_layer(client), 0);
   state.deadline.guard(upstream, 1);
   state.deadline.expire_after(idle_timeout);
@@ -94,8 +90,7 @@ boost::asio::awaitable<void> tunnel(boost::asio::io_context& context, DeadlineLi
                         boost::asio::detached);
   boost::system::error_code ignored;
   while (state.running > 0) {
-    co_await state.both_done.async_wait(
-        boost::asio::redirect_error(boost::asio::use_awaitable, ignored));
+    co_await state.both_done.async_wait(boost::asio::redirect_error(use_task, ignored));
   }
 }
 

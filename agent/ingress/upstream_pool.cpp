@@ -15,17 +15,16 @@ std::size_t EndpointHash::operator()(const boost::asio::ip::tcp::endpoint& endpo
   return seed;
 }
 
-std::optional<boost::asio::ip::tcp::socket> UpstreamPool::take(
-    const boost::asio::ip::tcp::endpoint& endpoint) {
+std::optional<Socket> UpstreamPool::take(const boost::asio::ip::tcp::endpoint& endpoint) {
   auto found = idle_.find(endpoint);
   if (found == idle_.end() || found->second.empty()) return std::nullopt;
-  boost::asio::ip::tcp::socket socket = std::move(found->second.back().socket);
+  Socket socket = std::move(found->second.back().socket);
   found->second.pop_back();
   return socket;
 }
 
-void UpstreamPool::park(const boost::asio::ip::tcp::endpoint& endpoint,
-                        boost::asio::ip::tcp::socket socket, Clock::time_point now) {
+void UpstreamPool::park(const boost::asio::ip::tcp::endpoint& endpoint, Socket socket,
+                        Clock::time_point now) {
   auto& parked = idle_[endpoint];
   if (parked.size() >= max_idle_) parked.pop_front();  // the oldest is the likeliest to be stale
   parked.push_back(Idle{std::move(socket), now});
@@ -45,7 +44,7 @@ std::size_t UpstreamPool::idle_count() const {
   return count;
 }
 
-bool looks_alive(boost::asio::ip::tcp::socket& socket) {
+bool looks_alive(Socket& socket) {
   char byte;
   const ssize_t got = ::recv(socket.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
   return got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);

@@ -8,7 +8,7 @@
 #include <optional>
 #include <unordered_map>
 
-#include <boost/asio/ip/tcp.hpp>
+#include "agent/ingress/proxy_io.h"
 
 namespace skiff::agent::ingress {
 
@@ -22,17 +22,16 @@ class UpstreamPool {
   UpstreamPool(std::size_t max_idle_per_endpoint, std::chrono::milliseconds idle_timeout)
       : max_idle_(max_idle_per_endpoint), idle_timeout_(idle_timeout) {}
 
-  std::optional<boost::asio::ip::tcp::socket> take(const boost::asio::ip::tcp::endpoint& endpoint);
+  std::optional<Socket> take(const boost::asio::ip::tcp::endpoint& endpoint);
   // Parks a connection whose last response was complete and allowed keep-alive.
-  void park(const boost::asio::ip::tcp::endpoint& endpoint, boost::asio::ip::tcp::socket socket,
-            Clock::time_point now);
+  void park(const boost::asio::ip::tcp::endpoint& endpoint, Socket socket, Clock::time_point now);
   void sweep(Clock::time_point now);
   void clear() { idle_.clear(); }
   std::size_t idle_count() const;
 
  private:
   struct Idle {
-    boost::asio::ip::tcp::socket socket;
+    Socket socket;
     Clock::time_point since;
   };
   const std::size_t max_idle_;
@@ -42,6 +41,6 @@ class UpstreamPool {
 
 // Whether a parked connection still looks usable: no EOF and no unexpected bytes waiting.
 // Costs one non-blocking recv; used before sending a request body, which cannot be replayed.
-bool looks_alive(boost::asio::ip::tcp::socket& socket);
+bool looks_alive(Socket& socket);
 
 }  // namespace skiff::agent::ingress

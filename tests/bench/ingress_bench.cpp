@@ -1,7 +1,9 @@
 // The ingress proxy against nginx as a reverse proxy, same backend, same run, on loopback:
 //   backend  an nginx answering every request with a 13-byte body (1 worker)
 //   nginx    a second nginx proxying to it with upstream keep-alive (keepalive 64,
-//            proxy_http_version 1.1), `workers` worker processes, access log off
+//            proxy_http_version 1.1), `workers` worker processes, access log off, setting the
+//            same forwarding headers skiff sets (X-Forwarded-For/-Proto/-Host/-Port, X-Real-IP),
+//            as an nginx ingress controller does
 //   skiff    agent/ingress/IngressProxy in this process, `workers` threads, routing a host-less
 //            Prefix "/" rule to a Service whose one endpoint is the backend
 // wrk (2 threads, `connections` connections, `seconds` per run) runs against each proxy in
@@ -21,7 +23,9 @@
 #include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <iterator>
 #include <regex>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -61,6 +65,7 @@ class Nginx {
       skiff::testing::exec_child({"nginx", "-p", directory, "-c", config});
     }
   }
+  pid_t pid() const { return pid_; }
   ~Nginx() {
     if (pid_ <= 0) return;
     kill(pid_, SIGQUIT);
@@ -121,6 +126,31 @@ WrkRun wrk(unsigned short port, int seconds, int connections) {
   return run;
 }
 
+// CPU seconds (user + system) used so far by `pid` and, with `children`, by its child processes
+// (nginx's workers).
+double cpu_seconds(pid_t pid, bool children) {
+  auto one = [](pid_t id) {
+    std::ifstream stat("/proc/" + std::to_string(id) + "/stat");
+    std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+    const auto close = text.rfind(')');
+    if (close == std::string::npos) return 0.0;
+    std::istringstream fields(text.substr(close + 2));
+    std::string field;
+    double ticks = 0;
+    for (int index = 3; fields >> field; ++index) {
+      if (index == 14 || index == 15) ticks += std::stod(field);
+      if (index == 15) break;
+    }
+    return ticks / sysconf(_SC_CLK_TCK);
+  };
+  if (!children) return one(pid);
+  double total = 0;
+  std::ifstream list("/proc/" + std::to_string(pid) + "/task/" + std::to_string(pid) +
+                     "/children");
+  for (pid_t child; list >> child;) total += one(child);
+  return total;
+}
+
 long rss_kib(const char* field) {
   std::ifstream status("/proc/self/status");
   std::string line;
@@ -166,6 +196,10 @@ int main(int argc, char** argv) {
                         "      proxy_set_header Connection \"\";\n"
                         "      proxy_set_header Host $host;\n"
                         "      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;\n"
+                        "      proxy_set_header X-Real-IP $remote_addr;\n"
+                        "      proxy_set_header X-Forwarded-Proto $scheme;\n"
+                        "      proxy_set_header X-Forwarded-Host $host;\n"
+                        "      proxy_set_header X-Forwarded-Port $server_port;\n"
                         "    }\n  }\n",
                     workers);
 
@@ -203,16 +237,23 @@ int main(int argc, char** argv) {
   std::printf("skiff ingress proxy at rest: RSS %.1f MiB (this process)\n", rest_rss / 1024.0);
   std::printf("wrk -t2 -c%d -d%ds, %d rounds, %d workers each\n\n", connections, seconds, rounds,
               workers);
-  std::printf("%-6s %-6s %12s %9s %9s %7s\n", "round", "proxy", "req/s", "p50 ms", "p99 ms",
-              "errors");
+  std::printf("%-6s %-6s %12s %9s %9s %13s %7s\n", "round", "proxy", "req/s", "p50 ms", "p99 ms",
+              "CPU us/req", "errors");
   std::vector<double> nginx_rps, skiff_rps, nginx_p99, skiff_p99;
   wrk(nginx_port, 2, connections);  // warm both up
   wrk(proxy.http_port(), 2, connections);
   for (int round = 1; round <= rounds; ++round) {
     for (bool skiff_turn : {false, true}) {
+      const double cpu_before = skiff_turn ? cpu_seconds(getpid(), false)
+                                           : cpu_seconds(nginx_proxy.pid(), true);
       const WrkRun run = wrk(skiff_turn ? proxy.http_port() : nginx_port, seconds, connections);
-      std::printf("%-6d %-6s %12.0f %9.2f %9.2f %7ld\n", round, skiff_turn ? "skiff" : "nginx",
-                  run.requests_per_second, run.p50_ms, run.p99_ms, run.errors);
+      const double cpu_used = (skiff_turn ? cpu_seconds(getpid(), false)
+                                          : cpu_seconds(nginx_proxy.pid(), true)) -
+                              cpu_before;
+      const double requests = run.requests_per_second * seconds;
+      std::printf("%-6d %-6s %12.0f %9.2f %9.2f %13.1f %7ld\n", round,
+                  skiff_turn ? "skiff" : "nginx", run.requests_per_second, run.p50_ms, run.p99_ms,
+                  requests > 0 ? cpu_used * 1e6 / requests : 0.0, run.errors);
       std::fflush(stdout);
       (skiff_turn ? skiff_rps : nginx_rps).push_back(run.requests_per_second);
       (skiff_turn ? skiff_p99 : nginx_p99).push_back(run.p99_ms);

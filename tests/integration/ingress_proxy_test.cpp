@@ -346,6 +346,24 @@ TEST_F(IngressProxyTest, PassesChunkedAnswersAndHeadAndHttp10) {
   EXPECT_TRUE(old.closed());
 }
 
+TEST_F(IngressProxyTest, PassesAStreamOnAsItComes) {
+  start();
+  Connection client(port());
+  client.send("GET /drip HTTP/1.1\r\nHost: a.example.test\r\n\r\n");
+  // The backend sends its header and a first chunk, then waits a second before the rest: the
+  // first chunk must arrive long before that.
+  const auto begin = std::chrono::steady_clock::now();
+  std::string received;
+  char piece[256];
+  while (received.find("first") == std::string::npos) {
+    const size_t got = client.socket().read_some(net::buffer(piece));
+    received.append(piece, got);
+  }
+  EXPECT_LT(std::chrono::steady_clock::now() - begin, std::chrono::milliseconds(700));
+  EXPECT_EQ(received.find("second"), std::string::npos);
+  EXPECT_EQ(received.rfind("HTTP/1.1 200", 0), 0u) << received;
+}
+
 TEST_F(IngressProxyTest, TunnelsUpgradedConnections) {
   start();
   Connection client(port());

@@ -123,6 +123,10 @@ void HttpTestBackend::serve(int fd) {
           net::write(socket, net::buffer(piece.data(), now));
           left -= now;
         }
+      } else if (target == "/drip") {
+        write_all(socket, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nfirst\r\n");
+        std::this_thread::sleep_for(std::chrono::seconds(1));
+        write_all(socket, "6\r\nsecond\r\n0\r\n\r\n");
       } else if (target == "/chunked") {
         write_all(socket,
                   "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"

@@ -3,6 +3,7 @@
 // keep-alive, bodies streamed (never held whole). What it answers depends on the path:
 //   /download/<n>   n bytes of 'x' with a Content-Length, written in pieces
 //   /chunked        a chunked body "alpha" "beta" "gamma"
+//   /drip           a chunked body: "first" at once, "second" a second later
 //   /slow/<ms>      answers after <ms> milliseconds
 //   /hangup         closes the connection without answering
 //   an Upgrade request: 101 Switching Protocols, then echoes bytes until the client closes
