@@ -368,7 +368,7 @@ class RouteTableBuilder {
     TlsEntry tls{{}, ingress.namespace_name, string_member(entry, "secretName"), ingress.key};
     if (tls.secret_name.empty()) {
       problem(ingress, field + ".secretName",
-              "Required value: skiff has no default certificate to serve instead");
+              "Required value: without it its hosts get the proxy's default certificate");
       return;
     }
     const Json* hosts = member(entry, "hosts");

@@ -145,8 +145,7 @@ double cpu_seconds(pid_t pid, bool children) {
   };
   if (!children) return one(pid);
   double total = 0;
-  std::ifstream list("/proc/" + std::to_string(pid) + "/task/" + std::to_string(pid) +
-                     "/children");
+  std::ifstream list("/proc/" + std::to_string(pid) + "/task/" + std::to_string(pid) + "/children");
   for (pid_t child; list >> child;) total += one(child);
   return total;
 }
@@ -203,6 +202,7 @@ int main(int argc, char** argv) {
                         "    }\n  }\n",
                     workers);
 
+  const long rss_before_proxy = rss_kib("VmRSS:");
   skiff::agent::ingress::ProxyOptions options;
   options.bind_address = "127.0.0.1";
   options.http_port = 0;
@@ -234,7 +234,10 @@ int main(int argc, char** argv) {
     return 1;
   }
   const long rest_rss = rss_kib("VmRSS:");
-  std::printf("skiff ingress proxy at rest: RSS %.1f MiB (this process)\n", rest_rss / 1024.0);
+  std::printf(
+      "skiff ingress proxy at rest: RSS %.1f MiB (this process; %.1f MiB of it came with "
+      "the proxy: before it started the process had %.1f MiB)\n",
+      rest_rss / 1024.0, (rest_rss - rss_before_proxy) / 1024.0, rss_before_proxy / 1024.0);
   std::printf("wrk -t2 -c%d -d%ds, %d rounds, %d workers each\n\n", connections, seconds, rounds,
               workers);
   std::printf("%-6s %-6s %12s %9s %9s %13s %7s\n", "round", "proxy", "req/s", "p50 ms", "p99 ms",
@@ -244,12 +247,12 @@ int main(int argc, char** argv) {
   wrk(proxy.http_port(), 2, connections);
   for (int round = 1; round <= rounds; ++round) {
     for (bool skiff_turn : {false, true}) {
-      const double cpu_before = skiff_turn ? cpu_seconds(getpid(), false)
-                                           : cpu_seconds(nginx_proxy.pid(), true);
+      const double cpu_before =
+          skiff_turn ? cpu_seconds(getpid(), false) : cpu_seconds(nginx_proxy.pid(), true);
       const WrkRun run = wrk(skiff_turn ? proxy.http_port() : nginx_port, seconds, connections);
-      const double cpu_used = (skiff_turn ? cpu_seconds(getpid(), false)
-                                          : cpu_seconds(nginx_proxy.pid(), true)) -
-                              cpu_before;
+      const double cpu_used =
+          (skiff_turn ? cpu_seconds(getpid(), false) : cpu_seconds(nginx_proxy.pid(), true)) -
+          cpu_before;
       const double requests = run.requests_per_second * seconds;
       std::printf("%-6d %-6s %12.0f %9.2f %9.2f %13.1f %7ld\n", round,
                   skiff_turn ? "skiff" : "nginx", run.requests_per_second, run.p50_ms, run.p99_ms,
@@ -268,7 +271,10 @@ int main(int argc, char** argv) {
               static_cast<unsigned long long>(proxy.counters().requests.load()),
               static_cast<unsigned long long>(proxy.counters().upstream_connects.load()));
   std::this_thread::sleep_for(std::chrono::seconds(2));
-  std::printf("skiff ingress proxy after the load, at rest: RSS %.1f MiB, peak %.1f MiB\n",
-              rss_kib("VmRSS:") / 1024.0, rss_kib("VmHWM:") / 1024.0);
+  std::printf(
+      "skiff ingress proxy after the load, at rest: RSS %.1f MiB (%.1f MiB more than "
+      "before the proxy started), peak %.1f MiB\n",
+      rss_kib("VmRSS:") / 1024.0, (rss_kib("VmRSS:") - rss_before_proxy) / 1024.0,
+      rss_kib("VmHWM:") / 1024.0);
   return 0;
 }

@@ -493,8 +493,8 @@ TEST(IngressRoutesTest, TheOldestIngressKeepsATlsHostAndBadEntriesAreProblems) {
               "Ingress a/new: spec.tls[0].hosts[3]: Invalid value: 5: must be a string\n"
               "Ingress a/new: spec.tls[0]: not used for host \"app.test\": the older Ingress "
               "a/old serves it with Secret a/old\n"
-              "Ingress a/new: spec.tls[1].secretName: Required value: skiff has no default "
-              "certificate to serve instead\n"
+              "Ingress a/new: spec.tls[1].secretName: Required value: without it its hosts get "
+              "the proxy's default certificate\n"
               "Ingress a/new: spec.tls[2]: must be an object\n"
               "Ingress a/new: spec.tls[3].hosts: Required value: neither this entry nor the "
               "Ingress's rules name a host\n");
