@@ -24,7 +24,6 @@ class BackendEndpoints {
   explicit BackendEndpoints(std::vector<boost::asio::ip::tcp::endpoint> ready)
       : ready_(std::move(ready)) {}
   bool empty() const { return ready_.empty(); }
-  const std::vector<boost::asio::ip::tcp::endpoint>& all() const { return ready_; }
   // Round-robin over the endpoints; the counter is shared by the workers (relaxed: fairness, not
   // ordering, is what matters). Requires !empty().
   const boost::asio::ip::tcp::endpoint& pick() const {

@@ -71,10 +71,29 @@ void access_log(ProxyWorker& worker, const Client<Stream>& client,
                                 {"upstream", upstream_text}});
 }
 
-// Answers with one of the proxy's own pages; true when the connection may go on.
+std::atomic<uint64_t>& counter_for(ProxyCounters& counters, http::status status) {
+  switch (status) {
+    case http::status::not_found:
+      return counters.not_found;
+    case http::status::service_unavailable:
+      return counters.unavailable;
+    case http::status::gateway_timeout:
+      return counters.gateway_timeout;
+    case http::status::bad_gateway:
+      return counters.bad_gateway;
+    default:
+      return counters.bad_requests;
+  }
+}
+
+// Answers `request` with one of the proxy's own pages (counted and logged like any answer);
+// true when the connection may go on.
 template <class Stream>
-Task<bool> send_page(ProxyWorker& worker, Client<Stream>& client, unsigned version, ErrorPage page,
-                     bool keep_alive) {
+Task<bool> send_page(ProxyWorker& worker, Client<Stream>& client,
+                     const http::request_header<>& request, std::string_view host, unsigned version,
+                     ErrorPage page, bool keep_alive, const tcp::endpoint* upstream) {
+  counter_for(worker.counters(), page.status).fetch_add(1, std::memory_order_relaxed);
+  access_log(worker, client, request, host, static_cast<unsigned>(page.status), upstream);
   http::response<http::string_body> response{page.status, version < 11 ? 10u : 11u};
   response.set(http::field::content_type, "text/plain; charset=utf-8");
   response.body() = std::move(page.body);
@@ -137,14 +156,12 @@ Task<bool> exchange(ProxyWorker& worker, Client<Stream>& client, RequestParser& 
   const RouteTarget* route = snapshot->routes.match(target.host, target.path);
   const BackendEndpoints* endpoints = route ? snapshot->endpoints_of(route->backend) : nullptr;
   if (!route || !endpoints || endpoints->empty()) {
-    auto& counter = route ? worker.counters().unavailable : worker.counters().not_found;
-    counter.fetch_add(1, std::memory_order_relaxed);
+    // Chosen outside the co_await: GCC 12 mis-evaluates a conditional inside its arguments.
     ErrorPage page = route ? unavailable_page(route->backend) : not_found_page();
-    access_log(worker, client, request, host, static_cast<unsigned>(page.status), nullptr);
-    co_return co_await send_page(worker, client, client_version, std::move(page),
-                                 client_keep_alive && !has_body);
+    co_return co_await send_page(worker, client, request, host, client_version, std::move(page),
+                                 client_keep_alive && !has_body, nullptr);
   }
-  const BackendRef backend = route->backend;  // the snapshot stays alive; this is for clarity
+  const BackendRef& backend = route->backend;  // `snapshot` keeps it alive
 
   const bool upgrade = is_upgrade_request(request);
   const bool expects_continue = request.count(http::field::expect) != 0;
@@ -166,12 +183,9 @@ Task<bool> exchange(ProxyWorker& worker, Client<Stream>& client, RequestParser& 
   std::optional<Socket> upstream;
   tcp::endpoint endpoint;
   auto fail = [&](bool timed_out) -> Task<bool> {
-    auto& counter = timed_out ? worker.counters().gateway_timeout : worker.counters().bad_gateway;
-    counter.fetch_add(1, std::memory_order_relaxed);
     ErrorPage page = timed_out ? gateway_timeout_page(backend) : bad_gateway_page(backend);
-    access_log(worker, client, request, host, static_cast<unsigned>(page.status), &endpoint);
-    co_return co_await send_page(worker, client, client_version, std::move(page),
-                                 client_keep_alive && request_parser.is_done());
+    co_return co_await send_page(worker, client, request, host, client_version, std::move(page),
+                                 client_keep_alive && request_parser.is_done(), &endpoint);
   };
 
   // A parked connection may have been closed by the upstream meanwhile: a request without a
@@ -299,10 +313,12 @@ Task<void> serve_requests(ProxyWorker& worker, Stream& stream, Deadline& deadlin
     co_await http::async_read_header(stream, buffer, request, redirect_error(use_task, error));
     if (error) {
       if (error == http::error::header_limit) {
-        co_await send_page(worker, client, 11, header_too_large_page(), false);
+        co_await send_page(worker, client, request.get(), "", 11, header_too_large_page(), false,
+                           nullptr);
       } else if (error.category() == http::make_error_code(http::error::bad_method).category() &&
                  error != http::error::end_of_stream && error != http::error::partial_message) {
-        co_await send_page(worker, client, 11, bad_request_page(), false);
+        co_await send_page(worker, client, request.get(), "", 11, bad_request_page(), false,
+                           nullptr);
       }
       co_return;
     }

@@ -28,6 +28,7 @@ struct ProxyCounters {
   std::atomic<uint64_t> unavailable{0};      // 503: no ready endpoint
   std::atomic<uint64_t> bad_gateway{0};      // 502
   std::atomic<uint64_t> gateway_timeout{0};  // 504
+  std::atomic<uint64_t> bad_requests{0};     // 400, 431: requests that could not be read
   std::atomic<uint64_t> upgrades{0};
   std::atomic<uint64_t> upstream_connects{0};
 };

@@ -1,6 +1,8 @@
 #include "agent/ingress/tls_contexts.h"
 
+#include <openssl/err.h>
 #include <openssl/ssl.h>
+#include <openssl/x509.h>
 
 #include <stdexcept>
 
@@ -58,6 +60,10 @@ std::shared_ptr<ssl::context> make_server_context(const std::string& certificate
   context->use_certificate_chain(boost::asio::buffer(certificate_pem), error);
   if (error) throw std::runtime_error("tls.crt is not a PEM certificate chain: " + error.message());
   context->use_private_key(boost::asio::buffer(key_pem), ssl::context::pem, error);
+  if (error &&
+      ERR_GET_REASON(static_cast<unsigned long>(error.value())) == X509_R_KEY_VALUES_MISMATCH) {
+    throw std::runtime_error("tls.key does not match the certificate in tls.crt");
+  }
   if (error) throw std::runtime_error("tls.key is not a PEM private key: " + error.message());
   if (SSL_CTX_check_private_key(context->native_handle()) != 1) {
     throw std::runtime_error("tls.key does not match the certificate in tls.crt");

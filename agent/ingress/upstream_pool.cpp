@@ -38,12 +38,6 @@ void UpstreamPool::sweep(Clock::time_point now) {
   }
 }
 
-std::size_t UpstreamPool::idle_count() const {
-  std::size_t count = 0;
-  for (const auto& [endpoint, parked] : idle_) count += parked.size();
-  return count;
-}
-
 bool looks_alive(Socket& socket) {
   char byte;
   const ssize_t got = ::recv(socket.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);

@@ -27,7 +27,6 @@ class UpstreamPool {
   void park(const boost::asio::ip::tcp::endpoint& endpoint, Socket socket, Clock::time_point now);
   void sweep(Clock::time_point now);
   void clear() { idle_.clear(); }
-  std::size_t idle_count() const;
 
  private:
   struct Idle {

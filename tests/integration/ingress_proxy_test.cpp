@@ -235,6 +235,7 @@ TEST_F(IngressProxyTest, AnswersServiceUnavailableUntilEndpointsAppear) {
   EXPECT_NE(down.body.find("no ready endpoints for service default/svc-none:80"), std::string::npos)
       << down.body;
   EXPECT_TRUE(down.keep_alive);
+  EXPECT_EQ(proxy_->counters().unavailable.load(), 1u);
   // The route change reaches the connection already open, between two of its requests.
   input_.endpoint_slices.push_back(slice("svc-none", {a_.port()}));
   publish();
@@ -397,6 +398,7 @@ TEST_F(IngressProxyTest, RefusesOversizedHeadersAndGarbage) {
   Connection garbage(port());
   garbage.send("NOT HTTP AT ALL\r\n\r\n");
   EXPECT_EQ(garbage.read().status, 400u);
+  EXPECT_EQ(proxy_->counters().bad_requests.load(), 2u);
 }
 
 std::string certificate_subject(unsigned short port, const std::string& server_name) {

@@ -57,5 +57,23 @@ TEST(AgentFlags, WrongValuesSayWhatIsWrong) {
             "--container-runtime-config: cannot read \"/nonexistent/containers.conf\"");
 }
 
+TEST(AgentFlags, IngressPortsAndTheirBadValues) {
+  AgentConfig defaults = parse({}, true);
+  EXPECT_EQ(defaults.ingress_http_port, 80);
+  EXPECT_EQ(defaults.ingress_https_port, 443);
+  EXPECT_FALSE(defaults.ingress_access_log);
+  AgentConfig moved = parse(
+      {"--ingress-http-port", "8080", "--ingress-https-port", "-1", "--ingress-access-log"}, true);
+  EXPECT_EQ(moved.ingress_http_port, 8080);
+  EXPECT_EQ(moved.ingress_https_port, -1);
+  EXPECT_TRUE(moved.ingress_access_log);
+  EXPECT_EQ(error_of({"--ingress-http-port", "70000"}, true),
+            "--ingress-http-port must be a port (1-65535, 0 for any free port, -1 for none), not "
+            "70000");
+  EXPECT_EQ(error_of({"--ingress-https-port", "-2"}, true),
+            "--ingress-https-port must be a port (1-65535, 0 for any free port, -1 for none), not "
+            "-2");
+}
+
 }  // namespace
 }  // namespace skiff::agent
