@@ -26,9 +26,11 @@ struct ProxyOptions {
   // An Upgrade tunnel (WebSocket) silent both ways for this long is closed.
   std::chrono::milliseconds tunnel_idle_timeout{3'600'000};
   // Idle pooled upstream connections are closed after this long, and at most this many are kept
-  // per endpoint and worker.
+  // per endpoint and worker (fewer than a worker's concurrent clients means reconnecting: with
+  // 32, a 50-connection load opened 2,675 upstream connections per million requests instead of
+  // about 60).
   std::chrono::milliseconds upstream_idle_timeout{30'000};
-  std::size_t upstream_idle_per_endpoint = 32;
+  std::size_t upstream_idle_per_endpoint = 64;
 
   // Request line plus headers; larger gets 431.
   std::size_t header_limit = 32 * 1024;
