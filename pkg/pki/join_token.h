@@ -18,7 +18,9 @@ struct JoinToken {
 };
 
 // Parses a full token; none when it is not in the K10 form (with a 64-hex-digit hash and a
-// non-empty credential). `error`, when given, says what is wrong in words for the user.
+// non-empty credential). `error`, when given, says what is wrong in words for the user (never
+// quoting the credential). Surrounding whitespace (a file's trailing newline) is ignored and an
+// upper-case hash is lowered; a credential holding spaces or control characters is refused.
 std::optional<JoinToken> parse_join_token(const std::string& text, std::string* error = nullptr);
 
 // A bootstrap token's parts ("abcdef.0123456789abcdef"); none when `credential` is not one.

@@ -92,7 +92,7 @@ void check_key_matches(const std::string& key_pem, const std::string& certificat
 
 // Whether `certificate_pem` chains to one of the CAs in `ca_bundle_pem` and is valid at `now`.
 // Returns "" when it does, else why not ("certificate has expired", "unable to get local issuer
-// certificate"...).
+// certificate"...). Throws PkiError when the certificate or the bundle is not PEM at all.
 std::string verify(const std::string& certificate_pem, const std::string& ca_bundle_pem,
                    Clock::time_point now = Clock::now());
 
