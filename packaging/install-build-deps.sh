@@ -2,6 +2,7 @@
 # Installs what building and testing skiff needs, from Debian 12's packages only. Idempotent:
 # packages already present are skipped, so a machine that has them does not touch the network.
 set -eu
+# The packaging scripts are checked with shellcheck by a test (install_script_test).
 # podman, runc, busybox-static: the runtime tests run real containers from a local busybox image.
 # catatonit (podman builds its pod infra image from it), netavark and iptables (pod networking)
 # are only Recommends of podman, so they are named here for --no-install-recommends.
@@ -9,7 +10,7 @@ set -eu
 PACKAGES="cmake ninja-build g++ pkg-config ccache git curl ca-certificates openssl
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libsqlite3-dev libcurl4-openssl-dev libssl-dev nlohmann-json3-dev libboost-dev
-  libyaml-cpp-dev zlib1g-dev libgtest-dev libgmock-dev libnftables-dev
+  libyaml-cpp-dev zlib1g-dev libgtest-dev libgmock-dev libnftables-dev shellcheck
   podman runc busybox-static catatonit netavark iptables nftables iproute2"
 
 missing=""
