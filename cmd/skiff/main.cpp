@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "agent/agent.h"
+#include "agent/hostcheck/check_config_command.h"
 #include "cmd/skiff/embedded_agent.h"
 #include "pkg/api/version.h"
 #include "pkg/kubectl/kubectl.h"
@@ -33,6 +34,8 @@ const Subcommand kSubcommands[] = {
     {"server", "Run the control plane (with a local agent unless --disable-agent)", server_command},
     {"agent", "Run a node that joins a server", skiff::agent::agent_command},
     {"kubectl", "Talk to the cluster, like kubectl", skiff::kubectl::kubectl_command},
+    {"check-config", "Check this host for what skiff needs",
+     skiff::agent::hostcheck::check_config_command},
     {"version", "Print the version", version_command},
 };
 
@@ -41,7 +44,8 @@ int usage(std::ostream& out, int code) {
          "[flags]\n\nCommands:\n";
   for (const auto& sub : kSubcommands) {
     std::string name = sub.name;
-    out << "  " << name << std::string(10 - name.size(), ' ') << sub.summary << "\n";
+    out << "  " << name << std::string(name.size() < 14 ? 14 - name.size() : 1, ' ') << sub.summary
+        << "\n";
   }
   return code;
 }
