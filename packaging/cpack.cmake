@@ -36,9 +36,9 @@ set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_ARCHITECTURE ${skiff_deb_arch})
 set(CPACK_DEBIAN_PACKAGE_SECTION admin)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
+# The synopsis line comes from CPACK_PACKAGE_DESCRIPTION_SUMMARY; this is the long description.
 set(CPACK_DEBIAN_PACKAGE_DESCRIPTION
-    "small Kubernetes-style cluster in one binary\n\
-skiff serves the Kubernetes REST API from one C++ binary with an SQLite store: `skiff server`\n\
+    "skiff serves the Kubernetes REST API from one C++ binary with an SQLite store: `skiff server`\n\
 on one machine is a cluster, `skiff agent` joins more machines, and the real kubectl or\n\
 `skiff kubectl` drives it. Pods run under podman; Services are forwarded with nftables.\n\
 /usr/share/skiff/install.sh sets up the systemd unit.")

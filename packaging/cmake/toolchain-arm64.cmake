@@ -43,6 +43,8 @@ set(Protobuf_PROTOC_EXECUTABLE /usr/bin/protoc CACHE FILEPATH "host protoc")
 set(GRPC_CPP_PLUGIN /usr/bin/grpc_cpp_plugin CACHE FILEPATH "host grpc_cpp_plugin")
 
 set(SKIFF_ARM64_OVERLAY "" CACHE PATH "Root where libyaml-cpp-dev:arm64 is unpacked (dpkg -x)")
+# CMake's compiler checks (try_compile) re-read this file in a scratch project: pass it on there.
+list(APPEND CMAKE_TRY_COMPILE_PLATFORM_VARIABLES SKIFF_ARM64_OVERLAY)
 if(SKIFF_ARM64_OVERLAY)
   list(APPEND CMAKE_PREFIX_PATH "${SKIFF_ARM64_OVERLAY}/usr")
 endif()
