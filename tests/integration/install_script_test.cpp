@@ -171,7 +171,9 @@ TEST(InstallScript, AgentUnitReadsUrlAndTokenFromItsEnvFile) {
     CommandResult result =
         run_script("install.sh", {"--root=" + root.path(), "--binary", binary}, env);
     ASSERT_EQ(result.exit_code, 0) << result.out << result.err;
-    if (run == 1) EXPECT_TRUE(reported_changes(result.out).empty()) << result.out;
+    if (run == 1) {
+      EXPECT_TRUE(reported_changes(result.out).empty()) << result.out;
+    }
   }
   EXPECT_FALSE(fs::exists(root.path() + "/etc/systemd/system/skiff.service"));
   const std::string unit = read_text(root.path() + "/etc/systemd/system/skiff-agent.service");
