@@ -12,9 +12,15 @@
 //       get secrets and configmaps only when a pod bound to it references them
 //         (volumes, env valueFrom, envFrom, imagePullSecrets) — no list/watch of secrets;
 //       create/update/patch events.
+//     A create of a Node or of a Lease names no object in the path (POST to the collection),
+//     so it is allowed here: THE CALLER must check that the body's metadata.name is the node's
+//     own name (Kubernetes' NodeRestriction admission does that), or a node could create
+//     another node's Node or Lease. Reasons are Kubernetes' where it has one ("no relationship
+//     found between node 'x' and this object", the node-lease ones).
 //   - anyone else, including authenticated users outside system:masters: nothing on resources
 //     (skiff has no RBAC yet; the message says so). Non-resource paths other than the
-//     anonymous ones (/healthz, /livez, /readyz, /version, /cacerts) need any authenticated user.
+//     anonymous ones (/healthz, /livez, /readyz, /version, /cacerts, and paths below them; GET
+//     and HEAD only) need any authenticated user (a name other than system:anonymous).
 #include <string>
 
 #include "server/security/request_attributes.h"
