@@ -129,14 +129,20 @@ deb=$1
 
 info=$(dpkg-deb --info "$deb")
 echo "$info" | grep -qx " Architecture: $arch" || fail "$deb: architecture is not $arch"
-dpkg-deb --contents "$deb" | grep -q " \./usr/bin/skiff$" || fail "$deb: no /usr/bin/skiff"
+contents=$(dpkg-deb --contents "$deb")
+echo "$contents" | grep -q " \./usr/bin/skiff$" || fail "$deb: no /usr/bin/skiff"
 echo "$info" | grep -E "^ (Package|Version|Architecture|Depends|Recommends):"
 
 check_root=$(mktemp -d)
 trap 'rm -rf "$check_root"' EXIT
 dpkg-deb -x "$deb" "$check_root"
 skiff="$check_root/usr/bin/skiff"
-say "packaged binary: $(file -b "$skiff" | cut -d, -f1-2), $(wc -c <"$skiff") bytes (stripped)"
+kind=$(file -b "$skiff")
+case "$kind" in
+  *", stripped"*) stripped=stripped ;;
+  *) stripped="NOT stripped" ;;
+esac
+say "packaged binary: $(echo "$kind" | cut -d, -f1-2), $(wc -c <"$skiff") bytes, $stripped"
 # shellcheck disable=SC2086 # runner is a command with its arguments, or empty
 $runner "$skiff" version || fail "the packaged skiff does not start"
 # shellcheck disable=SC2086
