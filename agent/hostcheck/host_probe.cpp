@@ -69,49 +69,12 @@ ToolProbe find_tool(const std::string& name, const std::vector<std::string>& ext
   return {};
 }
 
-struct Mount {
-  std::string point;
-  std::string type;
-};
-
-std::vector<Mount> mounts() {
-  std::vector<Mount> result;
-  std::istringstream lines(file_text("/proc/mounts"));
-  std::string line;
-  while (std::getline(lines, line)) {
-    std::istringstream fields(line);
-    std::string device;
-    Mount mount;
-    if (fields >> device >> mount.point >> mount.type) result.push_back(mount);
-  }
-  return result;
-}
-
 void probe_cgroups(HostFacts& facts) {
   std::string v2_point;
-  bool v1 = false;
-  for (const Mount& mount : mounts()) {
-    if (mount.type == "cgroup2" && (v2_point.empty() || mount.point == "/sys/fs/cgroup"))
-      v2_point = mount.point;
-    if (mount.type == "cgroup") v1 = true;
-  }
-  if (v1) {
-    facts.cgroup_mode = v2_point.empty() ? CgroupMode::kV1 : CgroupMode::kHybrid;
-    // "#subsys_name hierarchy num_cgroups enabled"
-    std::istringstream lines(file_text("/proc/cgroups"));
-    std::string line;
-    while (std::getline(lines, line)) {
-      if (line.empty() || line[0] == '#') continue;
-      std::istringstream fields(line);
-      std::string name;
-      long hierarchy = 0;
-      long count = 0;
-      int enabled = 0;
-      if (fields >> name >> hierarchy >> count >> enabled && enabled == 1)
-        facts.cgroup_controllers.insert(name);
-    }
-  } else if (!v2_point.empty()) {
-    facts.cgroup_mode = CgroupMode::kV2;
+  facts.cgroup_mode = cgroup_mode_from_mounts(file_text("/proc/mounts"), &v2_point);
+  if (facts.cgroup_mode == CgroupMode::kV1 || facts.cgroup_mode == CgroupMode::kHybrid) {
+    facts.cgroup_controllers = enabled_v1_controllers(file_text("/proc/cgroups"));
+  } else if (facts.cgroup_mode == CgroupMode::kV2) {
     std::istringstream names(file_text(v2_point + "/cgroup.controllers"));
     std::string name;
     while (names >> name) facts.cgroup_controllers.insert(name);
@@ -129,20 +92,6 @@ void probe_boot(HostFacts& facts) {
       break;
     }
   }
-}
-
-// Whether a module list (modules.builtin, modules.dep) names `module`: a line whose path ends
-// in /<module>.ko (modules.dep adds ": deps"; files may be .ko.xz or .ko.zst).
-bool module_listed(const std::string& list, const std::string& module) {
-  const std::string needle = "/" + module + ".ko";
-  std::istringstream lines(list);
-  std::string line;
-  while (std::getline(lines, line)) {
-    std::string path = line.substr(0, line.find(':'));
-    std::size_t at = path.rfind('/');
-    if (at != std::string::npos && path.compare(at, needle.size(), needle) == 0) return true;
-  }
-  return false;
 }
 
 KernelFeature probe_kernel_feature(const std::string& module, const std::string& proc_modules,
@@ -183,6 +132,54 @@ void probe_runtime(HostFacts& facts) {
 }
 
 }  // namespace
+
+CgroupMode cgroup_mode_from_mounts(const std::string& proc_mounts, std::string* v2_mount_point) {
+  std::string v2_point;
+  bool v1 = false;
+  std::istringstream lines(proc_mounts);
+  std::string line;
+  while (std::getline(lines, line)) {
+    std::istringstream fields(line);
+    std::string device, point, type;
+    if (!(fields >> device >> point >> type)) continue;
+    if (type == "cgroup2" && (v2_point.empty() || point == "/sys/fs/cgroup")) v2_point = point;
+    if (type == "cgroup") v1 = true;
+  }
+  if (v2_mount_point) *v2_mount_point = v2_point;
+  if (v1) return v2_point.empty() ? CgroupMode::kV1 : CgroupMode::kHybrid;
+  return v2_point.empty() ? CgroupMode::kNone : CgroupMode::kV2;
+}
+
+std::set<std::string> enabled_v1_controllers(const std::string& proc_cgroups) {
+  // "#subsys_name hierarchy num_cgroups enabled"
+  std::set<std::string> enabled;
+  std::istringstream lines(proc_cgroups);
+  std::string line;
+  while (std::getline(lines, line)) {
+    if (line.empty() || line[0] == '#') continue;
+    std::istringstream fields(line);
+    std::string name;
+    long hierarchy = 0;
+    long count = 0;
+    int on = 0;
+    if (fields >> name >> hierarchy >> count >> on && on == 1) enabled.insert(name);
+  }
+  return enabled;
+}
+
+bool module_listed(const std::string& list, const std::string& module) {
+  const std::string needle = "/" + module + ".ko";
+  std::istringstream lines(list);
+  std::string line;
+  while (std::getline(lines, line)) {
+    std::string path = line.substr(0, line.find(':'));
+    std::size_t at = path.rfind('/');
+    if (at == std::string::npos || path.compare(at, needle.size(), needle) != 0) continue;
+    std::string rest = path.substr(at + needle.size());
+    if (rest.empty() || rest[0] == '.') return true;  // "", ".xz", ".zst", ".gz"
+  }
+  return false;
+}
 
 PortProbe probe_port(int port) {
   int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
