@@ -9,6 +9,7 @@
 #include "cmd/skiff/embedded_agent.h"
 #include "pkg/api/version.h"
 #include "pkg/kubectl/kubectl.h"
+#include "pkg/kubectl/secrets_encrypt_command.h"
 #include "server/server.h"
 
 namespace {
@@ -36,6 +37,8 @@ const Subcommand kSubcommands[] = {
     {"kubectl", "Talk to the cluster, like kubectl", skiff::kubectl::kubectl_command},
     {"check-config", "Check this host for what skiff needs",
      skiff::agent::hostcheck::check_config_command},
+    {"secrets-encrypt", "Secrets encryption at rest: status, rotate-keys",
+     skiff::kubectl::secrets_encrypt_command},
     {"version", "Print the version", version_command},
 };
 
