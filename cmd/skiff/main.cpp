@@ -10,6 +10,7 @@
 #include "pkg/api/version.h"
 #include "pkg/kubectl/kubectl.h"
 #include "pkg/kubectl/secrets_encrypt_command.h"
+#include "pkg/kubectl/token_command.h"
 #include "server/server.h"
 
 namespace {
@@ -37,6 +38,7 @@ const Subcommand kSubcommands[] = {
     {"kubectl", "Talk to the cluster, like kubectl", skiff::kubectl::kubectl_command},
     {"check-config", "Check this host for what skiff needs",
      skiff::agent::hostcheck::check_config_command},
+    {"token", "Create, list and delete join tokens", skiff::kubectl::token_command},
     {"secrets-encrypt", "Secrets encryption at rest: status, rotate-keys",
      skiff::kubectl::secrets_encrypt_command},
     {"version", "Print the version", version_command},
