@@ -65,7 +65,7 @@ bool anonymous_path(const std::string& path) {
 
 // Go's %q for the names Kubernetes quotes: a name with a quote or backslash in it (a
 // certificate's CN is anyone's choice) cannot end the quotation early.
-std::string quoted(const std::string& text) {
+std::string go_quoted(const std::string& text) {
   std::string out = "\"";
   for (char c : text) {
     if (c == '"' || c == '\\') out += '\\';
@@ -169,22 +169,22 @@ std::string forbidden_message(const UserInfo& user, const RequestAttributes& req
                               const std::string& reason) {
   std::string message;
   if (!request.resource_request) {
-    message = "forbidden: User " + quoted(user.name) + " cannot " + request.verb + " path " +
-              quoted(request.path);
+    message = "forbidden: User " + go_quoted(user.name) + " cannot " + request.verb + " path " +
+              go_quoted(request.path);
   } else {
     // Kubernetes names the object by its group-qualified resource ("leases.coordination.k8s.io",
     // never the subresource), and the verb's target by resource/subresource in its group.
     std::string qualified = request.resource;
     if (!request.api_group.empty()) qualified += "." + request.api_group;
     message = request.name.empty() ? qualified + " is forbidden: "
-                                   : qualified + " " + quoted(request.name) + " is forbidden: ";
+                                   : qualified + " " + go_quoted(request.name) + " is forbidden: ";
     std::string target = request.resource;
     if (!request.subresource.empty()) target += "/" + request.subresource;
-    message += "User " + quoted(user.name) + " cannot " + request.verb + " resource " +
-               quoted(target) + " in API group " + quoted(request.api_group);
+    message += "User " + go_quoted(user.name) + " cannot " + request.verb + " resource " +
+               go_quoted(target) + " in API group " + go_quoted(request.api_group);
     message += request.namespace_name.empty()
                    ? std::string(" at the cluster scope")
-                   : " in the namespace " + quoted(request.namespace_name);
+                   : " in the namespace " + go_quoted(request.namespace_name);
   }
   if (!reason.empty()) message += ": " + reason;
   return message;
