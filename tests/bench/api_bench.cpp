@@ -1,5 +1,6 @@
 // API benchmark: a real `skiff server` (SQLite store, temp data dir) driven over HTTP/1.1
-// keep-alive connections, as kubectl and controllers would drive it.
+// keep-alive TLS connections authenticated with the admin's client certificate, as kubectl and
+// controllers would drive it.
 //
 // Measures: creates/s and gets/s of 1 KiB ConfigMaps with 1 and 16 concurrent clients; watch
 // latency (create acknowledged -> event received, and request sent -> event received), p50/p99;
@@ -8,6 +9,8 @@
 // Run: build/tests/api_bench [objects_per_phase=10000]
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/host_name_verification.hpp>
+#include <boost/asio/ssl/stream.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
@@ -22,6 +25,7 @@
 #include <vector>
 
 #include "pkg/api/json.h"
+#include "tests/integration/support/admin_tls.h"
 #include "tests/integration/support/test_server.h"
 
 namespace beast = boost::beast;
@@ -32,13 +36,21 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-// One keep-alive HTTP/1.1 connection (a client like kubectl's, without TLS for now).
+// Where the connections go: the server's port and the admin's TLS context (shared by all).
+struct ApiTarget {
+  int port;
+  asio::ssl::context* tls;
+};
+
+// One keep-alive HTTP/1.1 connection over TLS (a client like kubectl's).
 class Connection {
  public:
-  explicit Connection(int port) : socket_(io_) {
-    socket_.connect(
-        tcp::endpoint(asio::ip::make_address("127.0.0.1"), static_cast<uint16_t>(port)));
-    socket_.set_option(tcp::no_delay(true));
+  explicit Connection(const ApiTarget& target) : socket_(io_, *target.tls) {
+    socket_.next_layer().connect(
+        tcp::endpoint(asio::ip::make_address("127.0.0.1"), static_cast<uint16_t>(target.port)));
+    socket_.next_layer().set_option(tcp::no_delay(true));
+    socket_.set_verify_callback(asio::ssl::host_name_verification("127.0.0.1"));
+    socket_.handshake(asio::ssl::stream_base::client);
   }
 
   http::response<http::string_body> request(http::verb verb, const std::string& target,
@@ -86,7 +98,7 @@ class Connection {
 
  private:
   asio::io_context io_;
-  tcp::socket socket_;
+  asio::ssl::stream<tcp::socket> socket_;
   beast::flat_buffer buffer_;
 };
 
@@ -115,14 +127,14 @@ double percentile(std::vector<double> values, double p) {
 
 // Runs `total` operations over `clients` connections; returns operations per second.
 template <typename Op>
-double run_parallel(int port, int clients, int total, Op op) {
+double run_parallel(const ApiTarget& target, int clients, int total, Op op) {
   std::atomic<int> next{0};
   std::atomic<int> failures{0};
   auto start = Clock::now();
   std::vector<std::thread> threads;
   for (int c = 0; c < clients; ++c) {
     threads.emplace_back([&] {
-      Connection conn(port);
+      Connection conn(target);
       for (int i = next++; i < total; i = next++)
         if (!op(conn, i)) ++failures;
     });
@@ -138,13 +150,13 @@ void create_namespace(Connection& conn, const std::string& name) {
   conn.request(http::verb::post, "/api/v1/namespaces", ns.dump());
 }
 
-void bench_watch_latency(int port, int samples) {
-  Connection setup(port);
+void bench_watch_latency(const ApiTarget& target, int samples) {
+  Connection setup(target);
   create_namespace(setup, "bench-watch");
   auto list = setup.request(http::verb::get, "/api/v1/namespaces/bench-watch/configmaps");
   std::string rv = skiff::Json::parse(list.body())["metadata"]["resourceVersion"];
 
-  Connection watcher(port);
+  Connection watcher(target);
   watcher.start_stream("/api/v1/namespaces/bench-watch/configmaps?watch=1&resourceVersion=" + rv);
   std::mutex mu;
   std::vector<Clock::time_point> event_times(samples);
@@ -172,7 +184,7 @@ void bench_watch_latency(int port, int samples) {
   });
   std::vector<double> ack_to_event, send_to_event;
   std::vector<Clock::time_point> sent(samples), acked(samples);
-  Connection writer(port);
+  Connection writer(target);
   for (int i = 0; i < samples; ++i) {
     sent[i] = Clock::now();
     writer.request(http::verb::post, "/api/v1/namespaces/bench-watch/configmaps",
@@ -206,12 +218,13 @@ void bench_watch_latency(int port, int samples) {
 int main(int argc, char** argv) {
   int objects = argc > 1 ? std::stoi(argv[1]) : 10000;
   skiff::testing::TestServer server;
-  int port = server.port();
+  asio::ssl::context tls = skiff::testing::admin_tls_context(server);
+  const ApiTarget target{server.port(), &tls};
   std::this_thread::sleep_for(std::chrono::milliseconds(500));
   long rss_idle = rss_kib(server.pid());
 
   {
-    Connection setup(port);
+    Connection setup(target);
     create_namespace(setup, "bench-1");
     create_namespace(setup, "bench-16");
   }
@@ -234,15 +247,15 @@ int main(int argc, char** argv) {
     };
   };
   int single = std::max(1, objects / 4);
-  double c1 = run_parallel(port, 1, single, create_op("bench-1"));
+  double c1 = run_parallel(target, 1, single, create_op("bench-1"));
   std::printf("| creates/s, 1 client                    | %10.0f             |\n", c1);
-  double c16 = run_parallel(port, 16, objects, create_op("bench-16"));
+  double c16 = run_parallel(target, 16, objects, create_op("bench-16"));
   std::printf("| creates/s, 16 clients                  | %10.0f             |\n", c16);
-  double g1 = run_parallel(port, 1, objects, get_op("bench-16"));
+  double g1 = run_parallel(target, 1, objects, get_op("bench-16"));
   std::printf("| gets/s, 1 client                       | %10.0f             |\n", g1);
-  double g16 = run_parallel(port, 16, objects * 2, get_op("bench-16"));
+  double g16 = run_parallel(target, 16, objects * 2, get_op("bench-16"));
   std::printf("| gets/s, 16 clients                     | %10.0f             |\n", g16);
-  bench_watch_latency(port, 2000);
+  bench_watch_latency(target, 2000);
   long rss_loaded = rss_kib(server.pid());
   std::printf("| server RSS idle (MiB)                  | %10.1f             |\n",
               rss_idle / 1024.0);

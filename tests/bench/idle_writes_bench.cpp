@@ -37,6 +37,8 @@
 #include <atomic>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/host_name_verification.hpp>
+#include <boost/asio/ssl/stream.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <chrono>
@@ -56,6 +58,7 @@
 #include <vector>
 
 #include "pkg/api/json.h"
+#include "tests/integration/support/admin_tls.h"
 #include "tests/integration/support/test_server.h"
 
 namespace fs = std::filesystem;
@@ -371,12 +374,14 @@ std::string object_key(const Json& object) {
 // Watches one resource over a raw keep-alive connection (each event is one JSON line).
 class ResourceWatch {
  public:
-  ResourceWatch(int port, std::string list_path, std::map<std::string, Json> seed,
-                std::string resource_version, std::mutex& mutex,
+  ResourceWatch(int port, asio::ssl::context& tls, std::string list_path,
+                std::map<std::string, Json> seed, std::string resource_version, std::mutex& mutex,
                 std::map<std::string, Change>& changes)
-      : socket_(io_), mutex_(mutex), changes_(changes), last_(std::move(seed)) {
-    socket_.connect(
+      : socket_(io_, tls), mutex_(mutex), changes_(changes), last_(std::move(seed)) {
+    socket_.next_layer().connect(
         asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), static_cast<uint16_t>(port)));
+    socket_.set_verify_callback(asio::ssl::host_name_verification("127.0.0.1"));
+    socket_.handshake(asio::ssl::stream_base::client);
     beast::http::request<beast::http::empty_body> request{
         beast::http::verb::get,
         list_path + "?watch=1&allowWatchBookmarks=false&resourceVersion=" + resource_version, 11};
@@ -386,7 +391,8 @@ class ResourceWatch {
     thread_ = std::thread([this] { read_events(); });
   }
   ~ResourceWatch() {
-    ::shutdown(socket_.native_handle(), SHUT_RDWR);
+    // Ends the blocked read (the TLS layer sees the connection end).
+    ::shutdown(socket_.next_layer().native_handle(), SHUT_RDWR);
     thread_.join();
   }
 
@@ -422,7 +428,7 @@ class ResourceWatch {
   }
 
   asio::io_context io_;
-  asio::ip::tcp::socket socket_;
+  asio::ssl::stream<asio::ip::tcp::socket> socket_;
   std::mutex& mutex_;
   std::map<std::string, Change>& changes_;
   std::map<std::string, Json> last_;  // only this watch's thread touches it
@@ -452,7 +458,7 @@ std::vector<std::string> watchable_resources(Api& api) {
 
 class ApiChangeRecorder {
  public:
-  ApiChangeRecorder(Api& api, int port) {
+  ApiChangeRecorder(Api& api, int port, asio::ssl::context& tls) {
     for (const auto& path : watchable_resources(api)) {
       Json list = api.call("GET", path);
       std::map<std::string, Json> seed;
@@ -464,7 +470,7 @@ class ApiChangeRecorder {
         seed[object_key(item)] = item;
       }
       watches_.push_back(std::make_unique<ResourceWatch>(
-          port, path, std::move(seed), list["metadata"].value("resourceVersion", "0"), mutex_,
+          port, tls, path, std::move(seed), list["metadata"].value("resourceVersion", "0"), mutex_,
           changes_));
     }
   }
@@ -607,7 +613,8 @@ int main(int argc, char** argv) {
     std::this_thread::sleep_for(std::chrono::seconds(3));
 
     const std::string data_dir = server.data_dir();
-    ApiChangeRecorder api_changes(api, server.port());
+    asio::ssl::context tls = skiff::testing::admin_tls_context(server);
+    ApiChangeRecorder api_changes(api, server.port(), tls);
     FileEventCounter file_events(data_dir);
     const auto files_before = files_under(data_dir);
     const auto io_before = proc_io(server.pid());

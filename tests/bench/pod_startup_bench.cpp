@@ -59,9 +59,9 @@ void report(const char* what, const std::vector<double>& ms) {
 // Remembers when each pod was first seen Running on a watch of the default namespace.
 class RunningWatch {
  public:
-  explicit RunningWatch(const std::string& server_url) {
-    thread_ = std::thread([this, server_url] {
-      skiff::http::HttpClient client;
+  RunningWatch(const std::string& server_url, const skiff::http::ClientOptions& options) {
+    thread_ = std::thread([this, server_url, options] {
+      skiff::http::HttpClient client(options);
       std::string buffer;
       while (!stopping_) {
         try {
@@ -234,8 +234,8 @@ int main(int argc, char** argv) {
                                        "--network-backend", "none", "--disable-kube-proxy",
                                        "--disable", "dns", "--disable", "ingress"});
     rt::podman::PodmanClient direct(env.socket_path());
-    skiff::http::HttpClient api;
-    RunningWatch watch(server.url());
+    skiff::http::HttpClient api(server.admin_client_options());
+    RunningWatch watch(server.url(), server.admin_client_options());
     for (auto deadline = Steady::now() + 30s;;) {
       auto node = api.request("GET", server.url() + "/api/v1/nodes/bench");
       if (node.status == 200 && node.body.find("\"KubeletReady\"") != std::string::npos) break;

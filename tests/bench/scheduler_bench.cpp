@@ -46,8 +46,12 @@ double percentile(std::vector<double> values, double p) {
 class BindingCounter {
  public:
   // Watches from `resource_version` so that no binding made after it is missed.
-  BindingCounter(const std::string& url, int total, std::string resource_version)
-      : url_(url), total_(total), resource_version_(std::move(resource_version)) {
+  BindingCounter(const std::string& url, http::ClientOptions client, int total,
+                 std::string resource_version)
+      : url_(url),
+        client_(std::move(client)),
+        total_(total),
+        resource_version_(std::move(resource_version)) {
     thread_ = std::thread([this] { run(); });
   }
   ~BindingCounter() {
@@ -62,7 +66,7 @@ class BindingCounter {
 
  private:
   void run() {
-    http::HttpClient client;
+    http::HttpClient client(client_);
     std::string buffer;
     client.stream(
         "GET",
@@ -85,6 +89,7 @@ class BindingCounter {
         });
   }
   std::string url_;
+  http::ClientOptions client_;
   int total_;
   std::string resource_version_;
   int bound_ = 0;
@@ -96,18 +101,19 @@ void run(int node_count, int pods) {
   skiff::testing::TestServer server({"--log-level=warn"});
   skiff::testing::SimulatedNodesOptions options;
   options.server_url = server.url();
+  options.client = server.admin_client_options();
   options.count = node_count;
   options.run_pods = false;
   options.lease_renew_interval = std::chrono::seconds(10);
   skiff::testing::SimulatedNodes nodes(options);
   nodes.start();
-  http::HttpClient setup;
+  http::HttpClient setup(server.admin_client_options());
   setup.request("POST", server.url() + "/api/v1/namespaces",
                 R"({"apiVersion":"v1","kind":"Namespace","metadata":{"name":"bench"}})",
                 {{"Content-Type", "application/json"}});
 
   auto listed = setup.request("GET", server.url() + "/api/v1/namespaces/bench/pods");
-  BindingCounter counter(server.url(), pods,
+  BindingCounter counter(server.url(), server.admin_client_options(), pods,
                          Json::parse(listed.body)["metadata"]["resourceVersion"]);
   const int clients = 8;
   std::vector<std::vector<double>> latencies(clients);
@@ -116,7 +122,7 @@ void run(int node_count, int pods) {
   std::vector<std::thread> threads;
   for (int c = 0; c < clients; ++c) {
     threads.emplace_back([&, c] {
-      http::HttpClient client;
+      http::HttpClient client(server.admin_client_options());
       for (int i = next++; i < pods; i = next++) {
         Json pod = {{"apiVersion", "v1"},
                     {"kind", "Pod"},

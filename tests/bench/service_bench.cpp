@@ -412,12 +412,14 @@ void print_changes(const char* what, const ChangeTimes& times) {
 }
 
 void measure_endpoint_changes(const skiff::testing::NetworkNamespace& node,
-                              const std::string& server_url, int changes, int extra_services) {
+                              const std::string& server_url,
+                              const skiff::http::ClientOptions& admin, int changes,
+                              int extra_services) {
   NftMonitor monitor(node.name());
   monitor.wait_until_listening();
   ChangeTimes alone, crowded;
   node.enter([&] {
-    skiff::http::HttpClient api;
+    skiff::http::HttpClient api(admin);
     const std::string services = server_url + "/api/v1/namespaces/default/services";
     const std::string slices =
         server_url + "/apis/discovery.k8s.io/v1/namespaces/default/endpointslices";
@@ -524,7 +526,8 @@ int main(int argc, char** argv) {
     };
     measure_data_path(paths, seconds, connections, rounds);
 
-    measure_endpoint_changes(node, server.url(), changes, kExtraServices);
+    measure_endpoint_changes(node, server.url(), server.admin_client_options(), changes,
+                             kExtraServices);
     // The destructors stop the server, remove every pod and the podman storage, and delete the
     // namespaces (also when something above threw).
   } catch (const std::exception& e) {

@@ -193,8 +193,10 @@ TEST_F(AgentPodmanTest, OneServerIsAClusterThatRunsServesAndKeepsItsPods) {
 TEST_F(AgentPodmanTest, AnAgentJoinsKeepsItsPodsAcrossRestartsAndCatchesUp) {
   TestServer server(host_safe_flags({"--token", kToken}));  // control plane only
   TempDir agent_dir;
-  std::vector<std::string> argv = {SKIFF_BINARY, "agent", "--server",   server.url(),
-                                   "--token",    kToken,  "--data-dir", agent_dir.path()};
+  // The agent joins with the full token (it pins the server's CA), not the bare secret.
+  std::vector<std::string> argv = {SKIFF_BINARY, "agent",         "--server",
+                                   server.url(), "--token",       server.node_token(),
+                                   "--data-dir", agent_dir.path()};
   for (auto& flag : agent_flags("node-b")) argv.push_back(flag);
   AgentProcess agent(argv, agent_dir.path() + "/agent.log");
 

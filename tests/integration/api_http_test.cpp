@@ -1,4 +1,5 @@
-// The API over real HTTP: a `skiff server` process driven with plain HTTP requests.
+// The API over real HTTPS: a `skiff server` process driven with plain HTTP requests, as the
+// admin (client certificate) unless a test says otherwise.
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -140,6 +141,18 @@ TEST(ApiHttp, KillNineLosesNoAcknowledgedCreate) {
   std::set<std::string> stored;
   for (const auto& item : list["items"]) stored.insert(item["metadata"]["name"].get<std::string>());
   for (const auto& name : acknowledged) EXPECT_TRUE(stored.count(name)) << name << " was lost";
+}
+
+// Without credentials only the health, version and join endpoints answer.
+TEST(ApiHttp, AnAnonymousRequestReachesOnlyThePublicPaths) {
+  TestServer server;
+  EXPECT_EQ(http("GET", server.url() + kConfigMaps, "", {}, /*as_admin=*/false).status, 401);
+  EXPECT_EQ(http("POST", server.url() + kConfigMaps, configmap_json("x"), {}, false).status, 401);
+  const auto ready = http("GET", server.url() + "/readyz", "", {}, false);
+  EXPECT_EQ(ready.status, 200);
+  EXPECT_EQ(ready.body, "ok");
+  EXPECT_EQ(http("GET", server.url() + "/version", "", {}, false).status, 200);
+  EXPECT_EQ(http("GET", server.url() + kConfigMaps + "/x").status, 404) << "nothing was created";
 }
 
 }  // namespace

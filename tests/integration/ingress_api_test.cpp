@@ -60,6 +60,7 @@ class IngressApiTest : public ::testing::Test {
   void start_node() {
     SimulatedNodesOptions options;
     options.server_url = server.url();
+    options.client = server.admin_client_options();
     options.count = 1;
     options.lease_renew_interval = 500ms;
     options.run_pods = false;

@@ -12,10 +12,12 @@
 #include <thread>
 
 #include "agent/nodeclient/grpc_node_client.h"
+#include "agent/nodeclient/node_identity.h"
 #include "agent/pod_streams.h"
 #include "agent/runtime/fake/fake_runtime.h"
 #include "pkg/api/time.h"
 #include "pkg/http/client.h"
+#include "pkg/pki/join_token.h"
 #include "tests/integration/support/test_server.h"
 #include "tests/integration/support/wait.h"
 
@@ -109,9 +111,14 @@ class LogsExecTest : public ::testing::Test {
   void SetUp() override {
     if (access("/usr/bin/kubectl", X_OK) != 0)
       GTEST_SKIP() << "/usr/bin/kubectl is not installed: these tests drive the real kubectl";
+    // n1 joins as an agent does: the full join token buys a node certificate, which is the
+    // credential on the node service's mutual TLS.
+    auto token = pki::parse_join_token(server.node_token());
+    ASSERT_TRUE(token) << "the server's node-token is not a K10 token";
+    const NodeCredentials credentials =
+        NodeIdentity(agent_dir.path() + "/agent", server.url(), *token, "n1").ensure();
     NodeClientOptions options;
     options.node_name = "n1";
-    options.token = kToken;
     options.node_status = node_status();
     options.reconnect_min = 50ms;
     options.reconnect_max = 500ms;
@@ -121,7 +128,8 @@ class LogsExecTest : public ::testing::Test {
     streams = std::make_unique<agent::PodStreams>(runtime_, stream_options);
     counting = std::make_unique<CountingStreams>(*streams);
     client = std::make_unique<GrpcNodeClient>(
-        [this] { return insecure_channel("127.0.0.1:" + std::to_string(server.node_port()))(); },
+        mutual_tls_channel("127.0.0.1:" + std::to_string(server.node_port()),
+                           [credentials] { return credentials; }),
         options, kubelet, counting.get());
     kubelet.attach(*client);
     client->start();
@@ -181,7 +189,8 @@ class LogsExecTest : public ::testing::Test {
   }
 
   TestServer server{{"--token", kToken}};
-  http::HttpClient http_client;
+  http::HttpClient http_client{server.admin_client_options()};
+  TempDir agent_dir;
   runtime::fake::FakeRuntime runtime_;
   RunningKubelet kubelet;
   std::unique_ptr<agent::PodStreams> streams;

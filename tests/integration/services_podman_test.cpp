@@ -252,13 +252,13 @@ TEST_P(ServicesMultiNodeTest, PodsOnTwoNodesReachEachOtherByPodIpAndThroughAServ
        "--network-backend", backend},
       "", lan.node(0).name());
   TempDir agent_dir;
-  AgentProcess agent(
-      in_netns(lan.node(1).name(),
-               {SKIFF_BINARY, "agent", "--server",
-                "http://" + lan.node_ip(0) + ":" + std::to_string(server.port()), "--token", kToken,
-                "--node-name", "node-1", "--node-ip", lan.node_ip(1), "--data-dir",
-                agent_dir.path(), "--container-runtime-endpoint", podman1.socket_path()}),
-      agent_dir.path() + "/agent.log");
+  AgentProcess agent(in_netns(lan.node(1).name(),
+                              {SKIFF_BINARY, "agent", "--server",
+                               "https://" + lan.node_ip(0) + ":" + std::to_string(server.port()),
+                               "--token", server.node_token(), "--node-name", "node-1", "--node-ip",
+                               lan.node_ip(1), "--data-dir", agent_dir.path(),
+                               "--container-runtime-endpoint", podman1.socket_path()}),
+                     agent_dir.path() + "/agent.log");
   ASSERT_TRUE(
       eventually([&] { return server.node_ready("node-0") && server.node_ready("node-1"); }, 40s))
       << agent.log();

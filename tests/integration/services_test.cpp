@@ -82,6 +82,7 @@ class ServicesTest : public ::testing::Test {
       GTEST_SKIP() << "/usr/bin/kubectl is not installed: these tests drive the real kubectl";
     SimulatedNodesOptions options;
     options.server_url = server.url();
+    options.client = server.admin_client_options();
     options.count = 2;
     options.lease_renew_interval = 500ms;
     nodes = std::make_unique<SimulatedNodes>(options);
@@ -158,7 +159,7 @@ class ServicesTest : public ::testing::Test {
 
   TestServer server;
   std::unique_ptr<SimulatedNodes> nodes;
-  http::HttpClient client;
+  http::HttpClient client{server.admin_client_options()};
 };
 
 TEST_F(ServicesTest, ClusterIpNodePortAndLoadBalancerFollowThePods) {

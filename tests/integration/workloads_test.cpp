@@ -65,6 +65,7 @@ class WorkloadsTestBase : public ::testing::Test {
       GTEST_SKIP() << "/usr/bin/kubectl is not installed: these tests drive the real kubectl";
     SimulatedNodesOptions options;
     options.server_url = server.url();
+    options.client = server.admin_client_options();
     options.count = 2;
     options.lease_renew_interval = 500ms;
     nodes = std::make_unique<SimulatedNodes>(options);
@@ -117,7 +118,7 @@ class WorkloadsTestBase : public ::testing::Test {
 
   TestServer server;
   std::unique_ptr<SimulatedNodes> nodes;
-  http::HttpClient client;
+  http::HttpClient client{server.admin_client_options()};
 };
 
 // Most tests run with the default grace period, so that a slow machine (ctest -j, builds
@@ -183,7 +184,7 @@ TEST_F(WorkloadsTest, RollingUpdateKeepsBoundsThenUndo) {
       get_json("/api/v1/namespaces/default/pods")["metadata"]["resourceVersion"];
   for (const auto& pod : pods()) live[pod["metadata"]["name"]] = pod;
   std::thread watcher([&] {
-    http::HttpClient watch_client;
+    http::HttpClient watch_client(server.admin_client_options());
     std::string buffer;
     watch_client.stream(
         "GET",
@@ -370,6 +371,7 @@ spec:
   // A bigger node joins: the parked pod is retried at once.
   SimulatedNodesOptions options;
   options.server_url = server.url();
+  options.client = server.admin_client_options();
   options.count = 1;
   options.name_prefix = "big-node-";
   options.memory = "200Gi";

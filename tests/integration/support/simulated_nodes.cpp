@@ -81,7 +81,7 @@ bool SimulatedNodes::silent(const std::string& node) const {
 }
 
 void SimulatedNodes::register_node(const std::string& name) {
-  http::HttpClient client;
+  http::HttpClient client(options_.client);
   const std::string now = api::now_rfc3339();
   Json resources = {
       {"cpu", options_.cpu}, {"memory", options_.memory}, {"pods", options_.max_pods}};
@@ -149,7 +149,7 @@ void SimulatedNodes::register_node(const std::string& name) {
 }
 
 void SimulatedNodes::renew_loop() {
-  http::HttpClient client;
+  http::HttpClient client(options_.client);
   while (!stopping_) {
     std::vector<std::string> nodes;
     {
@@ -176,7 +176,7 @@ void SimulatedNodes::renew_loop() {
 }
 
 void SimulatedNodes::watch_loop() {
-  http::HttpClient client;
+  http::HttpClient client(options_.client);
   std::string resource_version = "0";
   while (!stopping_) {
     std::string buffer;
@@ -313,7 +313,7 @@ void SimulatedNodes::enqueue(std::function<void(http::HttpClient&)> work) {
 }
 
 void SimulatedNodes::writer_loop() {
-  http::HttpClient client;  // one keep-alive connection per writer
+  http::HttpClient client(options_.client);  // one keep-alive connection per writer
   while (true) {
     std::function<void(http::HttpClient&)> work;
     {

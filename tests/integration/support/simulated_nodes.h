@@ -4,7 +4,7 @@
 // agent would — a pod bound to one of its nodes is reported Running and Ready (with a fake pod
 // IP), and a pod marked for deletion is confirmed with a delete of grace period 0.
 //
-// It talks to a real skiff server over HTTP (one watch on pods, a few writer threads), so
+// It talks to a real skiff server over HTTPS (one watch on pods, a few writer threads), so
 // everything it does goes through admission and reaches the controllers like real agent
 // traffic. stop_node() makes one node go silent (no lease renewals, no kubelet work) to test
 // node failure; resume_node() brings it back.
@@ -22,15 +22,15 @@
 #include <vector>
 
 #include "pkg/api/json.h"
-
-namespace skiff::http {
-class HttpClient;
-}
+#include "pkg/http/client.h"
 
 namespace skiff::testing {
 
 struct SimulatedNodesOptions {
-  std::string server_url;  // http://127.0.0.1:PORT
+  std::string server_url;  // https://127.0.0.1:PORT
+  // How every request authenticates and verifies the server: a TestServer's
+  // admin_client_options() (the admin may write Nodes, Leases and pod status for any node).
+  http::ClientOptions client;
   int count = 2;
   std::string name_prefix = "sim-node-";  // nodes are <prefix>1 .. <prefix>N
   std::string cpu = "4";

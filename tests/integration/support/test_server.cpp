@@ -15,12 +15,66 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <sstream>
 #include <stdexcept>
 #include <thread>
 
 namespace skiff::testing {
 
 namespace fs = std::filesystem;
+
+namespace {
+
+// What http() needs to reach a running TestServer as its admin.
+struct ServerCredentials {
+  std::string ca_file;
+  std::string admin_cert_file;
+  std::string admin_key_file;
+};
+
+// Running TestServers by base URL ("https://127.0.0.1:PORT"). Several servers may run at once
+// in one test, and tests may use http() from several threads.
+class ServerRegistry {
+ public:
+  static ServerRegistry& instance() {
+    static ServerRegistry registry;
+    return registry;
+  }
+  void add(const std::string& base_url, ServerCredentials credentials) {
+    std::lock_guard lock(mutex_);
+    servers_[base_url] = std::move(credentials);
+  }
+  void remove(const std::string& base_url) {
+    std::lock_guard lock(mutex_);
+    servers_.erase(base_url);
+  }
+  // The server `url` points at (its base URL followed by a path, query or nothing), if any.
+  std::optional<ServerCredentials> find(const std::string& url) const {
+    std::lock_guard lock(mutex_);
+    for (const auto& [base, credentials] : servers_) {
+      if (url.compare(0, base.size(), base) != 0) continue;
+      if (url.size() == base.size() || url[base.size()] == '/' || url[base.size()] == '?')
+        return credentials;
+    }
+    return std::nullopt;
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  std::map<std::string, ServerCredentials> servers_;
+};
+
+std::string trimmed(std::string text) {
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.pop_back();
+  size_t first = 0;
+  while (first < text.size() && std::isspace(static_cast<unsigned char>(text[first]))) ++first;
+  return text.substr(first);
+}
+
+}  // namespace
 
 TempDir::TempDir() {
   std::string pattern = (fs::temp_directory_path() / "skiff-test-XXXXXX").string();
@@ -141,21 +195,46 @@ TestServer::TestServer(std::vector<std::string> extra_flags, std::string data_di
       extra_flags_(std::move(extra_flags)),
       netns_(std::move(netns)) {
   port_ = free_port();
-  url_ = "http://127.0.0.1:" + std::to_string(port_);
+  url_ = "https://127.0.0.1:" + std::to_string(port_);
   log_path_ = owned_dir_.path() + "/server.log";
   cache_dir_ = owned_dir_.path() + "/kube-cache";
-  kubeconfig_ = owned_dir_.path() + "/kubeconfig.yaml";
-  std::ofstream(kubeconfig_) << "apiVersion: v1\nkind: Config\nclusters:\n- name: skiff\n"
-                                "  cluster:\n    server: "
-                             << url_
-                             << "\nusers:\n- name: admin\n  user: {}\ncontexts:\n- name: skiff\n"
-                                "  context:\n    cluster: skiff\n    user: admin\n"
-                                "current-context: skiff\n";
+  // Written by the server itself (--write-kubeconfig) before it reports ready.
+  kubeconfig_ = owned_dir_.path() + "/admin-kubeconfig.yaml";
   start();
 }
 
 TestServer::~TestServer() {
   stop(SIGTERM);
+  ServerRegistry::instance().remove(url_);
+}
+
+std::string TestServer::node_token() const {
+  const std::string path = data_dir_ + "/server/node-token";
+  std::ifstream file(path);
+  if (!file) throw std::runtime_error("cannot read the join token " + path);
+  std::stringstream text;
+  text << file.rdbuf();
+  return trimmed(text.str());
+}
+
+std::string TestServer::ca_file() const {
+  return data_dir_ + "/server/tls/server-ca.crt";
+}
+
+std::string TestServer::admin_cert_file() const {
+  return data_dir_ + "/server/tls/client-admin.crt";
+}
+
+std::string TestServer::admin_key_file() const {
+  return data_dir_ + "/server/tls/client-admin.key";
+}
+
+http::ClientOptions TestServer::admin_client_options() const {
+  http::ClientOptions options;
+  options.ca_file = ca_file();
+  options.client_cert_file = admin_cert_file();
+  options.client_key_file = admin_key_file();
+  return options;
 }
 
 void TestServer::start() {
@@ -174,7 +253,7 @@ void TestServer::start() {
                                    "--ready-file",
                                    ready_file,
                                    "--write-kubeconfig",
-                                   owned_dir_.path() + "/admin-kubeconfig.yaml"};
+                                   kubeconfig_};
   const std::string node_ready_file = owned_dir_.path() + "/node-ready";
   fs::remove(node_ready_file);
   argv.insert(argv.end(), {"--node-ready-file", node_ready_file});
@@ -205,6 +284,7 @@ void TestServer::start() {
     }
     if (fs::exists(ready_file)) {
       std::ifstream(node_ready_file) >> node_port_;  // written before the API's ready file
+      ServerRegistry::instance().add(url_, {ca_file(), admin_cert_file(), admin_key_file()});
       return;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
@@ -301,7 +381,7 @@ std::string HttpResult::header(const std::string& name) const {
 }
 
 HttpResult http(const std::string& method, const std::string& url, const std::string& body,
-                const std::vector<std::string>& headers) {
+                const std::vector<std::string>& headers, bool as_admin) {
   HttpResult result;
   CURL* curl = curl_easy_init();
   curl_slist* header_list = nullptr;
@@ -324,6 +404,17 @@ HttpResult http(const std::string& method, const std::string& url, const std::st
   curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, append_header);
   curl_easy_setopt(curl, CURLOPT_HEADERDATA, &result);
   curl_easy_setopt(curl, CURLOPT_TIMEOUT, 30L);
+  if (const auto server = ServerRegistry::instance().find(url)) {
+    curl_easy_setopt(curl, CURLOPT_CAINFO, server->ca_file.c_str());
+    if (as_admin) {
+      curl_easy_setopt(curl, CURLOPT_SSLCERT, server->admin_cert_file.c_str());
+      curl_easy_setopt(curl, CURLOPT_SSLKEY, server->admin_key_file.c_str());
+    }
+  } else {
+    // Not a TestServer's URL (a pod, a test backend): nothing to verify it with.
+    curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 0L);
+    curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 0L);
+  }
   CURLcode code = curl_easy_perform(curl);
   if (code == CURLE_OK) curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &result.status);
   curl_slist_free_all(header_list);
