@@ -10,6 +10,7 @@
 #include "agent/network/pod_network.h"
 #include "agent/network/pod_routes.h"
 #include "agent/network/proxy_model.h"
+#include "agent/node_certificate_renewal.h"
 #include "agent/node_info.h"
 #include "agent/node_ingress.h"
 #include "agent/node_network.h"
@@ -26,6 +27,7 @@
 #include "agent/runtime/podman/podman_service.h"
 #include "pkg/api/version.h"
 #include "pkg/log/log.h"
+#include "pkg/pki/join_token.h"
 #include "pkg/util/ipv4.h"
 
 namespace skiff::agent {
@@ -35,6 +37,8 @@ namespace podman = runtime::podman;
 // Members in start-up order: each one uses only those above it, and they are destroyed in
 // reverse (connection first, podman's service last).
 struct Agent::Parts {
+  std::unique_ptr<nodeclient::NodeIdentity> identity;  // the node's client certificate
+  std::unique_ptr<NodeCertificateRenewal> renewal;
   std::unique_ptr<podman::PodmanService> podman_service;  // null: someone else runs podman
   std::unique_ptr<podman::PodmanRuntime> runtime;
   std::unique_ptr<pods::RuntimeProbeRunner> probes;
@@ -183,6 +187,23 @@ void Agent::start() {
   const std::filesystem::path agent_dir = std::filesystem::path(config_.data_dir) / "agent";
   std::filesystem::create_directories(agent_dir);
 
+  // Join first: a token that does not fit this server stops the agent before anything starts.
+  std::string token_error;
+  auto token = pki::parse_join_token(config_.token, &token_error);
+  if (!token) throw std::runtime_error("--token: " + token_error);
+  parts->identity = std::make_unique<nodeclient::NodeIdentity>(
+      agent_dir.string(), config_.server_url, *token, config_.node_name);
+  try {
+    parts->identity->ensure();
+  } catch (const nodeclient::JoinRefused&) {
+    throw;
+  } catch (const std::exception& error) {
+    log::warn("cannot join the server yet; retrying in the background",
+              {{"server", config_.server_url}, {"error", error.what()}});
+  }
+  parts->renewal =
+      std::make_unique<NodeCertificateRenewal>(*parts->identity, config_.certificate_check_period);
+
   podman::PodmanServiceOptions service_options;
   service_options.socket_path = config_.container_runtime_endpoint;
   service_options.log_path = (agent_dir / "podman-service.log").string();
@@ -243,7 +264,6 @@ void Agent::start() {
 
   nodeclient::NodeClientOptions client_options;
   client_options.node_name = config_.node_name;
-  client_options.token = config_.token;
   client_options.labels = config_.node_labels;
   client_options.node_status = node_status(config_.node_ip, version);
   client_options.kinds = {nodeclient::ObjectKind::Pod,           nodeclient::ObjectKind::ConfigMap,
@@ -252,7 +272,8 @@ void Agent::start() {
                           nodeclient::ObjectKind::Ingress};
   parts->streams = std::make_unique<PodStreams>(*parts->runtime);
   parts->client = std::make_unique<nodeclient::GrpcNodeClient>(
-      node_service_channels(config_), client_options, *parts->fanout, parts->streams.get());
+      node_service_channels(config_, *parts->identity), client_options, *parts->fanout,
+      parts->streams.get());
   parts->node_pods.attach(*parts->client);
   nodeclient::GrpcNodeClient& client = *parts->client;
   parts->node_pods.set_pod_lister(

@@ -7,6 +7,7 @@
 #include "agent/agent_cleanup.h"
 #include "agent/agent_flags.h"
 #include "pkg/log/log.h"
+#include "pkg/util/sd_notify.h"
 
 namespace skiff::agent {
 
@@ -50,9 +51,11 @@ int agent_command(const std::vector<std::string>& args) {
   try {
     Agent agent(config);
     agent.start();
+    util::sd_notify_ready();  // skiff-agent.service (Type=notify) counts as started from here
     int received = 0;
     sigwait(&signals, &received);
     log::info("shutting down", {{"signal", received == SIGINT ? "SIGINT" : "SIGTERM"}});
+    util::sd_notify_stopping();
     agent.stop();
     return 0;
   } catch (const std::exception& e) {

@@ -11,8 +11,11 @@ struct AgentConfig {
   // The node service (gRPC) to dial, "host:port". Empty: asked from the API server at
   // `server_url` (GET /v1-skiff/node-service), so an agent needs only the URL users know.
   std::string node_service_address;
-  std::string server_url;  // https://HOST:6443 (plain http until TLS arrives)
-  std::string token;
+  std::string
+      server_url;     // https://HOST:6443: the node joins there (agent/nodeclient/node_identity.h)
+  std::string token;  // K10<CA hash>::<credential> (pkg/pki/join_token.h)
+  // How often the node's certificate is checked for renewal.
+  std::chrono::milliseconds certificate_check_period{std::chrono::hours(1)};
   std::string node_name;  // empty: the hostname, lower-cased
   std::string node_ip;    // empty: the address of the interface the default route uses
   std::map<std::string, std::string> node_labels;

@@ -3,12 +3,16 @@
 #include <arpa/inet.h>
 #include <unistd.h>
 
+#include "pkg/pki/join_token.h"
+
 namespace skiff::agent {
 
 void add_agent_flags(util::Flags& flags, bool for_server) {
   if (!for_server) {
-    flags.add_string("server,s", "", "Server to connect to (http://HOST:6443)");
-    flags.add_string("token,t", "", "Token to join the cluster");
+    flags.add_string("server,s", "", "Server to connect to (https://HOST:6443)");
+    flags.add_string("token,t", "",
+                     "Token to join the cluster: <data-dir>/server/node-token on the server, or "
+                     "one from `skiff token create`");
   }
   flags.add_string("node-name", "", "Node name (default: the hostname)");
   flags.add_string("node-ip", "", "IP address to advertise for the node (default: detected)");
@@ -29,11 +33,19 @@ AgentConfig agent_config_from_flags(const util::Flags& flags, bool for_server) {
   if (!for_server) {
     config.server_url = flags.get_string("server");
     config.token = flags.get_string("token");
-    if (config.server_url.empty()) throw util::FlagError("--server is required (http://HOST:6443)");
-    if (config.server_url.rfind("http://", 0) != 0 && config.server_url.rfind("https://", 0) != 0)
-      throw util::FlagError("--server must be a URL such as http://HOST:6443, not \"" +
+    if (config.server_url.empty())
+      throw util::FlagError("--server is required (https://HOST:6443)");
+    if (config.server_url.rfind("https://", 0) != 0)
+      throw util::FlagError("--server must be a URL such as https://HOST:6443, not \"" +
                             config.server_url + "\"");
     if (config.token.empty()) throw util::FlagError("--token is required");
+    std::string token_error;
+    if (!pki::parse_join_token(config.token, &token_error))
+      throw util::FlagError(
+          "--token must be the full join token (K10<CA hash>::<credential>) "
+          "from <data-dir>/server/node-token on the server or from `skiff "
+          "token create`: " +
+          token_error);
   }
   config.node_name = flags.get_string("node-name");
   config.node_ip = flags.get_string("node-ip");

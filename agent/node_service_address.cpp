@@ -21,11 +21,12 @@ std::optional<std::string> url_host(const std::string& url) {
   return host;
 }
 
-std::string discover_node_service(const std::string& server_url) {
+std::string discover_node_service(const std::string& server_url, const std::string& ca_pem) {
   const std::string host = url_host(server_url).value_or("127.0.0.1");
   int port = kDefaultNodeServicePort;
   try {
     http::ClientOptions options;
+    options.ca_pem = ca_pem;
     options.connect_timeout = std::chrono::seconds(5);
     options.request_timeout = std::chrono::seconds(5);
     http::HttpClient client(options);
@@ -42,11 +43,13 @@ std::string discover_node_service(const std::string& server_url) {
   return host + ":" + std::to_string(port);
 }
 
-nodeclient::ChannelFactory node_service_channels(const AgentConfig& config) {
-  if (!config.node_service_address.empty())
-    return nodeclient::insecure_channel(config.node_service_address);
-  return [server_url = config.server_url] {
-    return nodeclient::insecure_channel(discover_node_service(server_url))();
+nodeclient::ChannelFactory node_service_channels(const AgentConfig& config,
+                                                 nodeclient::NodeIdentity& identity) {
+  return [&identity, address = config.node_service_address, server_url = config.server_url] {
+    const nodeclient::NodeCredentials credentials = identity.ensure();
+    const std::string target =
+        address.empty() ? discover_node_service(server_url, credentials.ca_pem) : address;
+    return nodeclient::mutual_tls_channel(target, [credentials] { return credentials; })();
   };
 }
 

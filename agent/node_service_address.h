@@ -17,11 +17,13 @@ inline constexpr int kDefaultNodeServicePort = 6444;
 // "HOST" of "http://HOST:PORT/path" (brackets kept for IPv6); none when it is not a URL.
 std::optional<std::string> url_host(const std::string& url);
 
-// The node service's "host:port" for a server URL: the port the server names, or 6444 when
-// it cannot be asked.
-std::string discover_node_service(const std::string& server_url);
+// The node service's "host:port" for a server URL: the port the server names (asked over TLS
+// verified with `ca_pem`), or 6444 when it cannot be asked.
+std::string discover_node_service(const std::string& server_url, const std::string& ca_pem);
 
-// Channels to the configured address, or to the discovered one when none is configured.
-nodeclient::ChannelFactory node_service_channels(const AgentConfig& config);
+// Mutual-TLS channels with the node's identity to the configured address, or to the
+// discovered one when none is configured. `identity` must outlive the factory.
+nodeclient::ChannelFactory node_service_channels(const AgentConfig& config,
+                                                 nodeclient::NodeIdentity& identity);
 
 }  // namespace skiff::agent

@@ -1,28 +1,24 @@
 #include "server/kubeconfig.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
-#include <filesystem>
 #include <stdexcept>
+
+#include "pkg/api/base64.h"
+#include "pkg/pki/pki.h"
 
 namespace skiff::server {
 
-void write_admin_kubeconfig(const std::string& path, unsigned mode, const std::string& server_url) {
-  namespace fs = std::filesystem;
-  std::error_code ec;
-  fs::path parent = fs::path(path).parent_path();
-  if (!parent.empty()) fs::create_directories(parent, ec);
-  // Plain HTTP on loopback until the security issue brings TLS and client certificates.
-  std::string text =
+void write_admin_kubeconfig(const std::string& path, unsigned mode, const std::string& server_url,
+                            const KubeconfigCredentials& credentials) {
+  // The names are k3s' ("default"), so scripts written for k3s find what they expect.
+  const std::string text =
       "apiVersion: v1\n"
       "kind: Config\n"
       "clusters:\n"
       "- name: default\n"
       "  cluster:\n"
+      "    certificate-authority-data: " +
+      api::base64_encode(credentials.ca_pem) +
+      "\n"
       "    server: " +
       server_url +
       "\n"
@@ -35,20 +31,16 @@ void write_admin_kubeconfig(const std::string& path, unsigned mode, const std::s
       "preferences: {}\n"
       "users:\n"
       "- name: default\n"
-      "  user: {}\n";
-  std::string temp = path + ".tmp";
-  int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-  if (fd < 0)
-    throw std::runtime_error("cannot write kubeconfig " + path + ": " + std::strerror(errno));
-  bool ok = ::fchmod(fd, mode) == 0 &&
-            ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) &&
-            ::fsync(fd) == 0;
-  int saved_errno = errno;
-  ::close(fd);
-  if (!ok || ::rename(temp.c_str(), path.c_str()) != 0) {
-    if (ok) saved_errno = errno;
-    ::unlink(temp.c_str());
-    throw std::runtime_error("cannot write kubeconfig " + path + ": " + std::strerror(saved_errno));
+      "  user:\n"
+      "    client-certificate-data: " +
+      api::base64_encode(credentials.client_certificate_pem) +
+      "\n"
+      "    client-key-data: " +
+      api::base64_encode(credentials.client_key_pem) + "\n";
+  try {
+    pki::write_file(path, text, mode);
+  } catch (const pki::PkiError& e) {
+    throw std::runtime_error(std::string("cannot write kubeconfig: ") + e.what());
   }
 }
 

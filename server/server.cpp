@@ -7,13 +7,25 @@
 #include <iostream>
 
 #include "pkg/http/server.h"
+#include "pkg/http/tls_server.h"
 #include "pkg/log/log.h"
+#include "pkg/pki/pki.h"
+#include "pkg/util/sd_notify.h"
 #include "server/advertise_address.h"
 #include "server/apiserver/api_server.h"
 #include "server/controller_manager.h"
+#include "server/encryption/encrypting_store.h"
+#include "server/encryption/secrets_encrypt_handler.h"
+#include "server/encryption/secrets_encryption.h"
 #include "server/kubeconfig.h"
 #include "server/nodeservice/node_server.h"
-#include "server/nodeservice/node_token.h"
+#include "server/security/auth_filter.h"
+#include "server/security/bootstrap_tokens.h"
+#include "server/security/certificate_renewer.h"
+#include "server/security/cluster_certificates.h"
+#include "server/security/node_join.h"
+#include "server/security/node_token.h"
+#include "server/security/store_node_graph.h"
 #include "server/store/prefix_cached_store.h"
 #include "server/store/sqlite/sqlite_store.h"
 
@@ -62,6 +74,35 @@ http::Response node_service_info(uint16_t node_port) {
   return response;
 }
 
+// GET /cacerts, anonymous: the CA bundle clients verify the server with; its SHA-256 is the
+// hash in join tokens, so a joining node can check it before trusting it.
+http::Response ca_certs(const std::string& bundle) {
+  return http::Response{200, {{"Content-Type", "text/plain"}}, bundle};
+}
+
+// The URL the admin kubeconfig names: loopback unless the API binds one specific address.
+std::string local_api_url(const std::string& bind_address, uint16_t port) {
+  const bool wildcard = bind_address.empty() || bind_address == "0.0.0.0" || bind_address == "::";
+  const std::string host = wildcard                                      ? "127.0.0.1"
+                           : bind_address.find(':') != std::string::npos ? "[" + bind_address + "]"
+                                                                         : bind_address;
+  return "https://" + host + ":" + std::to_string(port);
+}
+
+std::shared_ptr<boost::asio::ssl::context> api_tls_context(const security::TlsMaterial& tls) {
+  return http::make_tls_server_context(tls.serving.certificate_pem, tls.serving.key_pem,
+                                       tls.client_ca.certificate_pem);
+}
+
+void write_kubeconfig(const ServerConfig& config, const std::string& url,
+                      const security::TlsMaterial& tls) {
+  if (config.write_kubeconfig.empty()) return;
+  write_admin_kubeconfig(
+      config.write_kubeconfig, config.write_kubeconfig_mode, url,
+      {tls.server_ca.certificate_pem, tls.admin.certificate_pem, tls.admin.key_pem});
+  log::info("admin kubeconfig written", {{"path", config.write_kubeconfig}});
+}
+
 }  // namespace
 
 int run(const ServerConfig& config) {
@@ -75,8 +116,36 @@ int run(const ServerConfig& config) {
     auto store = store::open_sqlite_store(store_options);
     log::info("store ready",
               {{"path", store_options.path}, {"revision", store->current_revision()}});
+    // Secrets at rest (--secrets-encryption): the key file, created on first use. Once it
+    // exists, encrypted Secrets are read through it even without the flag (serving the raw
+    // envelopes would be wrong); new writes stay encrypted.
+    std::unique_ptr<encryption::EncryptingStore> encrypting_store;
+    std::unique_ptr<encryption::SecretsEncryption> secrets_encryption;
+    store::Store* api_store = store.get();
+    const std::string key_file = encryption::encryption_config_path(config.data_dir);
+    if (config.secrets_encryption || std::filesystem::exists(key_file)) {
+      if (!config.secrets_encryption)
+        log::warn("secrets encryption stays on: its key file exists", {{"file", key_file}});
+      auto keys = encryption::load_or_create_encryption_config(key_file);
+      encrypting_store = std::make_unique<encryption::EncryptingStore>(
+          *store, std::make_shared<const encryption::Keyring>(keys.keys));
+      secrets_encryption =
+          std::make_unique<encryption::SecretsEncryption>(*encrypting_store, key_file);
+      api_store = encrypting_store.get();
+      log::info("secrets encryption on", {{"key", keys.keys.front().name}, {"file", key_file}});
+    }
     // Namespaces are read on every namespaced write; serve them from memory.
-    store::PrefixCachedStore cached_store(*store, "/registry/core/namespaces/");
+    store::PrefixCachedStore cached_store(*api_store, "/registry/core/namespaces/");
+
+    // 1b. The cluster's certificates (created on first start, renewed when due).
+    security::ClusterCertificates certificates(
+        config.data_dir,
+        security::default_serving_names(util::format_ipv4(config.service_cidr.at(1)),
+                                        config.cluster_domain, config.tls_sans));
+    const std::string ca_bundle = certificates.material()->server_ca.certificate_pem;
+    const pki::JoinToken node_token = security::load_or_create_node_token(
+        (std::filesystem::path(config.data_dir) / "server" / "node-token").string(), config.token,
+        ca_bundle);
 
     // 2. The API (system namespaces first, then the reactors).
     apiserver::ApiServerOptions api_options;
@@ -102,8 +171,12 @@ int run(const ServerConfig& config) {
     nodeservice::NodeServerOptions node_options;
     node_options.bind_address = config.bind_address;
     node_options.port = config.node_port;
-    node_options.token = nodeservice::load_or_create_node_token(
-        (std::filesystem::path(config.data_dir) / "server" / "node-token").string(), config.token);
+    node_options.tls = nodeservice::NodeServerTls{
+        certificates.files().serving_cert, certificates.files().serving_key,
+        certificates.files().client_ca_cert,
+        static_cast<unsigned>(std::max<int64_t>(
+            1, std::chrono::duration_cast<std::chrono::seconds>(config.certificate_check_period)
+                   .count()))};
     node_options.service.node_monitor_grace_period = config.node_monitor_grace_period;
     nodeservice::ClusterSettings& cluster = node_options.service.cluster;
     cluster.cluster_cidr = config.cluster_cidr.str();
@@ -120,21 +193,49 @@ int run(const ServerConfig& config) {
     api.set_node_tunnel(&node_server.tunnel());
     if (!config.node_ready_file.empty()) write_ready_file(config.node_ready_file, node_port);
 
-    // 4. HTTP.
+    // 4. HTTPS: authentication and authorization in front of the API.
+    security::NodeJoin node_join(
+        certificates, node_token.credential, [&cached_store](const pki::BootstrapToken& token) {
+          return security::check_bootstrap_token(cached_store, token, pki::Clock::now());
+        });
+    security::Authenticator authenticator(config.token_auth_file.empty()
+                                              ? std::map<std::string, security::UserInfo>{}
+                                              : security::load_token_file(config.token_auth_file));
+    security::StoreNodeGraph node_graph(cached_store);
+    security::AuthFilter auth_filter(authenticator, node_graph,
+                                     [&api, &node_join, &ca_bundle, &secrets_encryption,
+                                      node_port](http::Request& request) -> http::HandlerResult {
+                                       if (request.path == "/v1-skiff/node-service")
+                                         return node_service_info(node_port);
+                                       if (encryption::is_secrets_encrypt_path(request.path))
+                                         return encryption::handle_secrets_encrypt(
+                                             request, secrets_encryption.get());
+                                       if (request.path == security::kCaCertsPath)
+                                         return ca_certs(ca_bundle);
+                                       if (request.path == security::kNodeCertificatePath)
+                                         return node_join.handle(request);
+                                       return api.handle(request);
+                                     });
+    http::TlsContextHolder tls_context;
+    tls_context.set(api_tls_context(*certificates.material()));
     http::ServerOptions http_options;
     http_options.bind_address = config.bind_address;
     http_options.port = config.https_listen_port;
     http_options.worker_threads = config.worker_threads;
-    http::Server http_server(http_options,
-                             [&api, node_port](http::Request& request) -> http::HandlerResult {
-                               if (request.path == "/v1-skiff/node-service")
-                                 return node_service_info(node_port);
-                               return api.handle(request);
-                             });
+    http_options.tls_context = [&tls_context] { return tls_context.get(); };
+    http::Server http_server(
+        http_options, [&auth_filter](http::Request& request) { return auth_filter(request); });
     uint16_t port = http_server.start();
     controllers.start_kubernetes_service({util::format_ipv4(config.service_cidr.at(1)),
                                           advertise_address(config.bind_address), port});
-    std::string url = "http://" + config.bind_address + ":" + std::to_string(port);
+    const std::string url = local_api_url(config.bind_address, port);
+    write_kubeconfig(config, url, *certificates.material());
+    security::CertificateRenewer renewer(certificates, config.certificate_check_period,
+                                         [&](const std::vector<std::string>&) {
+                                           const auto material = certificates.material();
+                                           tls_context.set(api_tls_context(*material));
+                                           write_kubeconfig(config, url, *material);
+                                         });
 
     // 5. The embedded agent: this machine is a node too, unless --disable-agent.
     std::unique_ptr<Companion> embedded_agent;
@@ -144,23 +245,21 @@ int run(const ServerConfig& config) {
     } else {
       try {
         embedded_agent = config.embedded_agent({local_node_service(config.bind_address, node_port),
-                                                node_options.token, config.data_dir});
+                                                node_token.str(), config.data_dir, url});
       } catch (const std::exception& e) {
         throw std::runtime_error(std::string("the embedded agent cannot run pods: ") + e.what() +
                                  " (install podman, or pass --disable-agent to run the control "
                                  "plane only)");
       }
     }
-    if (!config.write_kubeconfig.empty()) {
-      write_admin_kubeconfig(config.write_kubeconfig, config.write_kubeconfig_mode, url);
-      log::info("admin kubeconfig written", {{"path", config.write_kubeconfig}});
-    }
     if (!config.ready_file.empty()) write_ready_file(config.ready_file, port);
     log::info("skiff server ready", {{"url", url}});
+    util::sd_notify_ready();  // Type=notify units count the service as started from here
 
     int received = 0;
     sigwait(&signals, &received);
     log::info("shutting down", {{"signal", received == SIGINT ? "SIGINT" : "SIGTERM"}});
+    util::sd_notify_stopping();
 
     // Reverse order: stop taking requests, stop the reactors, close the store.
     embedded_agent.reset();  // the agent stops; its pods keep running

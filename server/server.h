@@ -18,8 +18,9 @@ namespace skiff::server {
 // What an agent started beside the server needs to join it.
 struct LocalNodeService {
   std::string address;  // "host:port" of the node service
-  std::string token;    // the join token
+  std::string token;    // the join token (K10 form)
   std::string data_dir;
+  std::string server_url;  // https://...:port of the API, where the agent joins
 };
 
 // Something that runs beside the server until destroyed: the embedded agent. The server knows
@@ -54,6 +55,14 @@ struct ServerConfig {
   int node_port = 6444;
   std::string node_ready_file;
   std::string token;
+  // Encrypt Secrets in the store (--secrets-encryption; key in <data-dir>/server/cred/).
+  bool secrets_encryption = false;
+  // Extra names and addresses for the serving certificate (--tls-san).
+  std::vector<std::string> tls_sans;
+  // Bearer tokens (--token-auth-file, Kubernetes' static token CSV). Empty: none.
+  std::string token_auth_file;
+  // How often the certificates are checked for renewal and for files replaced on disk.
+  std::chrono::milliseconds certificate_check_period{std::chrono::minutes(10)};
   // The cluster's networks (k3s' flags and defaults): each node gets a /24 pod subnet out of
   // cluster_cidr; Services get ClusterIPs out of service_cidr and NodePorts from the range;
   // cluster_dns (inside service_cidr) is never handed out unasked and is what agents' DNS

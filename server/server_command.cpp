@@ -113,6 +113,18 @@ int server_command(const std::vector<std::string>& args,
   flags.add_string("token,t", "",
                    "Shared token agents join with (default: <data-dir>/server/node-token, "
                    "generated when absent)");
+  flags.add_list("tls-san",
+                 "Extra host name or IP address for the API's serving certificate; repeat or "
+                 "comma list");
+  flags.add_string("token-auth-file", "",
+                   "Bearer tokens the API accepts (Kubernetes' static token file: "
+                   "token,user,uid,\"group1,group2\")");
+  flags.add_bool("secrets-encryption", false,
+                 "Encrypt Secret data at rest (AES-GCM; key in "
+                 "<data-dir>/server/cred/encryption-config.json)");
+  flags.add_string("certificate-check-period", "10m",
+                   "How often certificates are checked for renewal (90 days before expiry) and "
+                   "for files replaced by `skiff certificate rotate`");
   if (extensions.add_flags) extensions.add_flags(flags);
   flags.add_string("cluster-cidr", defaults.cluster_cidr.str(),
                    "Network for pod IPs; each node gets a /24 of it");
@@ -184,6 +196,25 @@ int server_command(const std::vector<std::string>& args,
   config.node_port = static_cast<int>(node_port);
   config.node_ready_file = flags.get_string("node-ready-file");
   config.token = flags.get_string("token");
+  for (const auto& value : flags.get_list("tls-san")) {
+    size_t start = 0;
+    while (start <= value.size()) {
+      const size_t comma = value.find(',', start);
+      std::string name = value.substr(start, comma == std::string::npos ? comma : comma - start);
+      if (!name.empty()) config.tls_sans.push_back(std::move(name));
+      if (comma == std::string::npos) break;
+      start = comma + 1;
+    }
+  }
+  config.token_auth_file = flags.get_string("token-auth-file");
+  config.secrets_encryption = flags.get_bool("secrets-encryption");
+  auto check_period = util::parse_duration(flags.get_string("certificate-check-period"));
+  if (!check_period || check_period->count() < 1000) {
+    std::cerr << "skiff server: --certificate-check-period must be a duration of at least 1s "
+                 "such as 10m\n";
+    return 2;
+  }
+  config.certificate_check_period = *check_period;
   try {
     if (extensions.embedded_agent && !config.disable_agent)
       config.embedded_agent = extensions.embedded_agent(flags);

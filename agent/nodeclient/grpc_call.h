@@ -14,7 +14,8 @@ inline constexpr uint32_t kProtocolVersion = skiff::node::v1::PROTOCOL_VERSION_1
 
 inline void prepare_call(grpc::ClientContext& context, const std::string& token,
                          std::chrono::milliseconds timeout = std::chrono::milliseconds(0)) {
-  context.AddMetadata("authorization", "Bearer " + token);
+  // Over mutual TLS the certificate is the credential; a token is for in-process channels.
+  if (!token.empty()) context.AddMetadata("authorization", "Bearer " + token);
   context.AddMetadata("skiff-node-protocol", std::to_string(kProtocolVersion));
   if (timeout.count() > 0) context.set_deadline(std::chrono::system_clock::now() + timeout);
 }

@@ -146,13 +146,34 @@ struct GrpcNodeClient::Connection {
   bool synced = false;       // guarded by the client's mutex_
 };
 
+namespace {
+
+grpc::ChannelArguments keepalive_arguments() {
+  grpc::ChannelArguments arguments;
+  arguments.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 20000);
+  arguments.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 10000);
+  arguments.SetInt(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+  return arguments;
+}
+
+}  // namespace
+
 ChannelFactory insecure_channel(const std::string& target) {
   return [target] {
-    grpc::ChannelArguments arguments;
-    arguments.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 20000);
-    arguments.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 10000);
-    arguments.SetInt(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
-    return grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(), arguments);
+    return grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(),
+                                     keepalive_arguments());
+  };
+}
+
+ChannelFactory mutual_tls_channel(const std::string& target,
+                                  std::function<NodeCredentials()> credentials) {
+  return [target, credentials = std::move(credentials)] {
+    const NodeCredentials current = credentials();
+    grpc::SslCredentialsOptions tls;
+    tls.pem_root_certs = current.ca_pem;
+    tls.pem_private_key = current.key_pem;
+    tls.pem_cert_chain = current.certificate_pem;
+    return grpc::CreateCustomChannel(target, grpc::SslCredentials(tls), keepalive_arguments());
   };
 }
 

@@ -21,6 +21,7 @@
 #include <string>
 #include <thread>
 
+#include "agent/nodeclient/node_identity.h"
 #include "agent/nodeclient/node_object_cache.h"
 #include "agent/nodeclient/node_session.h"
 #include "agent/nodeclient/report_queue.h"
@@ -48,9 +49,14 @@ struct NodeClientOptions {
 
 // Makes the channel for each connection attempt.
 using ChannelFactory = std::function<std::shared_ptr<grpc::Channel>()>;
-// Plain-text gRPC to "host:port", with keepalive pings so a dead server is noticed. (TLS comes
-// with the security issue.)
+// Plain-text gRPC to "host:port", with keepalive pings so a dead server is noticed. For
+// in-process servers in tests; agents use mutual_tls_channel.
 ChannelFactory insecure_channel(const std::string& target);
+// Mutual TLS to "host:port" (the server's certificate must name the host), keepalive as above.
+// `credentials` is asked on every connection attempt, so a renewed certificate is used from the
+// next connection on; when it throws, that attempt fails and is retried with backoff.
+ChannelFactory mutual_tls_channel(const std::string& target,
+                                  std::function<NodeCredentials()> credentials);
 
 class GrpcNodeClient : public NodeSession {
  public:

@@ -28,6 +28,7 @@ server::ServerCommandExtensions embedded_agent_extensions() {
       agent::AgentConfig joined = config;
       joined.node_service_address = node_service.address;
       joined.token = node_service.token;
+      joined.server_url = node_service.server_url;
       joined.data_dir = node_service.data_dir;
       return std::make_unique<EmbeddedAgent>(std::move(joined));
     };

@@ -11,6 +11,7 @@
 #include "pkg/kubectl/kubectl.h"
 #include "pkg/kubectl/secrets_encrypt_command.h"
 #include "pkg/kubectl/token_command.h"
+#include "server/certificate_command.h"
 #include "server/server.h"
 
 namespace {
@@ -39,6 +40,8 @@ const Subcommand kSubcommands[] = {
     {"check-config", "Check this host for what skiff needs",
      skiff::agent::hostcheck::check_config_command},
     {"token", "Create, list and delete join tokens", skiff::kubectl::token_command},
+    {"certificate", "Check or rotate the server's certificates",
+     skiff::server::certificate_command},
     {"secrets-encrypt", "Secrets encryption at rest: status, rotate-keys",
      skiff::kubectl::secrets_encrypt_command},
     {"version", "Print the version", version_command},

@@ -2,12 +2,20 @@
 // One parsed HTTP request as the server hands it to a handler: method, decoded path, decoded
 // (multi-valued) query parameters, headers, the whole body and the peer address. Plain data;
 // no I/O.
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
 namespace skiff::http {
+
+// Who a TLS client proved to be: the subject of a client certificate that chains to the CA the
+// server trusts for clients (Kubernetes' x509 authentication: CN is the user, O the groups).
+struct PeerIdentity {
+  std::string common_name;
+  std::vector<std::string> organizations;
+};
 
 struct Request {
   std::string method;  // "GET", "POST", ...
@@ -17,6 +25,10 @@ struct Request {
   std::vector<std::pair<std::string, std::string>> headers;  // as received
   std::string body;
   std::string remote_address;  // "127.0.0.1:53422"
+  bool tls = false;            // arrived over TLS
+  // Set only when the client presented a certificate the server verified; a certificate that
+  // does not verify leaves it empty (the request is then anonymous, as Kubernetes treats it).
+  std::optional<PeerIdentity> client_identity;
 
   // First value of a query parameter, "" when absent.
   std::string query_value(std::string_view name) const;

@@ -19,7 +19,7 @@ Response status_response(unsigned status, const std::string& reason, const std::
   return Response{status, {{"Content-Type", "application/json"}}, error.to_status().dump()};
 }
 
-void Server::Core::track(const std::shared_ptr<Connection>& connection) {
+void Server::Core::track(const std::shared_ptr<ConnectionBase>& connection) {
   std::lock_guard lock(connections_mutex);
   if (connections.size() >= 64 && connections.size() % 64 == 0) {
     std::erase_if(connections, [](const auto& weak) { return weak.expired(); });
@@ -40,7 +40,14 @@ void accept_next(const std::shared_ptr<Server::Core>& core) {
         if (core->stopping) return;  // the socket closes as it goes out of scope
         boost::system::error_code ignored;
         socket.set_option(tcp::no_delay(true), ignored);
-        auto connection = std::make_shared<Connection>(core, std::move(socket));
+        std::shared_ptr<ConnectionBase> connection;
+        if (core->options.tls_context) {
+          auto context = core->options.tls_context();
+          if (!context) return accept_next(core);  // no certificate (yet): refuse this one
+          connection = std::make_shared<TlsConnection>(core, std::move(socket), std::move(context));
+        } else {
+          connection = std::make_shared<PlainConnection>(core, std::move(socket));
+        }
         core->track(connection);
         connection->start();
         accept_next(core);
@@ -88,7 +95,7 @@ void Server::stop() {
     boost::system::error_code ignored;
     core.acceptor.close(ignored);
   });
-  std::vector<std::shared_ptr<Connection>> live;
+  std::vector<std::shared_ptr<ConnectionBase>> live;
   {
     std::lock_guard lock(core.connections_mutex);
     for (auto& weak : core.connections)

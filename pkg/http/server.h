@@ -13,7 +13,10 @@
 //  - Handler exceptions become 500 Status responses; the connection survives.
 //  - stop() refuses new connections, ends streams, lets in-flight handlers finish and joins
 //    every thread. It is idempotent and called by the destructor.
-//  - Plain TCP for now. TLS (an ssl_stream over the same tcp_stream) will hook into Connection.
+//  - Plain TCP, or TLS when `tls_context` is set: it is asked for the context on every accepted
+//    connection, so a renewed certificate is served from the next connection on without a
+//    restart while open connections keep theirs. A verified client certificate's subject
+//    reaches the handler as Request::client_identity (pkg/http/tls_server.h makes contexts).
 //  - A handler may answer a WebSocket upgrade request with a WebSocketUpgrade: the connection
 //    completes the handshake (101 with the chosen subprotocol) and becomes that WebSocket until
 //    either side closes it. Other upgrades (SPDY) are not served.
@@ -27,6 +30,10 @@
 #include <vector>
 
 #include "pkg/http/request.h"
+
+namespace boost::asio::ssl {
+class context;
+}
 
 namespace skiff::http {
 
@@ -109,6 +116,8 @@ struct ServerOptions {
   std::chrono::seconds write_timeout{60};           // writing one complete response
   size_t stream_queue_limit = 16 * 1024 * 1024;     // queued bytes before a slow stream is ended
   std::chrono::seconds websocket_idle_timeout{60};  // silence before a ping, then a drop
+  // TLS: the context for the next connection (null: refuse it). Empty function: plain TCP.
+  std::function<std::shared_ptr<boost::asio::ssl::context>()> tls_context;
 };
 
 class Server {

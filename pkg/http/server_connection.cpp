@@ -1,5 +1,8 @@
 #include "pkg/http/server_connection.h"
 
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
@@ -24,18 +27,86 @@ std::string format_stream_head(unsigned status, const Headers& headers) {
   return head;
 }
 
-Connection::Connection(std::shared_ptr<Server::Core> core, tcp::socket socket)
-    : core_(std::move(core)), stream_(std::move(socket)) {
+namespace {
+
+PlainStream make_stream(tcp::socket socket, const std::shared_ptr<asio::ssl::context>&,
+                        std::type_identity<PlainStream>) {
+  return PlainStream(std::move(socket));
+}
+
+TlsStream make_stream(tcp::socket socket, const std::shared_ptr<asio::ssl::context>& tls,
+                      std::type_identity<TlsStream>) {
+  return TlsStream(std::move(socket), *tls);
+}
+
+// The subject of the client's certificate when it verified against the server's client CA
+// (the context asks for a certificate but accepts any, so the decision is made here).
+std::optional<PeerIdentity> verified_peer(SSL* ssl) {
+  if (SSL_get_verify_result(ssl) != X509_V_OK) return std::nullopt;
+  X509* certificate = SSL_get0_peer_certificate(ssl);
+  if (!certificate) return std::nullopt;
+  PeerIdentity identity;
+  X509_NAME* subject = X509_get_subject_name(certificate);
+  for (int i = 0; i < X509_NAME_entry_count(subject); ++i) {
+    X509_NAME_ENTRY* entry = X509_NAME_get_entry(subject, i);
+    const int nid = OBJ_obj2nid(X509_NAME_ENTRY_get_object(entry));
+    if (nid != NID_commonName && nid != NID_organizationName) continue;
+    unsigned char* text = nullptr;
+    const int length = ASN1_STRING_to_UTF8(&text, X509_NAME_ENTRY_get_data(entry));
+    if (length < 0) continue;
+    std::string value(reinterpret_cast<char*>(text), static_cast<size_t>(length));
+    OPENSSL_free(text);
+    if (nid == NID_commonName)
+      identity.common_name = std::move(value);
+    else
+      identity.organizations.push_back(std::move(value));
+  }
+  if (identity.common_name.empty()) return std::nullopt;
+  return identity;
+}
+
+}  // namespace
+
+template <class Stream>
+BasicConnection<Stream>::BasicConnection(std::shared_ptr<Server::Core> core, tcp::socket socket,
+                                         std::shared_ptr<asio::ssl::context> tls)
+    : core_(std::move(core)),
+      tls_(std::move(tls)),
+      stream_(make_stream(std::move(socket), tls_, std::type_identity<Stream>{})) {
   beast::error_code ec;
-  auto endpoint = stream_.socket().remote_endpoint(ec);
+  auto endpoint = tcp().socket().remote_endpoint(ec);
   if (!ec) remote_address_ = endpoint.address().to_string() + ":" + std::to_string(endpoint.port());
 }
 
-void Connection::start() {
-  asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->read_header(); });
+template <class Stream>
+void BasicConnection<Stream>::start() {
+  asio::dispatch(stream_.get_executor(), [self = shared_from_this()] {
+    if constexpr (kTls) {
+      self->tcp().expires_after(self->core_->options.header_timeout);
+      self->stream_.async_handshake(asio::ssl::stream_base::server,
+                                    [self](beast::error_code ec) { self->on_handshake(ec); });
+    } else {
+      self->read_header();
+    }
+  });
 }
 
-void Connection::shutdown() {
+template <class Stream>
+void BasicConnection<Stream>::on_handshake(beast::error_code ec) {
+  if constexpr (kTls) {
+    if (ec) return close_socket();  // not TLS, no common version or cipher, timeout
+    peer_ = verified_peer(stream_.native_handle());
+    read_header();
+  }
+}
+
+template <class Stream>
+void BasicConnection<Stream>::write_raw(asio::const_buffer bytes, WriteDone done) {
+  asio::async_write(stream_, bytes, std::move(done));
+}
+
+template <class Stream>
+void BasicConnection<Stream>::shutdown() {
   asio::post(stream_.get_executor(), [self = shared_from_this()] {
     switch (self->state_) {
       case State::Reading:
@@ -53,21 +124,22 @@ void Connection::shutdown() {
   });
 }
 
-void Connection::read_header() {
+template <class Stream>
+void BasicConnection<Stream>::read_header() {
   if (core_->stopping) return close_socket();
   state_ = State::Reading;
   parser_.emplace();
   parser_->body_limit(core_->options.body_limit);
   parser_->header_limit(static_cast<std::uint32_t>(core_->options.header_limit));
-  stream_.expires_after(first_request_ ? core_->options.header_timeout
-                                       : core_->options.idle_timeout);
+  tcp().expires_after(first_request_ ? core_->options.header_timeout : core_->options.idle_timeout);
   first_request_ = false;
   bhttp::async_read_header(
       stream_, buffer_, *parser_,
       [self = shared_from_this()](beast::error_code ec, size_t) { self->on_header(ec); });
 }
 
-void Connection::on_header(beast::error_code ec) {
+template <class Stream>
+void BasicConnection<Stream>::on_header(beast::error_code ec) {
   // Beast checks Content-Length against the body limit while parsing the header.
   if (ec == bhttp::error::body_limit) return reject_too_large();
   if (ec) return close_socket();  // EOF, timeout, garbage: nobody to answer
@@ -85,18 +157,20 @@ void Connection::on_header(beast::error_code ec) {
   read_body();
 }
 
-void Connection::read_body() {
+template <class Stream>
+void BasicConnection<Stream>::read_body() {
   if (parser_->is_done()) return on_body({});
-  stream_.expires_after(core_->options.header_timeout);
+  tcp().expires_after(core_->options.header_timeout);
   bhttp::async_read(
       stream_, buffer_, *parser_,
       [self = shared_from_this()](beast::error_code ec, size_t) { self->on_body(ec); });
 }
 
-void Connection::on_body(beast::error_code ec) {
+template <class Stream>
+void BasicConnection<Stream>::on_body(beast::error_code ec) {
   if (ec == bhttp::error::body_limit) return reject_too_large();
   if (ec) return close_socket();
-  stream_.expires_never();
+  tcp().expires_never();
   auto message = parser_->release();
   keep_alive_ = message.keep_alive();
   if (beast::websocket::is_upgrade(message)) {
@@ -112,12 +186,15 @@ void Connection::on_body(beast::error_code ec) {
     request->headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
   request->body = std::move(message.body());
   request->remote_address = remote_address_;
+  request->tls = kTls;
+  request->client_identity = peer_;
   state_ = State::Handling;
   bool posted = core_->pool->post([self = shared_from_this(), request] { self->handle(*request); });
   if (!posted) close_socket();
 }
 
-void Connection::handle(Request& request) {
+template <class Stream>
+void BasicConnection<Stream>::handle(Request& request) {
   HandlerResult result;
   try {
     result = core_->handler(request);
@@ -154,7 +231,8 @@ void Connection::handle(Request& request) {
   }
 }
 
-void Connection::send(Response response, bool close_after) {
+template <class Stream>
+void BasicConnection<Stream>::send(Response response, bool close_after) {
   if (state_ == State::Closed) return;
   state_ = State::Writing;
   response_ = {};
@@ -164,28 +242,31 @@ void Connection::send(Response response, bool close_after) {
   response_.body() = std::move(response.body);
   response_.keep_alive(keep_alive_ && !close_after && !core_->stopping);
   response_.prepare_payload();
-  stream_.expires_after(core_->options.write_timeout);
+  tcp().expires_after(core_->options.write_timeout);
   bhttp::async_write(stream_, response_, [self = shared_from_this()](beast::error_code ec, size_t) {
     self->on_written(ec);
   });
 }
 
-void Connection::on_written(beast::error_code ec) {
+template <class Stream>
+void BasicConnection<Stream>::on_written(beast::error_code ec) {
   if (ec || !response_.keep_alive()) return close_socket();
   read_header();
 }
 
-void Connection::begin_streaming(const std::shared_ptr<StreamImpl>& stream) {
+template <class Stream>
+void BasicConnection<Stream>::begin_streaming(const std::shared_ptr<StreamImpl>& stream) {
   if (state_ == State::Closed) return stream->connection_gone();
   state_ = State::Streaming;
   active_stream_ = stream;
-  stream_.expires_never();
+  tcp().expires_never();
   stream->send_head();
   if (core_->stopping) stream->close();
   watch_for_disconnect();
 }
 
-void Connection::begin_websocket(WebSocketUpgrade upgrade) {
+template <class Stream>
+void BasicConnection<Stream>::begin_websocket(WebSocketUpgrade upgrade) {
   if (state_ == State::Closed) {
     if (upgrade.failed) upgrade.failed();
     return;
@@ -200,7 +281,7 @@ void Connection::begin_websocket(WebSocketUpgrade upgrade) {
     return send(status_response(503, "ServiceUnavailable", "the server is shutting down"), true);
   }
   state_ = State::Upgraded;
-  auto websocket = std::make_shared<WebSocketImpl>(
+  auto websocket = std::make_shared<WebSocketImpl<Stream>>(
       std::move(stream_), core_->options.stream_queue_limit, core_->options.websocket_idle_timeout);
   active_websocket_ = websocket;
   auto request = std::move(*upgrade_request_);
@@ -212,17 +293,19 @@ void Connection::begin_websocket(WebSocketUpgrade upgrade) {
   });
 }
 
-void Connection::watch_for_disconnect() {
+template <class Stream>
+void BasicConnection<Stream>::watch_for_disconnect() {
   // The client sends nothing during a stream; a completed read means EOF or an error, i.e.
   // the client went away. Stray bytes are ignored (the stream ends the connection anyway).
-  stream_.socket().async_read_some(asio::buffer(scratch_),
-                                   [self = shared_from_this()](beast::error_code ec, size_t) {
-                                     if (ec) return self->close_socket();
-                                     self->watch_for_disconnect();
-                                   });
+  stream_.async_read_some(asio::buffer(scratch_),
+                          [self = shared_from_this()](beast::error_code ec, size_t) {
+                            if (ec) return self->close_socket();
+                            self->watch_for_disconnect();
+                          });
 }
 
-void Connection::reject_too_large() {
+template <class Stream>
+void BasicConnection<Stream>::reject_too_large() {
   auto response = status_response(413, "RequestEntityTooLarge",
                                   "the request body is larger than the limit of " +
                                       std::to_string(core_->options.body_limit) + " bytes");
@@ -234,19 +317,20 @@ void Connection::reject_too_large() {
   response_.body() = std::move(response.body);
   response_.keep_alive(false);
   response_.prepare_payload();
-  stream_.expires_after(core_->options.write_timeout);
+  tcp().expires_after(core_->options.write_timeout);
   bhttp::async_write(stream_, response_, [self = shared_from_this()](beast::error_code ec, size_t) {
     if (ec) return self->close_socket();
     self->linger_then_close();
   });
 }
 
-void Connection::linger_then_close() {
+template <class Stream>
+void BasicConnection<Stream>::linger_then_close() {
   // Closing with unread request bytes would reset the connection and could destroy the 413
   // before the client reads it; so half-close and drain for a little while first.
   beast::error_code ignored;
-  stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
-  stream_.expires_after(std::chrono::seconds(5));
+  tcp().socket().shutdown(tcp::socket::shutdown_send, ignored);
+  tcp().expires_after(std::chrono::seconds(5));
   stream_.async_read_some(asio::buffer(scratch_),
                           [self = shared_from_this()](beast::error_code ec, size_t) {
                             if (ec) return self->close_socket();
@@ -254,7 +338,8 @@ void Connection::linger_then_close() {
                           });
 }
 
-void Connection::close_socket() {
+template <class Stream>
+void BasicConnection<Stream>::close_socket() {
   if (state_ == State::Closed) return;
   if (state_ == State::Upgraded) {  // the socket belongs to the WebSocket now
     if (auto websocket = active_websocket_) websocket->abort();
@@ -262,9 +347,12 @@ void Connection::close_socket() {
   }
   state_ = State::Closed;
   beast::error_code ignored;
-  stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
-  stream_.close();
+  tcp().socket().shutdown(tcp::socket::shutdown_both, ignored);
+  tcp().close();
   if (auto stream = std::move(active_stream_)) stream->connection_gone();
 }
+
+template class BasicConnection<PlainStream>;
+template class BasicConnection<TlsStream>;
 
 }  // namespace skiff::http

@@ -1,11 +1,19 @@
 #pragma once
-// One accepted TCP connection: reads requests (with deadlines and the body limit), runs the
+// One accepted connection, plain TCP or TLS: (TLS: handshake first, noting the client
+// certificate's verified identity) reads requests (with deadlines and the body limit), runs the
 // handler on the worker pool, writes the response, and keeps the connection alive. A streaming
 // response turns the connection into a chunked stream until either side ends it; a WebSocket
-// upgrade hands the socket to a WebSocketImpl.
+// upgrade hands the stream to a WebSocketImpl.
+//
+// The code is written once for both stream types (BasicConnection<Stream>, instantiated in
+// server_connection.cpp for PlainStream and TlsStream); StreamImpl and the server core see only
+// the ConnectionBase interface.
+#include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -15,22 +23,47 @@
 namespace skiff::http {
 
 class StreamImpl;
+template <class NextLayer>
 class WebSocketImpl;
 
-class Connection : public std::enable_shared_from_this<Connection> {
- public:
-  Connection(std::shared_ptr<Server::Core> core, boost::asio::ip::tcp::socket socket);
+using PlainStream = boost::beast::tcp_stream;
+using TlsStream = boost::beast::ssl_stream<boost::beast::tcp_stream>;
 
-  void start();
+class ConnectionBase {
+ public:
+  virtual ~ConnectionBase() = default;
+  virtual void start() = 0;
   // Any thread: close when idle, end a stream, or close after the response in flight.
-  void shutdown();
+  virtual void shutdown() = 0;
 
   // --- used by StreamImpl (strand only unless noted) ---
-  boost::asio::any_io_executor executor() { return stream_.get_executor(); }  // any thread
-  boost::beast::tcp_stream& socket_stream() { return stream_; }
-  void close_socket();
+  virtual boost::asio::any_io_executor executor() = 0;  // any thread
+  using WriteDone = std::function<void(boost::system::error_code, size_t)>;
+  virtual void write_raw(boost::asio::const_buffer bytes, WriteDone done) = 0;
+  virtual void close_socket() = 0;
+};
+
+template <class Stream>
+class BasicConnection final : public ConnectionBase,
+                              public std::enable_shared_from_this<BasicConnection<Stream>> {
+ public:
+  static constexpr bool kTls = std::is_same_v<Stream, TlsStream>;
+
+  // Plain: a socket; TLS: a socket and the context (kept alive while the connection lives, as
+  // the server may swap in a renewed certificate meanwhile).
+  BasicConnection(std::shared_ptr<Server::Core> core, boost::asio::ip::tcp::socket socket,
+                  std::shared_ptr<boost::asio::ssl::context> tls = nullptr);
+
+  void start() override;
+  void shutdown() override;
+  boost::asio::any_io_executor executor() override { return stream_.get_executor(); }
+  void write_raw(boost::asio::const_buffer bytes, WriteDone done) override;
+  void close_socket() override;
 
  private:
+  using std::enable_shared_from_this<BasicConnection<Stream>>::shared_from_this;
+  boost::beast::tcp_stream& tcp() { return boost::beast::get_lowest_layer(stream_); }
+  void on_handshake(boost::beast::error_code ec);  // TLS only
   enum class State { Reading, Handling, Writing, Streaming, Upgraded, Closed };
 
   void read_header();
@@ -47,7 +80,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void linger_then_close();
 
   std::shared_ptr<Server::Core> core_;
-  boost::beast::tcp_stream stream_;
+  std::shared_ptr<boost::asio::ssl::context> tls_;
+  Stream stream_;
+  std::optional<PeerIdentity> peer_;  // TLS: the verified client certificate's subject
   boost::beast::flat_buffer buffer_;
   std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
   boost::beast::http::response<boost::beast::http::string_body> response_;
@@ -59,9 +94,12 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // The request as parsed, kept only when it asks for a WebSocket upgrade (the handshake needs
   // its headers); the upgraded socket, until it ends.
   std::optional<boost::beast::http::request<boost::beast::http::string_body>> upgrade_request_;
-  std::shared_ptr<WebSocketImpl> active_websocket_;
+  std::shared_ptr<WebSocketImpl<Stream>> active_websocket_;
   char scratch_[512];
 };
+
+using PlainConnection = BasicConnection<PlainStream>;
+using TlsConnection = BasicConnection<TlsStream>;
 
 // Formats the status line and headers of a chunked streaming response.
 std::string format_stream_head(unsigned status, const Headers& headers);

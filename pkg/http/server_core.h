@@ -15,7 +15,7 @@
 
 namespace skiff::http {
 
-class Connection;
+class ConnectionBase;
 
 struct Server::Core {
   Core(ServerOptions options_in, Handler handler_in)
@@ -33,9 +33,9 @@ struct Server::Core {
   uint16_t port = 0;
 
   std::mutex connections_mutex;
-  std::vector<std::weak_ptr<Connection>> connections;  // pruned as it grows
+  std::vector<std::weak_ptr<ConnectionBase>> connections;  // pruned as it grows
 
-  void track(const std::shared_ptr<Connection>& connection);
+  void track(const std::shared_ptr<ConnectionBase>& connection);
 };
 
 }  // namespace skiff::http

@@ -10,7 +10,8 @@ namespace skiff::http {
 
 namespace asio = boost::asio;
 
-StreamImpl::StreamImpl(std::shared_ptr<Connection> connection, size_t queue_limit, std::string head)
+StreamImpl::StreamImpl(std::shared_ptr<ConnectionBase> connection, size_t queue_limit,
+                       std::string head)
     : connection_(std::move(connection)), queue_limit_(queue_limit), pending_(std::move(head)) {}
 
 bool StreamImpl::write(std::string data) {
@@ -83,19 +84,19 @@ void StreamImpl::flush() {
   pending_.clear();
   writing_now_ = true;
   lock.unlock();
-  asio::async_write(connection_->socket_stream(), asio::buffer(writing_),
-                    [self = shared_from_this()](boost::system::error_code ec, size_t) {
-                      {
-                        std::lock_guard lock(self->mutex_);
-                        self->writing_now_ = false;
-                        self->writing_.clear();
-                      }
-                      if (ec) {
-                        self->connection_->close_socket();
-                        return;
-                      }
-                      self->flush();
-                    });
+  connection_->write_raw(asio::buffer(writing_),
+                         [self = shared_from_this()](boost::system::error_code ec, size_t) {
+                           {
+                             std::lock_guard lock(self->mutex_);
+                             self->writing_now_ = false;
+                             self->writing_.clear();
+                           }
+                           if (ec) {
+                             self->connection_->close_socket();
+                             return;
+                           }
+                           self->flush();
+                         });
 }
 
 void StreamImpl::connection_gone() {

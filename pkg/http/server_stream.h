@@ -13,11 +13,11 @@
 
 namespace skiff::http {
 
-class Connection;
+class ConnectionBase;
 
 class StreamImpl : public ResponseStream, public std::enable_shared_from_this<StreamImpl> {
  public:
-  StreamImpl(std::shared_ptr<Connection> connection, size_t queue_limit, std::string head);
+  StreamImpl(std::shared_ptr<ConnectionBase> connection, size_t queue_limit, std::string head);
 
   bool write(std::string data) override;
   void close() override;
@@ -36,7 +36,7 @@ class StreamImpl : public ResponseStream, public std::enable_shared_from_this<St
   void flush();           // strand
   void fire_callbacks();  // strand
 
-  std::shared_ptr<Connection> connection_;
+  std::shared_ptr<ConnectionBase> connection_;
   const size_t queue_limit_;
   mutable std::mutex mutex_;
   std::string pending_;     // framed bytes not yet handed to the socket

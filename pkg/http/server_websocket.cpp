@@ -1,6 +1,7 @@
 #include "pkg/http/server_websocket.h"
 
 #include <boost/asio/post.hpp>
+#include <boost/beast/websocket/ssl.hpp>
 
 namespace skiff::http {
 
@@ -16,8 +17,9 @@ bool websocket_upgrade_requested(const Request& request) {
   return connection.find("upgrade") != std::string::npos;
 }
 
-WebSocketImpl::WebSocketImpl(beast::tcp_stream&& stream, size_t queue_limit,
-                             std::chrono::seconds idle_timeout)
+template <class NextLayer>
+WebSocketImpl<NextLayer>::WebSocketImpl(NextLayer&& stream, size_t queue_limit,
+                                        std::chrono::seconds idle_timeout)
     : ws_(std::move(stream)), queue_limit_(queue_limit) {
   beast::get_lowest_layer(ws_).expires_never();  // the websocket's own timeouts take over
   auto timeout = websocket::stream_base::timeout::suggested(beast::role_type::server);
@@ -27,8 +29,9 @@ WebSocketImpl::WebSocketImpl(beast::tcp_stream&& stream, size_t queue_limit,
   ws_.binary(true);
 }
 
-void WebSocketImpl::accept(UpgradeRequest request, WebSocketUpgrade upgrade,
-                           std::function<void()> finished) {
+template <class NextLayer>
+void WebSocketImpl<NextLayer>::accept(UpgradeRequest request, WebSocketUpgrade upgrade,
+                                      std::function<void()> finished) {
   finished_ = std::move(finished);
   ws_.set_option(websocket::stream_base::decorator(
       [subprotocol = upgrade.subprotocol](websocket::response_type& response) {
@@ -42,7 +45,8 @@ void WebSocketImpl::accept(UpgradeRequest request, WebSocketUpgrade upgrade,
                  beast::error_code ec) mutable { self->on_accepted(ec, std::move(upgrade)); });
 }
 
-void WebSocketImpl::on_accepted(beast::error_code ec, WebSocketUpgrade upgrade) {
+template <class NextLayer>
+void WebSocketImpl<NextLayer>::on_accepted(beast::error_code ec, WebSocketUpgrade upgrade) {
   if (ec) {
     if (upgrade.failed) upgrade.failed();
     return finish();
@@ -57,7 +61,8 @@ void WebSocketImpl::on_accepted(beast::error_code ec, WebSocketUpgrade upgrade) 
   schedule_flush_locked();  // what start() queued
 }
 
-void WebSocketImpl::read_next() {
+template <class NextLayer>
+void WebSocketImpl<NextLayer>::read_next() {
   ws_.async_read(read_buffer_, [self = shared_from_this()](beast::error_code ec, size_t) {
     if (ec) return self->finish();  // the client's close frame, a drop or a timeout
     std::string message = beast::buffers_to_string(self->read_buffer_.data());
@@ -71,7 +76,8 @@ void WebSocketImpl::read_next() {
   });
 }
 
-bool WebSocketImpl::send(std::string message) {
+template <class NextLayer>
+bool WebSocketImpl<NextLayer>::send(std::string message) {
   std::lock_guard lock(mutex_);
   if (ended_ || close_code_) return false;
   if (queued_bytes_ + message.size() > queue_limit_) {
@@ -86,25 +92,29 @@ bool WebSocketImpl::send(std::string message) {
   return true;
 }
 
-void WebSocketImpl::close(uint16_t code) {
+template <class NextLayer>
+void WebSocketImpl<NextLayer>::close(uint16_t code) {
   std::lock_guard lock(mutex_);
   if (ended_ || close_code_) return;
   close_code_ = code;
   schedule_flush_locked();
 }
 
-bool WebSocketImpl::closed() const {
+template <class NextLayer>
+bool WebSocketImpl<NextLayer>::closed() const {
   std::lock_guard lock(mutex_);
   return ended_ || close_code_.has_value();
 }
 
-void WebSocketImpl::schedule_flush_locked() {
+template <class NextLayer>
+void WebSocketImpl<NextLayer>::schedule_flush_locked() {
   if (flush_scheduled_) return;
   flush_scheduled_ = true;
   asio::post(ws_.get_executor(), [self = shared_from_this()] { self->flush(); });
 }
 
-void WebSocketImpl::flush() {
+template <class NextLayer>
+void WebSocketImpl<NextLayer>::flush() {
   std::unique_lock lock(mutex_);
   flush_scheduled_ = false;
   if (!open_ || writing_ || close_started_) return;
@@ -140,14 +150,16 @@ void WebSocketImpl::flush() {
   });
 }
 
-void WebSocketImpl::abort() {
+template <class NextLayer>
+void WebSocketImpl<NextLayer>::abort() {
   beast::error_code ignored;
   beast::get_lowest_layer(ws_).socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
   beast::get_lowest_layer(ws_).close();
   finish();
 }
 
-void WebSocketImpl::finish() {
+template <class NextLayer>
+void WebSocketImpl<NextLayer>::finish() {
   {
     std::lock_guard lock(mutex_);
     if (fired_) return;
@@ -166,5 +178,8 @@ void WebSocketImpl::finish() {
   if (events.on_close) events.on_close();
   if (finished) finished();
 }
+
+template class WebSocketImpl<boost::beast::tcp_stream>;
+template class WebSocketImpl<boost::beast::ssl_stream<boost::beast::tcp_stream>>;
 
 }  // namespace skiff::http

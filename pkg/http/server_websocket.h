@@ -5,6 +5,7 @@
 // which is also what lets Beast answer the client's pings and its close frame.
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
 #include <boost/beast/websocket.hpp>
 #include <deque>
 #include <functional>
@@ -17,12 +18,14 @@
 
 namespace skiff::http {
 
-class WebSocketImpl : public WebSocket, public std::enable_shared_from_this<WebSocketImpl> {
+// NextLayer: the connection's stream (plain TCP or TLS; instantiated for both in the .cpp).
+template <class NextLayer>
+class WebSocketImpl : public WebSocket,
+                      public std::enable_shared_from_this<WebSocketImpl<NextLayer>> {
  public:
   using UpgradeRequest = boost::beast::http::request<boost::beast::http::string_body>;
 
-  WebSocketImpl(boost::beast::tcp_stream&& stream, size_t queue_limit,
-                std::chrono::seconds idle_timeout);
+  WebSocketImpl(NextLayer&& stream, size_t queue_limit, std::chrono::seconds idle_timeout);
 
   // Strand only. Completes the handshake for `request`, then runs `upgrade.start`; `finished`
   // runs once when the socket is gone (after a failed handshake too).
@@ -42,7 +45,9 @@ class WebSocketImpl : public WebSocket, public std::enable_shared_from_this<WebS
   void schedule_flush_locked();  // any thread, mutex_ held
   void finish();                 // strand; fires on_close once
 
-  boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;
+  using std::enable_shared_from_this<WebSocketImpl<NextLayer>>::shared_from_this;
+
+  boost::beast::websocket::stream<NextLayer> ws_;
   const size_t queue_limit_;
   boost::beast::flat_buffer read_buffer_;
   WebSocketEvents events_;

@@ -100,19 +100,55 @@ class WriterSink : public NodeEventSink {
 
 }  // namespace
 
-GrpcNodeService::GrpcNodeService(NodeService& service, TunnelHub& tunnel, std::string token)
-    : service_(service), tunnel_(tunnel), token_(std::move(token)) {
-  if (token_.empty()) throw std::invalid_argument("the node service needs a token");
+CallerAuthenticator node_certificate_authenticator() {
+  return [](const grpc::ServerContext& context) -> std::variant<NodeCaller, grpc::Status> {
+    const auto auth = context.auth_context();
+    std::string common_name;
+    bool in_nodes_group = false;
+    if (auth) {
+      for (const auto& value : auth->FindPropertyValues("x509_common_name"))
+        common_name.assign(value.data(), value.size());
+      // The subject is "O=system:nodes,CN=system:node:<name>" (RFC 2253 text).
+      for (const auto& value : auth->FindPropertyValues("x509_subject"))
+        in_nodes_group = std::string_view(value.data(), value.size()).find("O=system:nodes") !=
+                         std::string_view::npos;
+    }
+    constexpr std::string_view kPrefix = "system:node:";
+    if (!common_name.starts_with(kPrefix) || !in_nodes_group)
+      return grpc::Status{grpc::StatusCode::UNAUTHENTICATED,
+                          "the node service needs a node client certificate (system:node:<name> "
+                          "in system:nodes); agents get one when they join with the token"};
+    return NodeCaller{common_name.substr(kPrefix.size())};
+  };
 }
 
-grpc::Status GrpcNodeService::check_caller(const grpc::ServerContext& context) const {
-  const std::string authorization = metadata_value(context, "authorization");
-  const std::string prefix = "Bearer ";
-  if (!authorization.starts_with(prefix) ||
-      !same_secret(std::string_view(authorization).substr(prefix.size()), token_)) {
-    return {grpc::StatusCode::UNAUTHENTICATED,
-            "invalid node token: the agent's --token does not match the server's "
-            "(see <data-dir>/server/node-token on the server)"};
+CallerAuthenticator shared_token_authenticator(std::string token) {
+  if (token.empty()) throw std::invalid_argument("the node service needs a token");
+  return [token = std::move(token)](
+             const grpc::ServerContext& context) -> std::variant<NodeCaller, grpc::Status> {
+    const std::string authorization = metadata_value(context, "authorization");
+    const std::string prefix = "Bearer ";
+    if (!authorization.starts_with(prefix) ||
+        !same_secret(std::string_view(authorization).substr(prefix.size()), token)) {
+      return grpc::Status{grpc::StatusCode::UNAUTHENTICATED,
+                          "invalid node token: the agent's --token does not match the server's"};
+    }
+    return NodeCaller{};
+  };
+}
+
+GrpcNodeService::GrpcNodeService(NodeService& service, TunnelHub& tunnel,
+                                 CallerAuthenticator authenticate)
+    : service_(service), tunnel_(tunnel), authenticate_(std::move(authenticate)) {}
+
+grpc::Status GrpcNodeService::check_caller(const grpc::ServerContext& context,
+                                           const std::string& node_name) const {
+  auto caller = authenticate_(context);
+  if (auto* refused = std::get_if<grpc::Status>(&caller)) return *refused;
+  const std::string& own = std::get<NodeCaller>(caller).node;
+  if (!own.empty() && !node_name.empty() && node_name != own) {
+    return {grpc::StatusCode::PERMISSION_DENIED,
+            "node \"" + own + "\" may act only as itself, not as node \"" + node_name + "\""};
   }
   const std::string version = metadata_value(context, kProtocolMetadataKey);
   if (version != std::to_string(kProtocolVersion)) {
@@ -127,7 +163,7 @@ grpc::Status GrpcNodeService::check_caller(const grpc::ServerContext& context) c
 
 grpc::Status GrpcNodeService::Hello(grpc::ServerContext* context, const v1::HelloRequest* request,
                                     v1::HelloResponse* response) {
-  if (auto status = check_caller(*context); !status.ok()) return status;
+  if (auto status = check_caller(*context, request->node_name()); !status.ok()) return status;
   if (request->protocol_version() != kProtocolVersion) {
     return {grpc::StatusCode::FAILED_PRECONDITION,
             "node protocol mismatch: the agent speaks version " +
@@ -158,7 +194,7 @@ grpc::Status GrpcNodeService::Hello(grpc::ServerContext* context, const v1::Hell
 grpc::Status GrpcNodeService::Register(grpc::ServerContext* context,
                                        const v1::RegisterRequest* request,
                                        v1::RegisterResponse* response) {
-  if (auto status = check_caller(*context); !status.ok()) return status;
+  if (auto status = check_caller(*context, request->node_name()); !status.ok()) return status;
   return translate_errors([&] {
     NodeRegistration registration;
     registration.node_name = request->node_name();
@@ -171,14 +207,14 @@ grpc::Status GrpcNodeService::Register(grpc::ServerContext* context,
 grpc::Status GrpcNodeService::RenewLease(grpc::ServerContext* context,
                                          const v1::RenewLeaseRequest* request,
                                          v1::RenewLeaseResponse*) {
-  if (auto status = check_caller(*context); !status.ok()) return status;
+  if (auto status = check_caller(*context, request->node_name()); !status.ok()) return status;
   return translate_errors([&] { service_.renew_lease(request->node_name()); });
 }
 
 grpc::Status GrpcNodeService::ReportPodStatus(grpc::ServerContext* context,
                                               const v1::ReportPodStatusRequest* request,
                                               v1::ReportPodStatusResponse*) {
-  if (auto status = check_caller(*context); !status.ok()) return status;
+  if (auto status = check_caller(*context, request->node_name()); !status.ok()) return status;
   return translate_errors([&] {
     service_.report_pod_status(request->node_name(), pod_ref(request->pod()),
                                parse_json_object(request->status(), "pod status"));
@@ -188,14 +224,14 @@ grpc::Status GrpcNodeService::ReportPodStatus(grpc::ServerContext* context,
 grpc::Status GrpcNodeService::ConfirmPodDeleted(grpc::ServerContext* context,
                                                 const v1::ConfirmPodDeletedRequest* request,
                                                 v1::ConfirmPodDeletedResponse*) {
-  if (auto status = check_caller(*context); !status.ok()) return status;
+  if (auto status = check_caller(*context, request->node_name()); !status.ok()) return status;
   return translate_errors(
       [&] { service_.confirm_pod_deleted(request->node_name(), pod_ref(request->pod())); });
 }
 
 grpc::Status GrpcNodeService::Watch(grpc::ServerContext* context, const v1::WatchRequest* request,
                                     grpc::ServerWriter<v1::WatchEvent>* writer) {
-  if (auto status = check_caller(*context); !status.ok()) return status;
+  if (auto status = check_caller(*context, request->node_name()); !status.ok()) return status;
   NodeWatchRequest watch;
   watch.node_name = request->node_name();
   watch.resource_version = request->resource_version();

@@ -90,7 +90,7 @@ std::optional<TunnelFrame> from_proto(const v1::StreamFrame& message) {
 
 grpc::Status GrpcNodeService::Tunnel(grpc::ServerContext* context, const v1::TunnelRequest* request,
                                      grpc::ServerWriter<v1::StreamRequest>* writer) {
-  if (auto status = check_caller(*context); !status.ok()) return status;
+  if (auto status = check_caller(*context, request->node_name()); !status.ok()) return status;
   if (request->node_name().empty()) {
     return {grpc::StatusCode::INVALID_ARGUMENT, "node name is required"};
   }
@@ -111,7 +111,7 @@ grpc::Status GrpcNodeService::Tunnel(grpc::ServerContext* context, const v1::Tun
 grpc::Status GrpcNodeService::Stream(
     grpc::ServerContext* context,
     grpc::ServerReaderWriter<v1::StreamFrame, v1::StreamFrame>* stream) {
-  if (auto status = check_caller(*context); !status.ok()) return status;
+  if (auto status = check_caller(*context, ""); !status.ok()) return status;
   v1::StreamFrame first;
   if (!stream->Read(&first)) {
     return {grpc::StatusCode::INVALID_ARGUMENT,

@@ -1,6 +1,9 @@
 #include "server/nodeservice/node_server.h"
 
 #include <grpcpp/grpcpp.h>
+#include <grpcpp/security/server_credentials.h>
+#include <grpcpp/security/tls_certificate_provider.h>
+#include <grpcpp/security/tls_credentials_options.h>
 
 #include <stdexcept>
 
@@ -10,13 +13,31 @@
 
 namespace skiff::nodeservice {
 
+namespace {
+
+std::shared_ptr<grpc::ServerCredentials> server_credentials(const NodeServerOptions& options) {
+  if (!options.tls) return grpc::InsecureServerCredentials();
+  const NodeServerTls& tls = *options.tls;
+  auto certificates = std::make_shared<grpc::experimental::FileWatcherCertificateProvider>(
+      tls.key_file, tls.certificate_file, tls.client_ca_file, tls.refresh_seconds);
+  grpc::experimental::TlsServerCredentialsOptions tls_options(certificates);
+  tls_options.watch_root_certs();
+  tls_options.watch_identity_key_cert_pairs();
+  tls_options.set_cert_request_type(GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
+  return grpc::experimental::TlsServerCredentials(tls_options);
+}
+
+}  // namespace
+
 struct NodeServer::Parts {
   Parts(store::Store& store, http::Handler api, NodeServerOptions options)
       : options(std::move(options)),
         client(std::move(api), "skiff-node-service"),
         service(store, client, this->options.service),
         tunnel(this->options.tunnel),
-        servicer(service, tunnel, this->options.token) {}
+        servicer(service, tunnel,
+                 this->options.tls ? node_certificate_authenticator()
+                                   : shared_token_authenticator(this->options.token)) {}
 
   NodeServerOptions options;
   controllers::InProcessClient client;
@@ -39,7 +60,7 @@ uint16_t NodeServer::start() {
   int bound = 0;
   const std::string address = p.options.bind_address + ":" + std::to_string(p.options.port);
   if (p.options.port >= 0) {
-    builder.AddListeningPort(address, grpc::InsecureServerCredentials(), &bound);
+    builder.AddListeningPort(address, server_credentials(p.options), &bound);
   }
   // Notice dead agents (a pulled cable leaves no FIN): ping idle connections, and let agents
   // ping us as often as every 10 s.

@@ -4,6 +4,7 @@
 // in-process. Agents dial in; the server never dials them.
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "pkg/http/server.h"
@@ -18,10 +19,23 @@ class Channel;
 
 namespace skiff::nodeservice {
 
+// Mutual TLS for the node service: the serving certificate and key, and the CA node client
+// certificates must chain to. The files are watched (every `refresh_seconds`), so renewed
+// certificates are served without a restart.
+struct NodeServerTls {
+  std::string certificate_file;
+  std::string key_file;
+  std::string client_ca_file;
+  unsigned refresh_seconds = 60;
+};
+
 struct NodeServerOptions {
   std::string bind_address = "127.0.0.1";
-  int port = 6444;    // 0 picks a free port; -1 listens nowhere (in-process channel only, tests)
-  std::string token;  // the shared join token agents must present; required
+  int port = 6444;  // 0 picks a free port; -1 listens nowhere (in-process channel only, tests)
+  // Set: the port is mutual TLS and callers are the nodes their certificates name. Unset
+  // (in-process channels in tests): callers present `token` and may act as any node.
+  std::optional<NodeServerTls> tls;
+  std::string token;
   NodeServiceOptions service;
   TunnelHubOptions tunnel;
 };
