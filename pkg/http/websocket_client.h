@@ -1,6 +1,7 @@
 #pragma once
 // A small blocking WebSocket client (RFC 6455 on Boost.Beast) for `skiff kubectl exec` and
-// tests. Plain http:// URLs only for now (the API server has no TLS yet; wss comes with it).
+// tests, over http:// or https:// (TLS 1.2+, the server verified with the given CA or the
+// system's, an optional client certificate — the same TLS material as the HTTP client's).
 //
 // Contracts: one thread uses a client at a time, except that send() may be called while
 // another thread waits in receive(). Transport failures throw WebSocketError; a server that
@@ -42,11 +43,16 @@ struct WebSocketClientOptions {
   std::vector<std::string> subprotocols;  // offered in Sec-WebSocket-Protocol, in order
   std::vector<std::pair<std::string, std::string>> headers;  // e.g. Authorization
   std::chrono::milliseconds connect_timeout{10'000};
+  // https:// only (each as file or PEM, like ClientOptions in client.h).
+  std::string ca_file, ca_pem;
+  std::string client_cert_file, client_cert_pem;
+  std::string client_key_file, client_key_pem;
+  bool insecure_skip_tls_verify = false;
 };
 
 class WebSocketClient {
  public:
-  // Connects to `url` ("http://host:port/path?query") and completes the handshake.
+  // Connects to `url` ("http(s)://host:port/path?query") and completes the handshake.
   WebSocketClient(const std::string& url, const WebSocketClientOptions& options);
   ~WebSocketClient();
   WebSocketClient(const WebSocketClient&) = delete;

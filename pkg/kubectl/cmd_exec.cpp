@@ -68,6 +68,13 @@ int run(Context& ctx) {
   const auto& tls = ctx.api().connection().tls;
   if (!tls.bearer_token.empty())
     options.headers.emplace_back("Authorization", "Bearer " + tls.bearer_token);
+  options.ca_file = tls.ca_file;
+  options.ca_pem = tls.ca_pem;
+  options.client_cert_file = tls.client_cert_file;
+  options.client_cert_pem = tls.client_cert_pem;
+  options.client_key_file = tls.client_key_file;
+  options.client_key_pem = tls.client_key_pem;
+  options.insecure_skip_tls_verify = tls.insecure_skip_tls_verify;
 
   std::unique_ptr<http::WebSocketClient> socket;
   try {

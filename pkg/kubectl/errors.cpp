@@ -1,5 +1,9 @@
 #include "pkg/kubectl/errors.h"
 
+#include <iostream>
+
+#include "pkg/api/json.h"
+
 namespace skiff::kubectl {
 namespace {
 
@@ -95,6 +99,19 @@ ServerError server_error(long http_status, const std::string& body, const std::s
                        invalid_message(status.value("details", Json::object()), message), status);
   return ServerError(http_status, reason,
                      "Error from server (" + reason + "): " + context + message, status);
+}
+
+int exit_code_reporting_errors(const std::function<int()>& body) {
+  try {
+    return body();
+  } catch (const KubectlError& e) {
+    std::cerr << e.what() << "\n";
+  } catch (const Json::exception& e) {
+    std::cerr << "error: unexpected answer from the server: " << e.what() << "\n";
+  } catch (const std::exception& e) {
+    std::cerr << "error: " << e.what() << "\n";
+  }
+  return 1;
 }
 
 }  // namespace skiff::kubectl

@@ -1,6 +1,7 @@
 #pragma once
 // How `skiff kubectl` reports failures. Every error a command throws is a KubectlError whose
 // what() is the exact line(s) to print on stderr, worded like kubectl's.
+#include <functional>
 #include <stdexcept>
 #include <string>
 
@@ -37,5 +38,10 @@ class ServerError : public KubectlError {
 // `error when creating "app.yaml": `.
 ServerError server_error(long http_status, const std::string& body, const std::string& operation,
                          const std::string& context = "");
+
+// Runs a command body for the small skiff commands that talk to the API (token,
+// secrets-encrypt): its exit code, or 1 after printing what went wrong (a KubectlError as is,
+// anything else as "error: ...").
+int exit_code_reporting_errors(const std::function<int()>& body);
 
 }  // namespace skiff::kubectl

@@ -66,7 +66,7 @@ int secrets_encrypt_command(const std::vector<std::string>& args) {
     return 1;
   }
   Context context(flags, std::cout, std::cerr);
-  try {
+  return exit_code_reporting_errors([&] {
     const std::string path = "/v1-skiff/secrets-encrypt/" + words[0];
     if (words[0] == "status") {
       print_status(context.api().get(path, "get secrets-encrypt status"), std::cout);
@@ -76,14 +76,7 @@ int secrets_encrypt_command(const std::vector<std::string>& args) {
                      std::cout);
     }
     return 0;
-  } catch (const KubectlError& e) {
-    std::cerr << e.what() << "\n";
-  } catch (const Json::exception& e) {
-    std::cerr << "error: unexpected answer from the server: " << e.what() << "\n";
-  } catch (const std::exception& e) {
-    std::cerr << "error: " << e.what() << "\n";
-  }
-  return 1;
+  });
 }
 
 }  // namespace skiff::kubectl

@@ -146,19 +146,14 @@ int run(const std::vector<std::string>& args) {
 }  // namespace
 
 int token_command(const std::vector<std::string>& args) {
-  try {
-    return run(args);
-  } catch (const CommandLineError& e) {
-    std::cerr << "error: " << e.what() << "\n" << kUsage;
-    return 2;
-  } catch (const KubectlError& e) {
-    std::cerr << e.what() << "\n";
-  } catch (const Json::exception& e) {
-    std::cerr << "error: unexpected answer from the server: " << e.what() << "\n";
-  } catch (const std::exception& e) {
-    std::cerr << "error: " << e.what() << "\n";
-  }
-  return 1;
+  return exit_code_reporting_errors([&] {
+    try {
+      return run(args);
+    } catch (const CommandLineError& e) {
+      std::cerr << "error: " << e.what() << "\n" << kUsage;
+      return 2;
+    }
+  });
 }
 
 }  // namespace skiff::kubectl
