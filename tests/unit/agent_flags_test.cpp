@@ -7,6 +7,9 @@
 namespace skiff::agent {
 namespace {
 
+// A well-formed join token (what <data-dir>/server/node-token holds).
+const std::string kToken = "K10" + std::string(64, 'a') + "::server:secret";
+
 AgentConfig parse(std::vector<std::string> args, bool for_server = false) {
   util::Flags flags;
   add_agent_flags(flags, for_server);
@@ -25,11 +28,11 @@ std::string error_of(std::vector<std::string> args, bool for_server = false) {
 }
 
 TEST(AgentFlags, JoinFlagsAndNodeSettings) {
-  AgentConfig config = parse({"--server", "http://10.0.0.1:6443", "--token", "t", "--node-name",
+  AgentConfig config = parse({"--server", "https://10.0.0.1:6443", "--token", kToken, "--node-name",
                               "pi-1", "--node-ip", "10.0.0.7", "--node-label", "zone=attic",
                               "--node-label", "disk=ssd", "-d", "/srv/skiff"});
-  EXPECT_EQ(config.server_url, "http://10.0.0.1:6443");
-  EXPECT_EQ(config.token, "t");
+  EXPECT_EQ(config.server_url, "https://10.0.0.1:6443");
+  EXPECT_EQ(config.token, kToken);
   EXPECT_EQ(config.node_name, "pi-1");
   EXPECT_EQ(config.node_ip, "10.0.0.7");
   EXPECT_EQ(config.node_labels,
@@ -45,10 +48,17 @@ TEST(AgentFlags, TheEmbeddedAgentNeedsNoServerOrToken) {
 }
 
 TEST(AgentFlags, WrongValuesSayWhatIsWrong) {
-  EXPECT_EQ(error_of({"--token", "t"}), "--server is required (http://HOST:6443)");
-  EXPECT_EQ(error_of({"--server", "10.0.0.1:6443", "--token", "t"}),
-            "--server must be a URL such as http://HOST:6443, not \"10.0.0.1:6443\"");
-  EXPECT_EQ(error_of({"--server", "http://h:6443"}), "--token is required");
+  EXPECT_EQ(error_of({"--token", kToken}), "--server is required (https://HOST:6443)");
+  EXPECT_EQ(error_of({"--server", "10.0.0.1:6443", "--token", kToken}),
+            "--server must be a URL such as https://HOST:6443, not \"10.0.0.1:6443\"");
+  // The API is HTTPS only: a plain http:// URL cannot be joined.
+  EXPECT_EQ(error_of({"--server", "http://h:6443", "--token", kToken}),
+            "--server must be a URL such as https://HOST:6443, not \"http://h:6443\"");
+  EXPECT_EQ(error_of({"--server", "https://h:6443"}), "--token is required");
+  // A bare secret has no CA hash: the first connection could not be trusted.
+  EXPECT_NE(error_of({"--server", "https://h:6443", "--token", "just-a-secret"})
+                .find("--token must be the full join token (K10<CA hash>::<credential>)"),
+            std::string::npos);
   EXPECT_EQ(error_of({"--node-ip", "10.0.0.300"}, true),
             "--node-ip must be an IP address, not \"10.0.0.300\"");
   EXPECT_EQ(error_of({"--node-label", "zone"}, true),
