@@ -2,6 +2,7 @@
 // cluster_certificates.h). rotate works while the server runs: it writes new leaf certificates
 // and the server serves them after its next check (--certificate-check-period), rewriting the
 // admin kubeconfig; nodes keep their own certificates (they renew themselves).
+#include <algorithm>
 #include <ctime>
 #include <iomanip>
 #include <iostream>
@@ -33,8 +34,10 @@ int check(const std::string& data_dir) {
   }
   const auto now = pki::Clock::now();
   bool problems = false;
-  std::cout << std::left << std::setw(62) << "FILE" << std::setw(28) << "SUBJECT" << std::setw(22)
-            << "EXPIRES"
+  size_t width = 6;
+  for (const auto& status : statuses) width = std::max(width, status.path.size() + 2);
+  std::cout << std::left << std::setw(static_cast<int>(width)) << "FILE" << std::setw(28)
+            << "SUBJECT" << std::setw(22) << "EXPIRES"
             << "STATUS\n";
   for (const auto& status : statuses) {
     std::string state = status.problem;
@@ -46,8 +49,8 @@ int check(const std::string& data_dir) {
     } else {
       problems = true;
     }
-    std::cout << std::left << std::setw(62) << status.path << std::setw(28) << status.subject
-              << std::setw(22) << format_time(status.not_after) << state << "\n";
+    std::cout << std::left << std::setw(static_cast<int>(width)) << status.path << std::setw(28)
+              << status.subject << std::setw(22) << format_time(status.not_after) << state << "\n";
   }
   return problems ? 1 : 0;
 }

@@ -36,7 +36,9 @@ using CompanionFactory = std::function<std::unique_ptr<Companion>(const LocalNod
 
 struct ServerConfig {
   std::string data_dir = "/var/lib/skiff";
-  std::string bind_address = "127.0.0.1";
+  // Every address, as k3s: other nodes join over the LAN, and the API is HTTPS with
+  // authentication on every path but health, version and the CA bundle.
+  std::string bind_address = "0.0.0.0";
   uint16_t https_listen_port = 6443;  // 0 = pick a free port (tests); the chosen one is logged
   bool disable_agent = false;
   std::string datastore_endpoint;  // empty = embedded SQLite under data_dir
