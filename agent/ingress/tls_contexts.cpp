@@ -7,8 +7,8 @@
 #include <stdexcept>
 
 #include "agent/ingress/ingress_snapshot.h"
-#include "agent/ingress/self_signed.h"
 #include "pkg/api/base64.h"
+#include "pkg/pki/pki.h"
 
 namespace skiff::agent::ingress {
 
@@ -79,11 +79,17 @@ boost::asio::ssl::context* IngressSnapshot::certificate_for(std::string_view ser
 }
 
 std::unique_ptr<ssl::context> make_default_context(const SnapshotHolder& snapshots) {
-  const PemKeyPair pair = make_self_signed("skiff ingress default certificate", {}, 365);
+  // Clients cannot verify it whatever signs it (as with Traefik's default certificate in k3s);
+  // a throwaway issuer keeps it a plain server certificate.
+  pki::LeafRequest request;
+  request.subject.common_name = "skiff ingress default certificate";
+  request.usage = pki::Usage::ServerAuth;
+  const pki::KeyPair pair = pki::issue(
+      pki::create_ca("skiff ingress default issuer", std::chrono::hours(24 * 365)), request);
   auto context = std::make_unique<ssl::context>(ssl::context::tls_server);
   apply_common_settings(*context);
-  context->use_certificate_chain(boost::asio::buffer(pair.certificate));
-  context->use_private_key(boost::asio::buffer(pair.private_key), ssl::context::pem);
+  context->use_certificate_chain(boost::asio::buffer(pair.certificate_pem));
+  context->use_private_key(boost::asio::buffer(pair.key_pem), ssl::context::pem);
   SSL_CTX_set_tlsext_servername_callback(context->native_handle(), choose_certificate);
   SSL_CTX_set_tlsext_servername_arg(context->native_handle(),
                                     const_cast<SnapshotHolder*>(&snapshots));

@@ -6,8 +6,8 @@
 
 #include <gtest/gtest.h>
 
-#include "agent/ingress/self_signed.h"
 #include "pkg/api/base64.h"
+#include "pkg/pki/pki.h"
 
 namespace skiff::agent::ingress {
 namespace {
@@ -82,10 +82,19 @@ TEST(IngressSnapshot, AServicePortThatDoesNotExistHasNoEndpoints) {
   EXPECT_TRUE(built.snapshot->endpoints_of(route->backend)->empty());  // the proxy answers 503
 }
 
+// A serving certificate for `host` (what `openssl req -x509` would give a user), as key + PEM.
+pki::KeyPair certificate_for(const std::string& host) {
+  pki::LeafRequest request;
+  request.subject.common_name = host;
+  request.usage = pki::Usage::ServerAuth;
+  request.dns_names = {host};
+  return pki::issue(pki::create_ca(host + " issuer"), request);
+}
+
 TEST(IngressSnapshot, TheSecretsCertificateServesItsHosts) {
-  PemKeyPair pair = make_self_signed("shop.example.test", {"shop.example.test"}, 1);
+  const pki::KeyPair pair = certificate_for("shop.example.test");
   SnapshotBuild built =
-      build(ingress(Json{{"number", 80}}, kTls), {tls_secret(pair.certificate, pair.private_key)});
+      build(ingress(Json{{"number", 80}}, kTls), {tls_secret(pair.certificate_pem, pair.key_pem)});
   EXPECT_TRUE(built.problems.empty()) << built.problems.front();
   EXPECT_NE(built.snapshot->certificate_for("shop.example.test"), nullptr);
   EXPECT_NE(built.snapshot->certificate_for("SHOP.example.test."), nullptr);
@@ -93,8 +102,8 @@ TEST(IngressSnapshot, TheSecretsCertificateServesItsHosts) {
 }
 
 TEST(IngressSnapshot, UnusableSecretsAreProblemsAndTheirHostsGetTheDefaultCertificate) {
-  PemKeyPair pair = make_self_signed("shop.example.test", {"shop.example.test"}, 1);
-  PemKeyPair other = make_self_signed("other.example.test", {"other.example.test"}, 1);
+  const pki::KeyPair pair = certificate_for("shop.example.test");
+  const pki::KeyPair other = certificate_for("other.example.test");
   const std::string prefix = "Ingress default/shop: TLS Secret default/shop-tls";
   const std::string suffix = "; its hosts get the default certificate";
   struct Case {
@@ -103,12 +112,13 @@ TEST(IngressSnapshot, UnusableSecretsAreProblemsAndTheirHostsGetTheDefaultCertif
   };
   const std::vector<Case> cases = {
       {{}, prefix + " not found" + suffix},
-      {{tls_secret(pair.certificate, pair.private_key, "Opaque")},
+      {{tls_secret(pair.certificate_pem, pair.key_pem, "Opaque")},
        prefix + ": type is \"Opaque\", not kubernetes.io/tls" + suffix},
-      {{tls_secret("not a certificate", pair.private_key)},
+      {{tls_secret("not a certificate", pair.key_pem)},
        prefix + ": tls.crt is not a PEM certificate chain"},
-      {{tls_secret(pair.certificate, "not a key")}, prefix + ": tls.key is not a PEM private key"},
-      {{tls_secret(pair.certificate, other.private_key)},
+      {{tls_secret(pair.certificate_pem, "not a key")},
+       prefix + ": tls.key is not a PEM private key"},
+      {{tls_secret(pair.certificate_pem, other.key_pem)},
        prefix + ": tls.key does not match the certificate in tls.crt" + suffix},
   };
   for (const Case& test : cases) {
@@ -119,7 +129,7 @@ TEST(IngressSnapshot, UnusableSecretsAreProblemsAndTheirHostsGetTheDefaultCertif
     // The routes still work.
     EXPECT_NE(built.snapshot->routes.match("shop.example.test", "/"), nullptr);
   }
-  Json missing_key = tls_secret(pair.certificate, pair.private_key);
+  Json missing_key = tls_secret(pair.certificate_pem, pair.key_pem);
   missing_key["data"].erase("tls.key");
   SnapshotBuild built = build(ingress(Json{{"number", 80}}, kTls), {missing_key});
   ASSERT_EQ(built.problems.size(), 1u);
