@@ -61,9 +61,9 @@ TEST(SecretsEncryption, StoredEncryptedReadPlainRotatedAndRestarted) {
   EXPECT_EQ(on_disk.find(kPlain), std::string::npos);
   EXPECT_EQ(on_disk.find(api::base64_encode(kPlain)), std::string::npos);
   EXPECT_NE(on_disk.find("k8s:enc:aesgcm:v1:"), std::string::npos);
-  const auto mode = fs::status(server.data_dir() + "/server/cred/encryption-config.json")
-                        .permissions() &
-                    fs::perms::all;
+  const auto mode =
+      fs::status(server.data_dir() + "/server/cred/encryption-config.json").permissions() &
+      fs::perms::all;
   EXPECT_EQ(mode, fs::perms::owner_read | fs::perms::owner_write);
 
   const std::string kubeconfig_flag = "--kubeconfig=" + server.kubeconfig();
