@@ -109,6 +109,11 @@ int run(const ServerConfig& config) {
   sigset_t signals = block_termination_signals();
   signal(SIGPIPE, SIG_IGN);
   try {
+    // 0. What is read from files the user wrote: a typo stops the server before it starts.
+    std::map<std::string, security::UserInfo> bearer_tokens;
+    if (!config.token_auth_file.empty())
+      bearer_tokens = security::load_token_file(config.token_auth_file);
+
     // 1. The store.
     store::SqliteStoreOptions store_options;
     store_options.path =
@@ -143,6 +148,8 @@ int run(const ServerConfig& config) {
         security::default_serving_names(util::format_ipv4(config.service_cidr.at(1)),
                                         config.cluster_domain, config.tls_sans));
     const std::string ca_bundle = certificates.material()->server_ca.certificate_pem;
+    security::NodeIdentities node_identities(
+        (std::filesystem::path(certificates.files().dir) / "node-identities.json").string());
     const pki::JoinToken node_token = security::load_or_create_node_token(
         (std::filesystem::path(config.data_dir) / "server" / "node-token").string(), config.token,
         ca_bundle);
@@ -176,7 +183,10 @@ int run(const ServerConfig& config) {
         certificates.files().client_ca_cert,
         static_cast<unsigned>(std::max<int64_t>(
             1, std::chrono::duration_cast<std::chrono::seconds>(config.certificate_check_period)
-                   .count()))};
+                   .count())),
+        [&node_identities](const std::string& node, std::chrono::system_clock::time_point since) {
+          return node_identities.check(node, since);
+        }};
     node_options.service.node_monitor_grace_period = config.node_monitor_grace_period;
     nodeservice::ClusterSettings& cluster = node_options.service.cluster;
     cluster.cluster_cidr = config.cluster_cidr.str();
@@ -194,13 +204,12 @@ int run(const ServerConfig& config) {
     if (!config.node_ready_file.empty()) write_ready_file(config.node_ready_file, node_port);
 
     // 4. HTTPS: authentication and authorization in front of the API.
-    security::NodeJoin node_join(
-        certificates, node_token.credential, [&cached_store](const pki::BootstrapToken& token) {
-          return security::check_bootstrap_token(cached_store, token, pki::Clock::now());
-        });
-    security::Authenticator authenticator(config.token_auth_file.empty()
-                                              ? std::map<std::string, security::UserInfo>{}
-                                              : security::load_token_file(config.token_auth_file));
+    security::NodeJoin node_join(certificates, node_identities, node_token.credential,
+                                 [&cached_store](const pki::BootstrapToken& token) {
+                                   return security::check_bootstrap_token(cached_store, token,
+                                                                          pki::Clock::now());
+                                 });
+    security::Authenticator authenticator(std::move(bearer_tokens), &node_identities);
     security::StoreNodeGraph node_graph(cached_store);
     security::AuthFilter auth_filter(authenticator, node_graph,
                                      [&api, &node_join, &ca_bundle, &secrets_encryption,

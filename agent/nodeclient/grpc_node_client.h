@@ -50,7 +50,7 @@ struct NodeClientOptions {
 // Makes the channel for each connection attempt.
 using ChannelFactory = std::function<std::shared_ptr<grpc::Channel>()>;
 // Plain-text gRPC to "host:port", with keepalive pings so a dead server is noticed. For
-// in-process servers in tests; agents use mutual_tls_channel.
+// tests' plaintext node servers; agents use mutual_tls_channel.
 ChannelFactory insecure_channel(const std::string& target);
 // Mutual TLS to "host:port" (the server's certificate must name the host), keepalive as above.
 // `credentials` is asked on every connection attempt, so a renewed certificate is used from the

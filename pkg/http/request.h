@@ -2,6 +2,7 @@
 // One parsed HTTP request as the server hands it to a handler: method, decoded path, decoded
 // (multi-valued) query parameters, headers, the whole body and the peer address. Plain data;
 // no I/O.
+#include <chrono>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -15,6 +16,7 @@ namespace skiff::http {
 struct PeerIdentity {
   std::string common_name;
   std::vector<std::string> organizations;
+  std::chrono::system_clock::time_point not_before{};  // when the certificate became valid
 };
 
 struct Request {

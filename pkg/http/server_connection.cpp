@@ -62,6 +62,9 @@ std::optional<PeerIdentity> verified_peer(SSL* ssl) {
       identity.organizations.push_back(std::move(value));
   }
   if (identity.common_name.empty()) return std::nullopt;
+  std::tm valid_from{};
+  if (ASN1_TIME_to_tm(X509_get0_notBefore(certificate), &valid_from) != 1) return std::nullopt;
+  identity.not_before = std::chrono::system_clock::from_time_t(timegm(&valid_from));
   return identity;
 }
 

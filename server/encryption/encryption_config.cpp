@@ -1,16 +1,13 @@
 #include "server/encryption/encryption_config.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <cerrno>
 #include <cstring>
-#include <ctime>
 #include <filesystem>
 #include <set>
 
 #include "pkg/api/base64.h"
+#include "pkg/api/time.h"
+#include "pkg/pki/pki.h"
 #include "pkg/util/files.h"
 #include "server/encryption/aes_gcm.h"
 
@@ -89,62 +86,6 @@ void parse_providers(const Json& providers, const std::string& where, const std:
   }
 }
 
-// Writes `contents` to `path` atomically with `mode`; the mode is set at creation, so the bytes
-// are never readable by others, even for a moment.
-void write_private_file(const std::string& path, const std::string& contents, mode_t mode) {
-  namespace fs = std::filesystem;
-  const fs::path parent = fs::path(path).parent_path();
-  std::error_code ec;
-  if (!parent.empty() && !fs::exists(parent)) {
-    fs::create_directories(parent, ec);
-    if (ec) fail(path, "cannot create directory " + parent.string() + ": " + ec.message());
-    fs::permissions(parent, fs::perms::owner_all, ec);
-  }
-  const std::string temp = path + ".tmp";
-  ::unlink(temp.c_str());
-  const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
-  if (fd < 0) fail(path, std::string("cannot create ") + temp + ": " + std::strerror(errno));
-  auto give_up = [&](const char* what) {
-    const int saved = errno;
-    ::close(fd);
-    ::unlink(temp.c_str());
-    fail(path, std::string(what) + ": " + std::strerror(saved));
-  };
-  if (::fchmod(fd, mode) != 0) give_up("cannot set the mode");  // umask may have cut it
-  size_t done = 0;
-  while (done < contents.size()) {
-    const ssize_t n = ::write(fd, contents.data() + done, contents.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) give_up("cannot write");
-    done += static_cast<size_t>(n);
-  }
-  if (::fsync(fd) != 0) give_up("cannot sync");
-  if (::close(fd) != 0) {
-    ::unlink(temp.c_str());
-    fail(path, std::string("cannot close: ") + std::strerror(errno));
-  }
-  if (::rename(temp.c_str(), path.c_str()) != 0) {
-    const int saved = errno;
-    ::unlink(temp.c_str());
-    fail(path, std::string("cannot rename into place: ") + std::strerror(saved));
-  }
-  // The rename is durable once the directory is synced.
-  if (const int dir = ::open(parent.empty() ? "." : parent.c_str(), O_RDONLY | O_CLOEXEC);
-      dir >= 0) {
-    ::fsync(dir);
-    ::close(dir);
-  }
-}
-
-std::string utc_rfc3339(std::chrono::system_clock::time_point now) {
-  const std::time_t seconds = std::chrono::system_clock::to_time_t(now);
-  std::tm utc{};
-  gmtime_r(&seconds, &utc);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
-  return text;
-}
-
 }  // namespace
 
 std::string encryption_config_path(const std::string& data_dir) {
@@ -207,7 +148,11 @@ EncryptionConfig load_encryption_config(const std::string& path) {
 
 void save_encryption_config(const std::string& path, const EncryptionConfig& config) {
   if (config.keys.empty()) fail(path, "refusing to write a configuration without keys");
-  write_private_file(path, encryption_config_json(config).dump(2) + "\n", 0600);
+  try {
+    pki::write_file(path, encryption_config_json(config).dump(2) + "\n", 0600);
+  } catch (const pki::PkiError& e) {
+    throw EncryptionConfigError(e.what());
+  }
 }
 
 EncryptionConfig load_or_create_encryption_config(const std::string& path) {
@@ -222,7 +167,7 @@ EncryptionConfig load_or_create_encryption_config(const std::string& path) {
 
 EncryptionKey generate_encryption_key(const std::vector<EncryptionKey>& existing,
                                       std::chrono::system_clock::time_point now) {
-  const std::string base = "aesgcmkey-" + utc_rfc3339(now);
+  const std::string base = "aesgcmkey-" + api::format_rfc3339(now);
   auto taken = [&](const std::string& name) {
     for (const auto& key : existing)
       if (key.name == name) return true;

@@ -2,9 +2,13 @@
 // grpc_tunnel_service.cpp.
 #include "server/nodeservice/grpc_node_service.h"
 
+#include <grpc/grpc_security_constants.h>
+
 #include "pkg/api/errors.h"
 #include "pkg/api/version.h"
 #include "pkg/log/log.h"
+#include "pkg/pki/join_token.h"
+#include "pkg/pki/pki.h"
 #include "server/nodeservice/grpc_status.h"
 
 namespace skiff::nodeservice {
@@ -12,19 +16,6 @@ namespace skiff::nodeservice {
 namespace v1 = skiff::node::v1;
 
 namespace {
-
-// Compares without an early exit, so the time taken does not reveal how much of a guess was
-// right.
-bool same_secret(std::string_view a, std::string_view b) {
-  unsigned char difference = a.size() == b.size() ? 0 : 1;
-  const std::size_t n = std::max(a.size(), b.size());
-  for (std::size_t i = 0; i < n; ++i) {
-    const unsigned char x = i < a.size() ? static_cast<unsigned char>(a[i]) : 0;
-    const unsigned char y = i < b.size() ? static_cast<unsigned char>(b[i]) : 0;
-    difference |= x ^ y;
-  }
-  return difference == 0;
-}
 
 std::string metadata_value(const grpc::ServerContext& context, const std::string& key) {
   const auto& metadata = context.client_metadata();
@@ -100,12 +91,16 @@ class WriterSink : public NodeEventSink {
 
 }  // namespace
 
-CallerAuthenticator node_certificate_authenticator() {
-  return [](const grpc::ServerContext& context) -> std::variant<NodeCaller, grpc::Status> {
+CallerAuthenticator node_certificate_authenticator(NodeCertificateCheck check) {
+  return [check = std::move(check)](
+             const grpc::ServerContext& context) -> std::variant<NodeCaller, grpc::Status> {
     const auto auth = context.auth_context();
     std::string common_name;
+    std::string certificate_pem;
     bool in_nodes_group = false;
     if (auth) {
+      for (const auto& value : auth->FindPropertyValues(GRPC_X509_PEM_CERT_PROPERTY_NAME))
+        certificate_pem.assign(value.data(), value.size());
       for (const auto& value : auth->FindPropertyValues("x509_common_name"))
         common_name.assign(value.data(), value.size());
       // The subject is "O=system:nodes,CN=system:node:<name>" (RFC 2253 text).
@@ -118,7 +113,17 @@ CallerAuthenticator node_certificate_authenticator() {
       return grpc::Status{grpc::StatusCode::UNAUTHENTICATED,
                           "the node service needs a node client certificate (system:node:<name> "
                           "in system:nodes); agents get one when they join with the token"};
-    return NodeCaller{common_name.substr(kPrefix.size())};
+    NodeCaller caller{common_name.substr(kPrefix.size())};
+    if (check) {
+      std::string why;
+      try {
+        why = check(caller.node, pki::inspect(certificate_pem).not_before);
+      } catch (const pki::PkiError& e) {
+        why = std::string("the client certificate cannot be read: ") + e.what();
+      }
+      if (!why.empty()) return grpc::Status{grpc::StatusCode::UNAUTHENTICATED, why};
+    }
+    return caller;
   };
 }
 
@@ -129,7 +134,7 @@ CallerAuthenticator shared_token_authenticator(std::string token) {
     const std::string authorization = metadata_value(context, "authorization");
     const std::string prefix = "Bearer ";
     if (!authorization.starts_with(prefix) ||
-        !same_secret(std::string_view(authorization).substr(prefix.size()), token)) {
+        !pki::same_secret(authorization.substr(prefix.size()), token)) {
       return grpc::Status{grpc::StatusCode::UNAUTHENTICATED,
                           "invalid node token: the agent's --token does not match the server's"};
     }

@@ -11,6 +11,7 @@
 #include <variant>
 
 #include "proto/node.grpc.pb.h"
+#include "server/nodeservice/node_certificate_check.h"
 #include "server/nodeservice/node_service.h"
 #include "server/nodeservice/tunnel_hub.h"
 
@@ -28,10 +29,11 @@ using CallerAuthenticator =
     std::function<std::variant<NodeCaller, grpc::Status>(const grpc::ServerContext&)>;
 
 // Production: the connection is mutual TLS and the verified client certificate names the node
-// (CN system:node:<name>, O system:nodes); every call may act only as that node.
-CallerAuthenticator node_certificate_authenticator();
-// In-process channels carry no certificate (unit tests): a shared token in the `authorization`
-// metadata admits the caller as any node.
+// (CN system:node:<name>, O system:nodes) and passes `check`; every call may act only as that
+// node.
+CallerAuthenticator node_certificate_authenticator(NodeCertificateCheck check);
+// Plaintext connections carry no certificate (unit tests): a shared token in the
+// `authorization` metadata admits the caller as any node.
 CallerAuthenticator shared_token_authenticator(std::string token);
 
 class GrpcNodeService final : public skiff::node::v1::Node::Service {

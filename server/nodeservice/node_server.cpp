@@ -36,8 +36,9 @@ struct NodeServer::Parts {
         service(store, client, this->options.service),
         tunnel(this->options.tunnel),
         servicer(service, tunnel,
-                 this->options.tls ? node_certificate_authenticator()
-                                   : shared_token_authenticator(this->options.token)) {}
+                 this->options.tls
+                     ? node_certificate_authenticator(this->options.tls->check_node_certificate)
+                     : shared_token_authenticator(this->options.token)) {}
 
   NodeServerOptions options;
   controllers::InProcessClient client;
@@ -59,9 +60,7 @@ uint16_t NodeServer::start() {
   grpc::ServerBuilder builder;
   int bound = 0;
   const std::string address = p.options.bind_address + ":" + std::to_string(p.options.port);
-  if (p.options.port >= 0) {
-    builder.AddListeningPort(address, server_credentials(p.options), &bound);
-  }
+  builder.AddListeningPort(address, server_credentials(p.options), &bound);
   // Notice dead agents (a pulled cable leaves no FIN): ping idle connections, and let agents
   // ping us as often as every 10 s.
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, 30000);
@@ -70,14 +69,12 @@ uint16_t NodeServer::start() {
   builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 10000);
   builder.RegisterService(&p.servicer);
   p.server = builder.BuildAndStart();
-  if (!p.server || (p.options.port >= 0 && bound == 0)) {
+  if (!p.server || bound == 0) {
     p.server.reset();
     throw std::runtime_error("cannot listen for agents on " + address);
   }
-  if (p.options.port >= 0) {
-    log::info("node service listening",
-              {{"address", p.options.bind_address + ":" + std::to_string(bound)}});
-  }
+  log::info("node service listening",
+            {{"address", p.options.bind_address + ":" + std::to_string(bound)}});
   return static_cast<uint16_t>(bound);
 }
 
@@ -97,11 +94,6 @@ NodeService& NodeServer::service() {
 
 NodeTunnel& NodeServer::tunnel() {
   return parts_->tunnel;
-}
-
-std::shared_ptr<grpc::Channel> NodeServer::in_process_channel() {
-  if (!parts_->server) throw std::logic_error("the node server is not started");
-  return parts_->server->InProcessChannel(grpc::ChannelArguments());
 }
 
 }  // namespace skiff::nodeservice

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "pkg/http/server.h"
+#include "server/nodeservice/node_certificate_check.h"
 #include "server/nodeservice/node_service.h"
 #include "server/nodeservice/node_tunnel.h"
 #include "server/nodeservice/tunnel_hub.h"
@@ -27,13 +28,14 @@ struct NodeServerTls {
   std::string key_file;
   std::string client_ca_file;
   unsigned refresh_seconds = 60;
+  NodeCertificateCheck check_node_certificate;  // unset: every certificate the CA signed
 };
 
 struct NodeServerOptions {
   std::string bind_address = "127.0.0.1";
-  int port = 6444;  // 0 picks a free port; -1 listens nowhere (in-process channel only, tests)
+  int port = 6444;  // 0 picks a free port
   // Set: the port is mutual TLS and callers are the nodes their certificates name. Unset
-  // (in-process channels in tests): callers present `token` and may act as any node.
+  // (tests only): the port is plaintext, callers present `token` and may act as any node.
   std::optional<NodeServerTls> tls;
   std::string token;
   NodeServiceOptions service;
@@ -48,16 +50,14 @@ class NodeServer {
   NodeServer(const NodeServer&) = delete;
   NodeServer& operator=(const NodeServer&) = delete;
 
-  // Starts serving; returns the port bound (0 when not listening). Throws std::runtime_error
-  // when the port cannot be bound.
+  // Starts serving; returns the port bound. Throws std::runtime_error when the port cannot be
+  // bound.
   uint16_t start();
   // Ends every watch and stream, then stops the gRPC server. Idempotent.
   void stop();
 
   NodeService& service();
   NodeTunnel& tunnel();
-  // A channel to this server without a socket (tests). Only after start().
-  std::shared_ptr<grpc::Channel> in_process_channel();
 
  private:
   struct Parts;

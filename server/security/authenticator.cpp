@@ -4,6 +4,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "pkg/log/log.h"
 #include "pkg/pki/join_token.h"
 
 namespace skiff::security {
@@ -77,12 +78,22 @@ std::map<std::string, UserInfo> load_token_file(const std::string& path) {
   }
 }
 
-Authenticator::Authenticator(std::map<std::string, UserInfo> tokens) : tokens_(std::move(tokens)) {}
+Authenticator::Authenticator(std::map<std::string, UserInfo> tokens,
+                             const NodeIdentities* node_identities)
+    : tokens_(std::move(tokens)), node_identities_(node_identities) {}
 
 std::optional<UserInfo> Authenticator::authenticate(const http::Request& request) const {
   if (request.client_identity) {
     UserInfo user{request.client_identity->common_name, request.client_identity->organizations};
     user.groups.emplace_back(kAuthenticatedGroup);
+    if (const std::string node = user.node_name(); !node.empty() && node_identities_) {
+      if (const std::string why =
+              node_identities_->check(node, request.client_identity->not_before);
+          !why.empty()) {
+        log::warn("node certificate refused", {{"from", request.remote_address}, {"why", why}});
+        return std::nullopt;
+      }
+    }
     return user;
   }
   const std::string authorization = request.header("Authorization");

@@ -19,16 +19,18 @@ http::Response error(const api::ApiError& e) {
 
 }  // namespace
 
-NodeJoin::NodeJoin(const ClusterCertificates& certificates, std::string server_credential,
-                   BootstrapTokenCheck bootstrap_tokens)
+NodeJoin::NodeJoin(const ClusterCertificates& certificates, NodeIdentities& identities,
+                   std::string server_credential, BootstrapTokenCheck bootstrap_tokens)
     : certificates_(certificates),
+      identities_(identities),
       server_credential_(std::move(server_credential)),
       bootstrap_tokens_(std::move(bootstrap_tokens)) {}
 
 std::string NodeJoin::authenticate(const http::Request& request, const std::string& node) const {
   if (request.client_identity) {
     const std::string own = std::string(kNodeUserPrefix) + node;
-    if (request.client_identity->common_name == own) return "";
+    if (request.client_identity->common_name == own)
+      return identities_.check(node, request.client_identity->not_before);
     return "the client certificate of \"" + request.client_identity->common_name +
            "\" cannot get a certificate for node \"" + node + "\"";
   }
@@ -77,9 +79,18 @@ http::Response NodeJoin::handle(const http::Request& request) const {
     return error(
         api::bad_request(std::string("the certificate request is not usable: ") + e.what()));
   }
-  log::info("node certificate issued", {{"node", node},
-                                        {"from", request.remote_address},
-                                        {"renewal", request.client_identity.has_value()}});
+  const bool renewal = request.client_identity.has_value();
+  if (!renewal) {
+    try {
+      identities_.joined(node, pki::inspect(certificate).not_before);
+    } catch (const std::exception& e) {
+      log::error("cannot record the node's new identity", {{"node", node}, {"error", e.what()}});
+      return error(
+          api::internal_error("cannot record the node's new identity: " + std::string(e.what())));
+    }
+  }
+  log::info("node certificate issued",
+            {{"node", node}, {"from", request.remote_address}, {"renewal", renewal}});
   Json answer{{"certificate", certificate},
               {"caBundle", certificates_.material()->server_ca.certificate_pem}};
   return http::Response{200, {{"Content-Type", "application/json"}}, answer.dump()};

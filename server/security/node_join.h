@@ -7,13 +7,15 @@
 // (system:node:<name> in system:nodes, signed by the client CA, a year) and the CA bundle:
 //   {"certificate": "<PEM>", "caBundle": "<PEM>"}
 // The key never leaves the node. A node reinstalled under its old name simply joins again:
-// proving the token is enough to be given the name (no node password to trip over).
+// proving the token is enough to be given the name (no node password to trip over), and the
+// certificates it had before stop counting (node_identities.h).
 #include <functional>
 #include <string>
 
 #include "pkg/http/server.h"
 #include "pkg/pki/join_token.h"
 #include "server/security/cluster_certificates.h"
+#include "server/security/node_identities.h"
 
 namespace skiff::security {
 
@@ -26,8 +28,8 @@ using BootstrapTokenCheck = std::function<std::string(const pki::BootstrapToken&
 class NodeJoin {
  public:
   // `server_credential` is the node-token's "server:<secret>". All must outlive this.
-  NodeJoin(const ClusterCertificates& certificates, std::string server_credential,
-           BootstrapTokenCheck bootstrap_tokens);
+  NodeJoin(const ClusterCertificates& certificates, NodeIdentities& identities,
+           std::string server_credential, BootstrapTokenCheck bootstrap_tokens);
 
   http::Response handle(const http::Request& request) const;
 
@@ -36,6 +38,7 @@ class NodeJoin {
   std::string authenticate(const http::Request& request, const std::string& node) const;
 
   const ClusterCertificates& certificates_;
+  NodeIdentities& identities_;
   const std::string server_credential_;
   BootstrapTokenCheck bootstrap_tokens_;
 };

@@ -4,6 +4,7 @@
 // clean over packaging/*.sh.
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -198,6 +199,30 @@ TEST(InstallScript, AgentUnitReadsUrlAndTokenFromItsEnvFile) {
       << removed.out;
   EXPECT_EQ(tree(root.path()), (std::vector<std::string>{"var", "var/lib", "var/lib/skiff"}))
       << removed.out;
+}
+
+// systemd's own reading of the units install.sh writes (both kinds): no line it ignores or
+// rejects. `systemd-analyze verify --root` needs the system's units under the root.
+TEST(InstallScript, SystemdAcceptsTheUnits) {
+  if (access("/usr/bin/systemd-analyze", X_OK) != 0 || !fs::exists("/lib/systemd/system"))
+    GTEST_SKIP() << "systemd-analyze is not installed";
+  const std::string binary = SKIFF_BINARY;
+  for (const bool agent : {false, true}) {
+    TempDir root;
+    std::vector<std::string> env = {"SKIFF_TOKEN=" + kToken};
+    if (agent) env.push_back("SKIFF_URL=https://192.0.2.10:6443");
+    CommandResult installed =
+        run_script("install.sh", {"--root", root.path(), "--binary", binary}, env);
+    ASSERT_EQ(installed.exit_code, 0) << installed.out << installed.err;
+    fs::create_directories(root.path() + "/usr/lib/systemd");
+    fs::copy("/lib/systemd/system", root.path() + "/usr/lib/systemd/system",
+             fs::copy_options::recursive | fs::copy_options::copy_symlinks);
+    const std::string unit = agent ? "skiff-agent.service" : "skiff.service";
+    CommandResult verified = run_command(
+        {"systemd-analyze", "verify", "--root=" + root.path(), "/etc/systemd/system/" + unit});
+    EXPECT_EQ(verified.exit_code, 0) << unit << ": " << verified.err;
+    EXPECT_EQ(verified.err, "") << unit;
+  }
 }
 
 TEST(InstallScript, NotifyTypeForABinaryThatSpeaksSdNotify) {

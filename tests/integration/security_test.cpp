@@ -3,7 +3,9 @@
 // kubectl; a node identity reads only what its pods need and writes only its own objects; an
 // agent whose token pins another CA refuses to join; certificates near expiry are renewed while
 // the server runs (and by `skiff certificate rotate`) and kubectl keeps working; bootstrap tokens
-// from `skiff token create` let a node join until deleted.
+// from `skiff token create` let a node join until deleted; a node that joins again makes its
+// old certificate worthless (HTTPS, renewal and the gRPC node service all refuse it).
+#include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -11,11 +13,13 @@
 #include <fstream>
 #include <thread>
 
+#include "agent/nodeclient/grpc_node_client.h"
 #include "agent/nodeclient/node_identity.h"
 #include "pkg/api/json.h"
 #include "pkg/http/client.h"
 #include "pkg/pki/join_token.h"
 #include "pkg/pki/pki.h"
+#include "proto/node.grpc.pb.h"
 #include "tests/integration/support/test_server.h"
 #include "tests/integration/support/wait.h"
 
@@ -321,6 +325,83 @@ TEST(Security, BootstrapTokensJoinUntilDeleted) {
   EXPECT_OK(
       run_command({SKIFF_BINARY, "token", "delete", id, "--kubeconfig", server.kubeconfig()}));
   EXPECT_THROW(join_as(server, "pi-8", dir.path() + "/b", token), JoinRefused);
+}
+
+TEST(Security, ARejoinedNodesOldCertificateNoLongerCounts) {
+  TestServer server;
+  TempDir dir;
+  const NodeCredentials old_identity =
+      join_as(server, "pi", dir.path() + "/old", server.node_token());
+  // notBefore has whole seconds: the new identity must start in a later one.
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+  const NodeCredentials new_identity =
+      join_as(server, "pi", dir.path() + "/reinstalled", server.node_token());
+
+  EXPECT_EQ(
+      request_as(server, "GET", "/api/v1/pods", new_identity.certificate_pem, new_identity.key_pem)
+          .status,
+      200);
+  EXPECT_EQ(
+      request_as(server, "GET", "/api/v1/pods", old_identity.certificate_pem, old_identity.key_pem)
+          .status,
+      401);
+  const Json renewal{{"nodeName", "pi"},
+                     {"csr", pki::create_csr(pki::generate_key(), {"system:node:pi", {}})}};
+  auto renewed = request_as(server, "POST", "/v1-skiff/node-certificate",
+                            old_identity.certificate_pem, old_identity.key_pem, renewal.dump());
+  EXPECT_EQ(renewed.status, 401) << renewed.body;
+  EXPECT_NE(renewed.body.find("replaced when the node joined again"), std::string::npos)
+      << renewed.body;
+
+  // The node service (gRPC, mutual TLS) takes the new certificate and refuses the old one.
+  auto hello = [&](const NodeCredentials& credentials) {
+    auto channel = agent::nodeclient::mutual_tls_channel(
+        "127.0.0.1:" + std::to_string(server.node_port()), [&] { return credentials; })();
+    auto stub = skiff::node::v1::Node::NewStub(channel);
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
+    context.AddMetadata("skiff-node-protocol", std::to_string(skiff::node::v1::PROTOCOL_VERSION_1));
+    skiff::node::v1::HelloRequest request;
+    request.set_node_name("pi");
+    request.set_protocol_version(skiff::node::v1::PROTOCOL_VERSION_1);
+    skiff::node::v1::HelloResponse response;
+    return stub->Hello(&context, request, &response);
+  };
+  const grpc::Status accepted = hello(new_identity);
+  EXPECT_TRUE(accepted.ok()) << accepted.error_message();
+  const grpc::Status refused = hello(old_identity);
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::UNAUTHENTICATED) << refused.error_message();
+  EXPECT_NE(refused.error_message().find("replaced when the node joined again"), std::string::npos)
+      << refused.error_message();
+}
+
+TEST(Security, BadSecurityFlagsStopTheServerWithAClearError) {
+  TempDir dir;
+  const std::vector<std::string> base = {
+      SKIFF_BINARY,          "server", "--data-dir",     dir.path() + "/data",
+      "--https-listen-port", "0",      "--disable-agent"};
+  auto server_with = [&](std::vector<std::string> extra) {
+    std::vector<std::string> argv = base;
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    return run_command(argv, "", 60);
+  };
+  CommandResult period = server_with({"--certificate-check-period", "soon"});
+  EXPECT_EQ(period.exit_code, 2) << period.err;
+  EXPECT_NE(period.err.find("--certificate-check-period must be a duration"), std::string::npos)
+      << period.err;
+
+  const std::string token_file = dir.path() + "/tokens.csv";
+  std::ofstream(token_file) << "# token,user,uid\ns3cret,alice,1\nlonely-token\n";
+  CommandResult tokens = server_with({"--token-auth-file", token_file});
+  EXPECT_EQ(tokens.exit_code, 1) << tokens.err;
+  EXPECT_NE(tokens.err.find(token_file + ": token file line 3: expected token,user,uid"),
+            std::string::npos)
+      << tokens.err;
+  CommandResult missing = server_with({"--token-auth-file", dir.path() + "/nope.csv"});
+  EXPECT_EQ(missing.exit_code, 1) << missing.err;
+  EXPECT_NE(missing.err.find("cannot read the token file"), std::string::npos) << missing.err;
+  // Nothing was created before the check: the data dir is untouched.
+  EXPECT_FALSE(fs::exists(dir.path() + "/data/server/tls"));
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
-// The node protocol end to end without a socket: the agent's GrpcNodeClient talks to the
-// server's NodeServer (the real gRPC servicer, NodeService and TunnelHub over the real API
-// server and a memory store) through gRPC's in-process channel.
+// The node protocol end to end: the agent's GrpcNodeClient talks to the server's NodeServer (the
+// real gRPC servicer, NodeService and TunnelHub over the real API server and a memory store) over
+// loopback TCP. Not gRPC's in-process channel: in gRPC 1.51 a call created on one while its server
+// shuts down crashes, and these tests restart the server under a connected agent.
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
@@ -123,16 +124,18 @@ class NodeClientTest : public nodeservice::testing::ApiFixture {
 
   void start_server() {
     nodeservice::NodeServerOptions options;
-    options.port = -1;  // in-process only
+    options.bind_address = "127.0.0.1";
+    options.port = 0;
     options.token = kToken;
     options.service.watch_limits.stop_poll_interval = 20ms;
     options.tunnel.open_timeout = 5s;
     options.service.cluster = cluster;
     auto server = std::make_unique<nodeservice::NodeServer>(
         store, [this](http::Request& r) { return api.handle(r); }, options);
-    server->start();
+    const uint16_t port = server->start();
     std::lock_guard lock(server_mutex);
     node_server = std::move(server);
+    node_address = "127.0.0.1:" + std::to_string(port);
   }
   void stop_server() {
     std::unique_ptr<nodeservice::NodeServer> server;
@@ -146,7 +149,7 @@ class NodeClientTest : public nodeservice::testing::ApiFixture {
     return [this] {
       std::lock_guard lock(server_mutex);
       if (!node_server) throw std::runtime_error("the server is down");
-      return node_server->in_process_channel();
+      return insecure_channel(node_address)();
     };
   }
   NodeClientOptions client_options(const std::string& token = kToken) {
@@ -181,6 +184,7 @@ class NodeClientTest : public nodeservice::testing::ApiFixture {
   nodeservice::ClusterSettings cluster;  // what the server tells agents (start_server)
   std::mutex server_mutex;
   std::unique_ptr<nodeservice::NodeServer> node_server;
+  std::string node_address;  // host:port of the running node_server
   RecordingHandler handler;
   FakeStreams streams;
   std::unique_ptr<GrpcNodeClient> agent;
@@ -298,7 +302,7 @@ TEST_F(NodeClientTest, StopIsPromptWhileBackingOff) {
 }
 
 TEST_F(NodeClientTest, AnotherProtocolVersionIsRefusedWithAClearMessage) {
-  auto stub = skiff::node::v1::Node::NewStub(node_server->in_process_channel());
+  auto stub = skiff::node::v1::Node::NewStub(channels()());
   grpc::ClientContext context;
   context.AddMetadata("authorization", std::string("Bearer ") + kToken);
   context.AddMetadata("skiff-node-protocol", "2");

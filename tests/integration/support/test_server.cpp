@@ -18,6 +18,7 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <random>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
@@ -87,21 +88,25 @@ TempDir::~TempDir() {
   fs::remove_all(path_, ignored);
 }
 
+// A port below Linux's ephemeral range (32768-60999), where the parallel tests' outgoing
+// connections take their local ports: a port the kernel hands out for bind(0) is as likely to be
+// taken by some test's client socket before the server binds it.
 int free_port() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+  static std::mt19937 random(std::random_device{}());
+  std::uniform_int_distribution<int> below_ephemeral(20000, 32767);
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    const int port = below_ephemeral(random);
+    const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) throw std::runtime_error("socket failed");
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    addr.sin_port = htons(static_cast<uint16_t>(port));
+    const bool bound = bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
     close(fd);
-    throw std::runtime_error("bind failed");
+    if (bound) return port;
   }
-  socklen_t len = sizeof addr;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  int port = ntohs(addr.sin_port);
-  close(fd);
-  return port;
+  throw std::runtime_error("no free port in 20000-32767 after 100 tries");
 }
 
 void exec_child(const std::vector<std::string>& argv, const std::vector<std::string>& env) {
@@ -200,7 +205,19 @@ TestServer::TestServer(std::vector<std::string> extra_flags, std::string data_di
   cache_dir_ = owned_dir_.path() + "/kube-cache";
   // Written by the server itself (--write-kubeconfig) before it reports ready.
   kubeconfig_ = owned_dir_.path() + "/admin-kubeconfig.yaml";
-  start();
+  // Another test may take the port between free_port() and the server's bind: pick again (only
+  // before the first start; a restart must keep the URL).
+  for (int attempt = 1;; ++attempt) {
+    try {
+      start();
+      return;
+    } catch (const std::runtime_error& e) {
+      if (attempt == 3 || std::string(e.what()).find("Address already in use") == std::string::npos)
+        throw;
+      port_ = free_port();
+      url_ = "https://127.0.0.1:" + std::to_string(port_);
+    }
+  }
 }
 
 TestServer::~TestServer() {
