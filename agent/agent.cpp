@@ -88,6 +88,20 @@ void start_pods(Agent::Parts& parts, const AgentConfig& config,
   parts.node_pods.set_manager(*parts.manager);
 }
 
+// The keeper of the routes to the other nodes' pod subnets (made on first use).
+network::PodRoutes& pod_routes(Agent::Parts& parts, const std::string& node_name,
+                               const nodeclient::ClusterSettings& settings) {
+  const auto backend = network::parse_pod_network_backend(settings.network_backend);
+  if (!backend) throw std::runtime_error("unknown network backend " + settings.network_backend);
+  if (!parts.routes) {
+    network::PodRoutesOptions options;
+    options.node_name = node_name;
+    options.backend = *backend;
+    parts.routes = std::make_unique<network::PodRoutes>(options);
+  }
+  return *parts.routes;
+}
+
 // This node's pod network: the runtime's bridge network on the node's podCIDR, and the
 // masquerade that keeps traffic between pods unNATed. Returns the network pods join.
 std::string bring_up_pod_network(Agent::Parts& parts, const AgentConfig& config,
@@ -102,7 +116,20 @@ std::string bring_up_pod_network(Agent::Parts& parts, const AgentConfig& config,
   podman::PodmanNetworks networks(client);
   network::PodNetworkOptions options;
   options.pod_cidr = pod_cidr;
-  const std::string name = network::ensure_pod_network(networks, options);
+  std::string name;
+  try {
+    name = network::ensure_pod_network(networks, options);
+  } catch (const std::exception& error) {
+    // An earlier run may have left the vxlan device, which holds an address of this node's pod
+    // subnet, while the podman network is gone; podman refuses to create a network whose subnet
+    // is already on the host. Take our routes and the device away (the route sync puts them
+    // back once the network exists) and try once more.
+    network::PodRoutes& routes = pod_routes(parts, config.node_name, settings);
+    if (!routes.remove()) throw;
+    log::warn("pod network: retrying without the routes and vxlan device of an earlier run",
+              {{"error", error.what()}});
+    name = network::ensure_pod_network(networks, options);
+  }
   if (!parts.masquerade)
     parts.masquerade = std::make_unique<network::PodMasquerade>(network::default_nft_runner());
   if (!parts.masquerade->sync(*pods, *cluster))
@@ -134,15 +161,7 @@ void start_cluster_dns(Agent::Parts& parts, const nodeclient::ClusterSettings& s
 void sync_pod_routes(Agent::Parts& parts, const std::string& node_name,
                      const nodeclient::ClusterSettings& settings, const Json& nodes) {
   if (settings.network_backend == "none") return;  // skiff does not manage the pod network
-  const auto backend = network::parse_pod_network_backend(settings.network_backend);
-  if (!backend) throw std::runtime_error("unknown network backend " + settings.network_backend);
-  if (!parts.routes) {
-    network::PodRoutesOptions options;
-    options.node_name = node_name;
-    options.backend = *backend;
-    parts.routes = std::make_unique<network::PodRoutes>(options);
-  }
-  if (!parts.routes->sync(nodes))
+  if (!pod_routes(parts, node_name, settings).sync(nodes))
     throw std::runtime_error("routes to other nodes' pods not all in place (see the log)");
 }
 

@@ -7,7 +7,8 @@
 //    ExternalName Service resolves as a CNAME.
 //  - Two nodes, host-gw (one shared link) and VXLAN (nodes on different subnets, routed): a pod
 //    on each reaches the other by pod IP and through a Service, and the server sees the client
-//    pod's own address (no NAT between pods).
+//    pod's own address (no NAT between pods). With VXLAN, node-1 starts with the vxlan device an
+//    earlier run left behind (an address of its pod subnet on it, no podman network).
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -251,6 +252,21 @@ TEST_P(ServicesMultiNodeTest, PodsOnTwoNodesReachEachOtherByPodIpAndThroughAServ
        "node-0", "--node-ip", lan.node_ip(0), "--container-runtime-endpoint", podman0.socket_path(),
        "--network-backend", backend},
       "", lan.node(0).name());
+  if (backend == "vxlan") {
+    // What an earlier run may leave on a node: skiff's vxlan device holding an address of the
+    // node's pod subnet (whichever node-1 gets), and no podman network. podman refuses to make
+    // a network whose subnet is on the host; the agent must clear the device first.
+    const std::string ns = lan.node(1).name();
+    for (const std::vector<std::string>& command :
+         {std::vector<std::string>{"ip", "link", "add", "skiff-vxlan", "type", "vxlan", "id", "1",
+                                   "dstport", "8472"},
+          {"ip", "addr", "add", "10.42.0.0/32", "dev", "skiff-vxlan"},
+          {"ip", "addr", "add", "10.42.1.0/32", "dev", "skiff-vxlan"},
+          {"ip", "link", "set", "skiff-vxlan", "up"}}) {
+      CommandResult result = run_command(in_netns(ns, command));
+      ASSERT_EQ(result.exit_code, 0) << result.err;
+    }
+  }
   TempDir agent_dir;
   AgentProcess agent(in_netns(lan.node(1).name(),
                               {SKIFF_BINARY, "agent", "--server",
