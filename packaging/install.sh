@@ -434,7 +434,11 @@ if [ "$KIND" = server ]; then
   wait_until "the node did not become Ready within 60s" 120 node_ready
   say "ready: try 'skiff kubectl get nodes,pods -A'"
   say "the admin kubeconfig is /etc/skiff/skiff.yaml (export KUBECONFIG=/etc/skiff/skiff.yaml for kubectl)"
-  say "agents join with: SKIFF_URL=https://<this host>:6443 SKIFF_TOKEN=\$(sudo cat /var/lib/skiff/server/node-token) install.sh"
+  # The address other machines reach: the one this node registered with (its InternalIP).
+  address=$("$SKIFF_PATH" kubectl --kubeconfig /etc/skiff/skiff.yaml get nodes \
+    -o 'jsonpath={.items[0].status.addresses[?(@.type=="InternalIP")].address}' 2>/dev/null) ||
+    address=""
+  say "agents join with: SKIFF_URL=https://${address:-<this host>}:6443 SKIFF_TOKEN=\$(sudo cat /var/lib/skiff/server/node-token) install.sh"
 else
   say "waiting for the agent to join $SKIFF_URL"
   if [ -d /run/systemd/system ]; then
