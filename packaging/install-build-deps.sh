@@ -6,8 +6,9 @@ set -eu
 # podman, runc, busybox-static: the runtime tests run real containers from a local busybox image.
 # catatonit (podman builds its pod infra image from it), netavark and iptables (pod networking)
 # are only Recommends of podman, so they are named here for --no-install-recommends.
+# lld: links the test executables about four times faster than ld.bfd (CMakeLists.txt).
 
-PACKAGES="cmake ninja-build g++ pkg-config ccache git curl ca-certificates openssl
+PACKAGES="cmake ninja-build g++ lld pkg-config ccache git curl ca-certificates openssl
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libsqlite3-dev libcurl4-openssl-dev libssl-dev nlohmann-json3-dev libboost-dev
   libyaml-cpp-dev zlib1g-dev libgtest-dev libgmock-dev libnftables-dev shellcheck
