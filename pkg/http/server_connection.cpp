@@ -192,6 +192,10 @@ void BasicConnection<Stream>::on_body(beast::error_code ec) {
   request->tls = kTls;
   request->client_identity = peer_;
   state_ = State::Handling;
+  if (core_->options.handle_on_io_thread && core_->options.handle_on_io_thread(*request)) {
+    handle(*request);  // we are on the connection's strand: the answer is written right away
+    return;
+  }
   bool posted = core_->pool->post([self = shared_from_this(), request] { self->handle(*request); });
   if (!posted) close_socket();
 }
@@ -214,10 +218,11 @@ void BasicConnection<Stream>::handle(Request& request) {
     return;
   }
   if (auto* response = std::get_if<Response>(&result)) {
-    asio::post(stream_.get_executor(),
-               [self = shared_from_this(), response = std::move(*response)]() mutable {
-                 self->send(std::move(response), false);
-               });
+    // Runs at once when handled on the connection's strand, else is queued to it.
+    asio::dispatch(stream_.get_executor(),
+                   [self = shared_from_this(), response = std::move(*response)]() mutable {
+                     self->send(std::move(response), false);
+                   });
     return;
   }
   auto& streaming = std::get<StreamingResponse>(result);

@@ -153,5 +153,40 @@ TEST(HttpServer, ProducerCloseEndsTheBody) {
   EXPECT_EQ(response.body(), "ab");
 }
 
+// A request the server picks for the I/O thread is answered even while every worker is stuck in
+// a slow handler; the slow one is still answered once it is done.
+TEST(HttpServer, QuickRequestsDoNotWaitForBusyWorkers) {
+  ServerOptions options;
+  options.worker_threads = 1;
+  options.handle_on_io_thread = [](const Request& request) { return request.path == "/quick"; };
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  std::promise<void> entered;
+  Server server(options, [&](Request& request) -> HandlerResult {
+    if (request.path == "/slow") {
+      entered.set_value();
+      released.wait();
+    }
+    return Response{200, {}, request.path};
+  });
+  const uint16_t port = server.start();
+  auto slow = std::async(std::launch::async, [port] {
+    Client client(port);
+    return client.send(bhttp::verb::post, "/slow").body();
+  });
+  entered.get_future().wait();  // the only worker is now busy
+
+  auto quick = std::async(std::launch::async, [port] {
+    Client client(port);
+    return client.send(bhttp::verb::get, "/quick").body();
+  });
+  const bool answered_while_busy =
+      quick.wait_for(std::chrono::seconds(5)) == std::future_status::ready;
+  release.set_value();  // frees the worker either way, so nothing is left waiting
+  EXPECT_TRUE(answered_while_busy) << "the quick request waited for the busy worker";
+  EXPECT_EQ(quick.get(), "/quick");
+  EXPECT_EQ(slow.get(), "/slow");
+}
+
 }  // namespace
 }  // namespace skiff::http
