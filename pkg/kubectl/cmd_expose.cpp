@@ -34,11 +34,7 @@ int run(Context& ctx) {
   const std::string dry_run = dry_run_mode(flags.get_string("dry-run"));
   std::optional<OutputSpec> spec;
   if (!flags.get_string("output").empty()) spec = OutputSpec::parse(flags.get_string("output"));
-  if (flags.positional().empty())
-    throw usage_error(
-        "You must provide one or more resources by argument or filename.\nExample resource "
-        "specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'\n   '<resource> "
-        "<name>'\n   '<resource>'");
+  require_resource_arguments(flags.positional());
   TargetSet targets = fetch_targets(ctx, flags.positional(), false, "");
   if (targets.objects.empty()) {
     print_errors(ctx.err, targets.errors);

@@ -123,11 +123,7 @@ int run(Context& ctx) {
   if (!output.empty() && output != "name")
     throw usage_error("unable to match a printer suitable for the output format \"" + output +
                       "\", allowed formats are: name");
-  if (flags.positional().empty())
-    throw usage_error(
-        "You must provide one or more resources by argument or filename.\nExample resource "
-        "specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'\n   '<resource> "
-        "<name>'\n   '<resource>'");
+  require_resource_arguments(flags.positional());
 
   TargetSet targets =
       fetch_targets(ctx, flags.positional(), flags.get_bool("all"), flags.get_string("selector"));

@@ -29,11 +29,7 @@ int run_image(Context& ctx, const std::vector<std::string>& args) {
   ImageArgs parsed = parse_image_args(args);
   // kubectl finds the objects before it validates the rest, so a missing resource is reported
   // as the resource builder words it.
-  if (parsed.resources.empty())
-    throw usage_error(
-        "You must provide one or more resources by argument or filename.\nExample resource "
-        "specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'\n   '<resource> "
-        "<name>'\n   '<resource>'");
+  require_resource_arguments(parsed.resources);
   std::vector<std::string> invalid;
   if (flags.get_bool("all") && !flags.get_string("selector").empty())
     invalid.push_back("cannot set --all and --selector at the same time");

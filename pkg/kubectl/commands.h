@@ -33,6 +33,7 @@ Command drain_command();
 Command expose_command();
 Command logs_command();
 Command exec_command();
+Command patch_command();
 
 const std::vector<Command>& all_commands();
 

@@ -43,11 +43,14 @@ std::string invalid_message(const Json& details, const std::string& message) {
   if (!causes.is_array() || causes.empty()) return "The request is invalid: " + message;
   std::string out = "The " + details.value("kind", std::string("object")) + " \"" +
                     details.value("name", std::string()) + "\" is invalid: ";
-  for (const auto& cause : causes) {
+  auto cause_text = [](const Json& cause) {
     std::string field = cause.value("field", std::string());
     std::string text = cause.value("message", std::string());
-    out += "\n* " + (field.empty() ? text : field + ": " + text);
-  }
+    return field.empty() ? text : field + ": " + text;
+  };
+  // kubectl's MultilineError: one cause on the same line, several as a bulleted list.
+  if (causes.size() == 1) return out + cause_text(causes[0]);
+  for (const auto& cause : causes) out += "\n* " + cause_text(cause);
   return out;
 }
 

@@ -55,10 +55,11 @@ std::string top_usage() {
 
 const std::vector<Command>& all_commands() {
   static const std::vector<Command> commands = {
-      get_command(),           describe_command(), apply_command(),   create_command(),
-      delete_command(),        scale_command(),    rollout_command(), set_command(),
-      cordon_command(),        uncordon_command(), drain_command(),   expose_command(),
-      api_resources_command(), logs_command(),     exec_command(),    version_command(),
+      get_command(),     describe_command(),      apply_command(),    create_command(),
+      delete_command(),  patch_command(),         scale_command(),    rollout_command(),
+      set_command(),     cordon_command(),        uncordon_command(), drain_command(),
+      expose_command(),  api_resources_command(), logs_command(),     exec_command(),
+      version_command(),
   };
   return commands;
 }

@@ -84,4 +84,12 @@ std::string dry_run_mode(const std::string& flag_value) {
                     "). Must be \"none\", \"server\", or \"client\".");
 }
 
+void require_resource_arguments(const std::vector<std::string>& args) {
+  if (!args.empty()) return;
+  throw usage_error(
+      "You must provide one or more resources by argument or filename.\nExample resource "
+      "specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'\n   '<resource> "
+      "<name>'\n   '<resource>'");
+}
+
 }  // namespace skiff::kubectl

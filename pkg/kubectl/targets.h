@@ -39,6 +39,9 @@ struct TargetSet {
 TargetSet fetch_targets(Context& ctx, const std::vector<std::string>& args, bool allow_listing,
                         const std::string& label_selector);
 
+// Throws kubectl's usage error for a write command given no TYPE NAME, TYPE/NAME or TYPE.
+void require_resource_arguments(const std::vector<std::string>& args);
+
 // Prints a command's errors the way kubectl's CheckErr prints an aggregate: a single error
 // gets "error: " unless it is already worded ("error: ...", "Error from server ..."); several
 // are printed one per line as they are.

@@ -168,7 +168,7 @@ TEST_F(SkiffKubectl, ErrorsAUserCanActOn) {
 
   auto invalid = server().skiff_kubectl({"create", "configmap", "Bad_Name"});
   EXPECT_EQ(invalid.exit_code, 1);
-  EXPECT_EQ(invalid.err.rfind("The ConfigMap \"Bad_Name\" is invalid: \n* metadata.name: ", 0), 0u)
+  EXPECT_EQ(invalid.err.rfind("The ConfigMap \"Bad_Name\" is invalid: metadata.name: ", 0), 0u)
       << invalid.err;
 
   auto unknown = server().skiff_kubectl({"get", "widgets"});

@@ -124,8 +124,17 @@ TEST(KubectlErrors, StatusErrorsWordedLikeKubectl) {
         {"field":"metadata.name","message":"Invalid value: \"Bad_Name\": a lowercase RFC 1123 subdomain"}]}})",
                               "create configmaps");
   EXPECT_STREQ(invalid.what(),
-               "The ConfigMap \"Bad_Name\" is invalid: \n* metadata.name: Invalid value: "
+               "The ConfigMap \"Bad_Name\" is invalid: metadata.name: Invalid value: "
                "\"Bad_Name\": a lowercase RFC 1123 subdomain");
+  // Several causes: one bulleted line each, after the heading (kubectl's MultilineError).
+  auto invalid_twice = server_error(422, R"({"kind":"Status","reason":"Invalid","code":422,
+      "details":{"name":"web","kind":"Deployment","causes":[
+        {"field":"spec.replicas","message":"Invalid value: -1"},
+        {"field":"spec.selector","message":"Required value"}]}})",
+                                    "create deployments.apps");
+  EXPECT_STREQ(invalid_twice.what(),
+               "The Deployment \"web\" is invalid: \n* spec.replicas: Invalid value: -1\n* "
+               "spec.selector: Required value");
 
   auto plain = server_error(404, "404 page not found", "get configmaps x");
   EXPECT_STREQ(plain.what(),
