@@ -72,7 +72,8 @@ PatchText patch_text(const util::Flags& flags) {
     throw usage_error("must specify --patch or --patch-file containing the contents of the patch");
   if (file.empty()) return {inline_patch, "--patch"};
   auto content = util::read_file(file);
-  if (!content) throw usage_error("unable to read patch file: open " + file + ": no such file");
+  if (!content)
+    throw usage_error("unable to read patch file: open " + file + ": no such file or directory");
   return {std::move(*content), file};
 }
 
@@ -102,8 +103,7 @@ int run(Context& ctx) {
   const std::string dry_run = dry_run_mode(flags.get_string("dry-run"));
   if (dry_run == "client" && !subresource.empty())
     throw usage_error("--dry-run=client cannot be used with --subresource");
-  const std::string output_flag = flags.get_string("output");
-  const OutputSpec output = OutputSpec::parse(output_flag);
+  const OutputSpec output = OutputSpec::parse(flags.get_string("output"));
   require_resource_arguments(flags.positional());
 
   TargetSet targets = fetch_targets(ctx, flags.positional(), false, "");
@@ -129,14 +129,15 @@ int run(Context& ctx) {
         continue;
       }
     }
-    if (!output_flag.empty() && output.format != OutputSpec::Format::Name) {
+    if (output.format == OutputSpec::Format::Name) {
+      ctx.out << target.printed_name() << "\n";
+    } else if (!output.human()) {
       ctx.out << render(with_type(patched, target.type), output);
     } else {
       // A patch that changes nothing is not written: the server answers with what it had.
       // kubectl 1.32's patch does not mark dry runs in this line (other commands do).
       const bool changed = subresource == "scale" || patched != target.object;
-      const char* result = changed ? " patched" : " patched (no change)";
-      ctx.out << target.printed_name() << (output_flag.empty() ? result : "") << "\n";
+      ctx.out << target.printed_name() << (changed ? " patched" : " patched (no change)") << "\n";
     }
     ctx.out.flush();
   }

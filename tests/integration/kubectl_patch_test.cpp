@@ -152,6 +152,21 @@ TEST_F(KubectlPatch, BadInputGetsTheErrorKubectlPrints) {
   EXPECT_NE(invalid.err.find("is invalid"), std::string::npos) << invalid.err;
   EXPECT_EQ(get("deploy/web", "{.spec.replicas}"), "1");
 
+  auto twice = both("settings", {"cm", "settings", "-p", "{}", "--patch-file", "/nonexistent"});
+  EXPECT_EQ(twice.exit_code, 1);
+  EXPECT_EQ(twice.err, "error: cannot specify --patch and --patch-file together\n");
+
+  auto no_file = skiff({"cm", "settings", "--patch-file", "/nonexistent/patch.yaml"});
+  EXPECT_EQ(no_file.exit_code, 1);
+  EXPECT_EQ(no_file.err,
+            "error: unable to read patch file: open /nonexistent/patch.yaml: no such file or "
+            "directory\n");
+
+  auto bad_subresource = skiff({"cm", "settings", "--subresource", "log", "-p", "{}"});
+  EXPECT_EQ(bad_subresource.exit_code, 1);
+  EXPECT_EQ(bad_subresource.err,
+            "error: invalid subresource value: \"log\". Must be one of [status scale]\n");
+
   auto not_json = skiff({"cm", "settings", "-p", "{not json"});
   EXPECT_EQ(not_json.exit_code, 1);
   EXPECT_EQ(not_json.err.rfind("error: unable to parse \"{not json\"", 0), 0u) << not_json.err;
