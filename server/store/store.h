@@ -76,8 +76,9 @@ class Watch {
 };
 using WatchPtr = std::unique_ptr<Watch>;
 
-// Called with events in revision order, possibly several at once. Called from the store's
-// internal thread: it must be quick and must not call back into the store. Return false to
+// Called with events in revision order, possibly several at once. Called from whichever thread
+// publishes the write (a store thread, or the caller that committed the write's batch), one
+// publish at a time: it must be quick and must not call back into the store. Return false to
 // end the watch (for example when the consumer is too slow); the store then drops it.
 using WatchCallback = std::function<bool(const std::vector<EventPtr>& events)>;
 

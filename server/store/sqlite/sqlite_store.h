@@ -8,9 +8,10 @@
 // watch from before the window gets Compacted (410) and the client relists. The file is thus
 // bounded by the live data, not by churn, and the WAL is kept small by checkpointing.
 //
-// Writes go through one writer thread that commits every queued request in one transaction
-// (group commit); a write returns only after its transaction committed and its event was
-// published. Reads use a small pool of read-only connections (WAL: readers never block the
+// Writes go through one writer thread (sqlite/writer.h) that commits every queued request in
+// one transaction (group commit); a write that finds the writer idle is committed on its
+// caller's thread instead. A write returns only after its transaction committed and its event
+// was published. Reads use a small pool of read-only connections (WAL: readers never block the
 // writer). After a restart the revision continues from the persisted value and the event
 // window starts empty (compacted_revision() == current_revision()).
 //

@@ -42,7 +42,7 @@ Writer::~Writer() {
     stopping_ = true;
   }
   wake_.notify_one();
-  thread_.join();
+  thread_.join();  // it drains the queue and waits for a caller's batch in progress
   flush_overlay();
 }
 
@@ -92,16 +92,42 @@ void Writer::flush_overlay() {
 ObjectPtr Writer::submit(WriteRequest::Op op, const std::string& key, Json object,
                          int64_t expected_revision) {
   std::future<WriteOutcome> done;
+  std::vector<WriteRequest> own_batch;
   {
     std::lock_guard lock(mutex_);
     if (stopping_) {
       throw StoreError(StoreError::Code::Unavailable, "sqlite store " + db_.path() + " is closed");
     }
-    queue_.push_back(WriteRequest{op, key, std::move(object), expected_revision, {}});
-    done = queue_.back().done.get_future();
+    if (!applying_ && queue_.empty()) {
+      applying_ = true;  // the idle fast path: this thread applies its own request
+      own_batch.push_back(WriteRequest{op, key, std::move(object), expected_revision, {}});
+    } else {
+      queue_.push_back(WriteRequest{op, key, std::move(object), expected_revision, {}});
+      done = queue_.back().done.get_future();
+      // A batch in progress is followed by a look at the queue (the writer thread's loop, or
+      // the caller's end of its batch), so only an idle writer thread needs waking. Under the
+      // lock: the writer cannot finish the request (and a closing store go away) before this
+      // call returns.
+      if (!applying_) wake_.notify_one();
+    }
   }
-  wake_.notify_one();
-  WriteOutcome outcome = done.get();
+  WriteOutcome outcome;
+  if (!own_batch.empty()) {
+    // Ends the batch however it ends (a batch left "in progress" would stall every later
+    // write), and hands what queued up meanwhile to the writer thread.
+    struct EndBatchOnExit {
+      Writer& writer;
+      ~EndBatchOnExit() {
+        // Notified under the lock: once it is released a closing store may be destroyed.
+        std::lock_guard lock(writer.mutex_);
+        writer.applying_ = false;
+        if (!writer.queue_.empty() || writer.stopping_) writer.wake_.notify_one();
+      }
+    } end_batch_on_exit{*this};
+    outcome = std::move(apply_batch(own_batch).front());
+  } else {
+    outcome = done.get();
+  }
   switch (outcome.failure) {
     case WriteOutcome::Failure::None:
       return std::move(outcome.result);
@@ -118,14 +144,20 @@ void Writer::run() {
   for (;;) {
     {
       std::unique_lock lock(mutex_);
-      wake_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      wake_.wait(lock, [&] { return !applying_ && (stopping_ || !queue_.empty()); });
       if (queue_.empty()) return;  // stopping, and everything queued is done
       while (!queue_.empty() && batch.size() < max_batch_) {
         batch.push_back(std::move(queue_.front()));
         queue_.pop_front();
       }
+      applying_ = true;
     }
-    apply_batch(batch);
+    std::vector<WriteOutcome> outcomes = apply_batch(batch);
+    {
+      std::lock_guard lock(mutex_);
+      applying_ = false;
+    }
+    for (size_t i = 0; i < batch.size(); ++i) batch[i].done.set_value(std::move(outcomes[i]));
     batch.clear();
   }
 }
@@ -137,7 +169,7 @@ void Writer::begin_transaction(Batch& batch) {
   batch.in_transaction = true;
 }
 
-void Writer::apply_batch(std::vector<WriteRequest>& batch_requests) {
+std::vector<WriteOutcome> Writer::apply_batch(std::vector<WriteRequest>& batch_requests) {
   std::vector<WriteOutcome> outcomes(batch_requests.size());
   const int64_t start_revision = committed_.load();
   Batch batch{start_revision, reserved_};
@@ -183,19 +215,16 @@ void Writer::apply_batch(std::vector<WriteRequest>& batch_requests) {
       rollback_.reset();
     }
     gate.unlock();
-    for (auto& request : batch_requests) {
-      request.done.set_value(
-          {nullptr, WriteOutcome::Failure::Store, StoreError::Code::Unavailable, message});
-    }
-    return;
+    for (auto& outcome : outcomes)
+      outcome = {nullptr, WriteOutcome::Failure::Store, StoreError::Code::Unavailable, message};
+    return outcomes;
   }
   gate.unlock();
   reserved_ = batch.reserved;
   overlay_.publish(std::move(batch.overlay), durable_revision, batch.revision);
   committed_.store(batch.revision);
   hub_.publish(batch.events);
-  for (size_t i = 0; i < batch_requests.size(); ++i)
-    batch_requests[i].done.set_value(std::move(outcomes[i]));
+  return outcomes;
 }
 
 std::optional<Writer::Current> Writer::current_state(const std::string& key, const Batch& batch) {

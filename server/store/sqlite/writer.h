@@ -8,6 +8,16 @@
 // fsync with synchronous=FULL) per batch, not per object; a returned write is durable and
 // already in the event window. A failed commit fails the whole batch with Unavailable.
 //
+// The idle fast path: a caller that finds the writer idle (nothing queued, no batch in
+// progress) applies its own request as a batch of one on its own thread instead of waking the
+// writer thread and waiting to be woken in turn. Those two wake-ups were most of a lone
+// write's cost on a small VM (store_bench, one writer: 5,200 -> 7,300 creates/s). Requests
+// arriving meanwhile queue up; the caller wakes the writer thread for them when it is done.
+// Under load the writer thread keeps running from batch to batch as before: passing the lead
+// from caller to caller instead left a wake-up between consecutive batches and cost 14% of
+// the API's creates/s with 16 clients. One batch at a time (`applying_`) serializes every use
+// of the connection and the statements.
+//
 // Volatile updates (Op::UpdateVolatile) go through the same queue, so they take their revision
 // and reach watchers in order with every other write, but they change only the
 // VolatileOverlay: a batch of nothing else opens no transaction and writes no byte. Their
@@ -68,7 +78,8 @@ class Writer {
   Writer(const Writer&) = delete;
   Writer& operator=(const Writer&) = delete;
 
-  // Blocks until committed; rethrows the request's StoreError.
+  // Blocks until committed (applying it on the calling thread when the writer is idle);
+  // rethrows the request's StoreError.
   ObjectPtr submit(WriteRequest::Op op, const std::string& key, Json object,
                    int64_t expected_revision);
   // The revision of the last completed write (durable or volatile).
@@ -84,7 +95,8 @@ class Writer {
   };
 
   void run();
-  void apply_batch(std::vector<WriteRequest>& batch);
+  // Applies the requests; returns their outcomes in order (the caller completes them).
+  std::vector<WriteOutcome> apply_batch(std::vector<WriteRequest>& batch);
   // Applies one request; advances the batch's revision on success. Opens the transaction
   // when the request writes to the database.
   ObjectPtr apply(WriteRequest& request, Batch& batch);
@@ -99,12 +111,13 @@ class Writer {
   const int64_t reservation_block_;
   std::mutex& transaction_gate_;
   std::atomic<int64_t> committed_;
-  int64_t reserved_;  // the persisted reservation (writer thread, then destructor)
+  int64_t reserved_;  // the persisted reservation (whoever applies a batch, then the destructor)
   Statement begin_, commit_, rollback_, select_, insert_, update_, delete_, set_meta_;
 
   std::mutex mutex_;
   std::condition_variable wake_;
   std::deque<WriteRequest> queue_;
+  bool applying_ = false;  // a batch is in progress (on the writer thread or a caller's)
   bool stopping_ = false;
   std::thread thread_;  // last: starts after everything above is ready
 };
