@@ -11,7 +11,7 @@
 namespace skiff::agent::network {
 namespace {
 
-const std::string kTable = "ip " + std::string(kNftTable);
+const std::string kServiceTable = "ip " + std::string(kNftTable);
 
 // "key : verdict" -> key
 std::string element_key(const std::string& element) {
@@ -70,39 +70,39 @@ std::optional<std::string> render_update(const NftRuleset& applied, const NftRul
   // 1. Empty the chains that change or go away, drop the elements that change or go away.
   for (const auto& chain : applied.chains) {
     bool kept = next_chains.count(chain.name) > 0;
-    if (!kept) command("flush chain " + kTable + " " + chain.name);
+    if (!kept) command("flush chain " + kServiceTable + " " + chain.name);
   }
   for (const auto& chain : next.chains) {
     auto known = applied_chains.find(chain.name);
     if (known != applied_chains.end() && known->second->rules != chain.rules)
-      command("flush chain " + kTable + " " + chain.name);
+      command("flush chain " + kServiceTable + " " + chain.name);
   }
   for (const auto& [map, diff] : maps)
     if (!diff.removed_keys.empty())
-      command("delete element " + kTable + " " + map + " " + braced(diff.removed_keys));
+      command("delete element " + kServiceTable + " " + map + " " + braced(diff.removed_keys));
   // 2. Create what is new, fill what changed.
   for (const auto& set : next.sets) {
     if (!applied_sets.count(set.name))
-      command("add set " + kTable + " " + set.name +
+      command("add set " + kServiceTable + " " + set.name +
               " { type ipv4_addr; flags dynamic,timeout; timeout " +
               std::to_string(set.timeout_seconds) + "s; }");
   }
   for (const auto& chain : next.chains)
-    if (!applied_chains.count(chain.name)) command("add chain " + kTable + " " + chain.name);
+    if (!applied_chains.count(chain.name)) command("add chain " + kServiceTable + " " + chain.name);
   for (const auto& chain : next.chains) {
     auto known = applied_chains.find(chain.name);
     if (known != applied_chains.end() && known->second->rules == chain.rules) continue;
     for (const auto& rule : chain.rules)
-      command("add rule " + kTable + " " + chain.name + " " + rule);
+      command("add rule " + kServiceTable + " " + chain.name + " " + rule);
   }
   for (const auto& [map, diff] : maps)
     if (!diff.added.empty())
-      command("add element " + kTable + " " + map + " " + braced(diff.added));
+      command("add element " + kServiceTable + " " + map + " " + braced(diff.added));
   // 3. Remove what nothing refers to any more.
   for (const auto& chain : applied.chains)
-    if (!next_chains.count(chain.name)) command("delete chain " + kTable + " " + chain.name);
+    if (!next_chains.count(chain.name)) command("delete chain " + kServiceTable + " " + chain.name);
   for (const auto& set : applied.sets)
-    if (!next_sets.count(set.name)) command("delete set " + kTable + " " + set.name);
+    if (!next_sets.count(set.name)) command("delete set " + kServiceTable + " " + set.name);
   return script;
 }
 

@@ -7,12 +7,12 @@
 namespace skiff::agent::network {
 namespace {
 
-const std::string kTable = "table ip " + std::string(kPodMasqueradeTable);
+const std::string kMasqueradeTable = "table ip " + std::string(kPodMasqueradeTable);
 
 // `add table` first so that `delete table` cannot fail when it does not exist yet: the
 // replacement is one transaction either way.
 std::string replace_script(const std::string& ruleset) {
-  return kTable + "\ndelete " + kTable + "\n" + ruleset;
+  return kMasqueradeTable + "\ndelete " + kMasqueradeTable + "\n" + ruleset;
 }
 
 }  // namespace
@@ -20,7 +20,7 @@ std::string replace_script(const std::string& ruleset) {
 std::string render_pod_masquerade(const util::Ipv4Cidr& pod_cidr,
                                   const util::Ipv4Cidr& cluster_cidr) {
   const std::string pods = pod_cidr.str();
-  std::string text = kTable + " {\n";
+  std::string text = kMasqueradeTable + " {\n";
   text += "\tchain postrouting {\n";
   text += "\t\ttype nat hook postrouting priority srcnat - 10; policy accept;\n";
   text += "\t\tmeta mark & 0x00006000 != 0x00000000 return\n";
@@ -59,7 +59,7 @@ bool PodMasquerade::remove() {
   std::lock_guard lock(mutex_);
   applied_.clear();
   try {
-    NftResult result = runner_->run(kTable + "\ndelete " + kTable + "\n");
+    NftResult result = runner_->run(kMasqueradeTable + "\ndelete " + kMasqueradeTable + "\n");
     if (result.exit_code == 0) return true;
     log::error("pod masquerade: nft could not delete the table", {{"error", result.output}});
   } catch (const NftError& error) {

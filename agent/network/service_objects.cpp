@@ -10,7 +10,7 @@ namespace skiff::agent::network {
 namespace {
 
 // Members that are absent or null read as absent, as in the API's Go structs.
-const Json* member(const Json& object, const char* key) {
+const Json* member_or_null(const Json& object, const char* key) {
   if (!object.is_object()) return nullptr;
   auto found = object.find(key);
   if (found == object.end() || found->is_null()) return nullptr;
@@ -29,34 +29,34 @@ class Reader {
 
   const Json& object_at(const Json& parent, const char* key, const std::string& path) const {
     static const Json kEmpty = Json::object();
-    const Json* value = member(parent, key);
+    const Json* value = member_or_null(parent, key);
     if (!value) return kEmpty;
     if (!value->is_object()) fail(path, "must be an object");
     return *value;
   }
   const Json& array_at(const Json& parent, const char* key, const std::string& path) const {
     static const Json kEmpty = Json::array();
-    const Json* value = member(parent, key);
+    const Json* value = member_or_null(parent, key);
     if (!value) return kEmpty;
     if (!value->is_array()) fail(path, "must be a list");
     return *value;
   }
   std::string string_at(const Json& parent, const char* key, const std::string& path,
                         std::string fallback = "") const {
-    const Json* value = member(parent, key);
+    const Json* value = member_or_null(parent, key);
     if (!value) return fallback;
     if (!value->is_string()) fail(path, "must be a string");
     return value->get<std::string>();
   }
   int64_t int_at(const Json& parent, const char* key, const std::string& path,
                  int64_t fallback) const {
-    const Json* value = member(parent, key);
+    const Json* value = member_or_null(parent, key);
     if (!value) return fallback;
     if (!value->is_number_integer()) fail(path, "must be an integer");
     return value->get<int64_t>();
   }
   std::optional<bool> bool_at(const Json& parent, const char* key, const std::string& path) const {
-    const Json* value = member(parent, key);
+    const Json* value = member_or_null(parent, key);
     if (!value) return std::nullopt;
     if (!value->is_boolean()) fail(path, "must be true or false");
     return value->get<bool>();
@@ -183,7 +183,7 @@ const Json& list_items(const Json& list, const char* what) {
   if (list.is_null()) return kEmpty;  // absent, as a Go client's nil list
   if (list.is_array()) return list;
   if (list.is_object()) {
-    const Json* items = member(list, "items");
+    const Json* items = member_or_null(list, "items");
     if (!items) return kEmpty;
     if (items->is_array()) return *items;
   }

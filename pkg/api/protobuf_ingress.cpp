@@ -8,7 +8,7 @@ namespace skiff::api::protobuf {
 
 namespace {
 
-constexpr const char* kKind = "networking.k8s.io/v1/Ingress";
+constexpr const char* kIngressKind = "networking.k8s.io/v1/Ingress";
 
 // ServiceBackendPort {1 name, 2 number}: Go writes both; the unset one is "" or 0.
 Json decode_backend_port(std::string_view bytes) {
@@ -21,7 +21,7 @@ Json decode_backend_port(std::string_view bytes) {
     } else if (f.number == 2) {
       if (f.varint != 0) set_int(port, "number", f);
     } else {
-      reject_unknown(f, kKind, "ServiceBackendPort");
+      reject_unknown(f, kIngressKind, "ServiceBackendPort");
     }
   }
   return port;
@@ -45,7 +45,7 @@ Json decode_backend(std::string_view bytes) {
           expect_wire(g, kLengthDelimited, "port");
           service["port"] = decode_backend_port(g.bytes);
         } else {
-          reject_unknown(g, kKind, "IngressServiceBackend");
+          reject_unknown(g, kIngressKind, "IngressServiceBackend");
         }
       }
       backend["service"] = std::move(service);
@@ -61,7 +61,7 @@ Json decode_backend(std::string_view bytes) {
       }
       backend["resource"] = std::move(resource);
     } else {
-      reject_unknown(f, kKind, "IngressBackend");
+      reject_unknown(f, kIngressKind, "IngressBackend");
     }
   }
   return backend;
@@ -81,7 +81,7 @@ Json decode_path(std::string_view bytes) {
     } else if (f.number == 3) {
       set_string(path, "pathType", f);
     } else {
-      reject_unknown(f, kKind, "HTTPIngressPath");
+      reject_unknown(f, kIngressKind, "HTTPIngressPath");
     }
   }
   return path;
@@ -102,7 +102,7 @@ Json decode_rule(std::string_view bytes) {
       Field g;
       while (value.next(g)) {
         if (g.number != 1) {
-          reject_unknown(g, kKind, "IngressRuleValue");
+          reject_unknown(g, kIngressKind, "IngressRuleValue");
           continue;
         }
         expect_wire(g, kLengthDelimited, "http");
@@ -111,7 +111,7 @@ Json decode_rule(std::string_view bytes) {
         Field h;
         while (paths.next(h)) {
           if (h.number != 1) {
-            reject_unknown(h, kKind, "HTTPIngressRuleValue");
+            reject_unknown(h, kIngressKind, "HTTPIngressRuleValue");
             continue;
           }
           expect_wire(h, kLengthDelimited, "paths");
@@ -120,7 +120,7 @@ Json decode_rule(std::string_view bytes) {
         rule["http"] = std::move(http);
       }
     } else {
-      reject_unknown(f, kKind, "IngressRule");
+      reject_unknown(f, kIngressKind, "IngressRule");
     }
   }
   return rule;
@@ -137,7 +137,7 @@ Json decode_tls(std::string_view bytes) {
     } else if (f.number == 2) {
       set_string(tls, "secretName", f);
     } else {
-      reject_unknown(f, kKind, "IngressTLS");
+      reject_unknown(f, kIngressKind, "IngressTLS");
     }
   }
   return tls;
@@ -166,7 +166,7 @@ Json decode_ingress_spec(std::string_view bytes) {
         set_string(spec, "ingressClassName", f);
         break;
       default:
-        reject_unknown(f, kKind, "IngressSpec");
+        reject_unknown(f, kIngressKind, "IngressSpec");
     }
   }
   return spec;

@@ -8,7 +8,7 @@ namespace skiff::api::protobuf {
 
 namespace {
 
-constexpr const char* kKind = "v1/Service";
+constexpr const char* kServiceKind = "v1/Service";
 
 Json decode_service_port(std::string_view bytes) {
   Json port = Json::object();
@@ -38,7 +38,7 @@ Json decode_service_port(std::string_view bytes) {
         set_string(port, "appProtocol", f);
         break;
       default:
-        reject_unknown(f, kKind, "ServicePort");
+        reject_unknown(f, kServiceKind, "ServicePort");
     }
   }
   return port;
@@ -88,7 +88,7 @@ Json decode_service_spec(std::string_view bytes) {
         set_true(spec, "publishNotReadyAddresses", f);
         break;
       default:
-        reject_unknown(f, kKind, "ServiceSpec");
+        reject_unknown(f, kServiceKind, "ServiceSpec");
     }
   }
   return spec;

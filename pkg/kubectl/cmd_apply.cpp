@@ -13,7 +13,7 @@
 namespace skiff::kubectl {
 namespace {
 
-void declare(util::Flags& flags) {
+void declare_apply_flags(util::Flags& flags) {
   flags.add_list("filename,f", "Files, directories, URLs or - (stdin) with the manifests");
   flags.add_bool("recursive,R", false, "Process directories given with -f recursively");
   flags.add_string("dry-run", "none",
@@ -64,7 +64,7 @@ std::string apply_one(Context& ctx, const ManifestObject& manifest, const std::s
   return "configured";
 }
 
-int run(Context& ctx) {
+int run_apply(Context& ctx) {
   if (ctx.flags.get_bool("server-side"))
     throw usage_error("--server-side is not supported by skiff kubectl; use client-side apply");
   auto sources = ctx.flags.get_list("filename");
@@ -107,7 +107,7 @@ Command apply_command() {
           "Usage:\n  kubectl apply -f FILENAME|DIR|URL|- [-R] [flags]\n\n"
           "Examples:\n  kubectl apply -f deploy.yaml\n  kubectl apply -f manifests/ -R\n"
           "  cat app.yaml | kubectl apply -f -\n",
-          declare, run};
+          declare_apply_flags, run_apply};
 }
 
 }  // namespace skiff::kubectl

@@ -20,7 +20,7 @@ namespace skiff::kubectl {
 namespace fs = std::filesystem;
 namespace {
 
-void declare(util::Flags& flags) {
+void declare_create_flags(util::Flags& flags) {
   flags.add_list("filename,f", "Files, directories, URLs or - with objects to create");
   flags.add_bool("recursive,R", false, "Process directories given with -f recursively");
   flags.add_list("from-literal", "configmap/secret: a key=value pair (repeatable)");
@@ -135,7 +135,7 @@ Json generated_object(Context& ctx, const std::vector<std::string>& args) {
                     "-f FILE");
 }
 
-int run(Context& ctx) {
+int run_create(Context& ctx) {
   const auto& flags = ctx.flags;
   std::string dry_run = flags.get_string("dry-run");
   if (dry_run != "none" && dry_run != "client" && dry_run != "server")
@@ -196,7 +196,7 @@ Command create_command() {
           "  kubectl create secret tls NAME --cert=FILE --key=FILE\n"
           "  kubectl create ingress NAME --rule=host/path=svc:port[,tls[=secret]] "
           "[--class=C] [--default-backend=svc:port] [--annotation=k=v]\n",
-          declare, run};
+          declare_create_flags, run_create};
 }
 
 }  // namespace skiff::kubectl

@@ -14,7 +14,7 @@
 namespace skiff::kubectl {
 namespace {
 
-void declare(util::Flags& flags) {
+void declare_delete_flags(util::Flags& flags) {
   flags.add_list("filename,f", "Files or directories with the objects to delete");
   flags.add_bool("recursive,R", false, "Process directories given with -f recursively");
   flags.add_string("selector,l", "", "Delete the objects matching this label selector");
@@ -98,7 +98,7 @@ bool wait_until_gone(Context& ctx, const Target& target,
   return false;
 }
 
-int run(Context& ctx) {
+int run_delete(Context& ctx) {
   const auto& flags = ctx.flags;
   Json options = {{"kind", "DeleteOptions"},
                   {"apiVersion", "v1"},
@@ -161,7 +161,7 @@ Command delete_command() {
           "Examples:\n  kubectl delete -f app.yaml\n  kubectl delete deploy web\n"
           "  kubectl delete pod/web-1 pod/web-2 --grace-period=0 --force\n"
           "  kubectl delete pods -l app=web\n",
-          declare, run};
+          declare_delete_flags, run_delete};
 }
 
 }  // namespace skiff::kubectl

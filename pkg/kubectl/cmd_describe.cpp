@@ -11,7 +11,7 @@
 namespace skiff::kubectl {
 namespace {
 
-void declare(util::Flags& flags) {
+void declare_describe_flags(util::Flags& flags) {
   flags.add_string("selector,l", "", "Describe the objects matching this label selector");
   flags.add_bool("all-namespaces,A", false, "Across all namespaces");
   flags.add_bool("show-events", true, "Show the events related to each object");
@@ -36,7 +36,7 @@ std::vector<Json> resolve_name(Context& ctx, const ResourceType& type, const std
   return matches;
 }
 
-int run(Context& ctx) {
+int run_describe(Context& ctx) {
   const auto& flags = ctx.flags;
   const bool all_ns = flags.get_bool("all-namespaces");
   std::vector<GetRequest> requests;
@@ -87,7 +87,7 @@ Command describe_command() {
           "TYPE/NAME\n\n"
           "Examples:\n  kubectl describe pod web-5d9c\n  kubectl describe deploy/web\n"
           "  kubectl describe nodes\n",
-          declare, run};
+          declare_describe_flags, run_describe};
 }
 
 }  // namespace skiff::kubectl

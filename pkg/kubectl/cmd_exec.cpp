@@ -15,7 +15,7 @@ namespace {
 
 constexpr const char* kChannelProtocol = "v5.channel.k8s.io";
 
-void declare(util::Flags& flags) {
+void declare_exec_flags(util::Flags& flags) {
   flags.add_string("container,c", "", "Container name (default: the pod's first container)");
   flags.add_bool("stdin,i", false, "Pass stdin to the container (not supported yet)");
   flags.add_bool("tty,t", false, "Stdin is a TTY (not supported yet)");
@@ -44,7 +44,7 @@ int finish(Context& ctx, const std::string& text) {
   throw usage_error(status.value("message", std::string("the command failed")));
 }
 
-int run(Context& ctx) {
+int run_exec(Context& ctx) {
   const auto& args = ctx.flags.positional();
   if (args.empty())
     throw usage_error(
@@ -111,7 +111,7 @@ Command exec_command() {
   return {"exec", "Execute a command in a container",
           "Usage:\n  kubectl exec (POD | TYPE/NAME) [-c CONTAINER] -- COMMAND [args...]\n\n"
           "Examples:\n  kubectl exec web-7d9c -- env\n  kubectl exec web-7d9c -c nginx -- ls /\n",
-          declare, run};
+          declare_exec_flags, run_exec};
 }
 
 }  // namespace skiff::kubectl

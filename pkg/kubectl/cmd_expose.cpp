@@ -12,7 +12,7 @@
 namespace skiff::kubectl {
 namespace {
 
-void declare(util::Flags& flags) {
+void declare_expose_flags(util::Flags& flags) {
   flags.add_string("port", "", "The port that the service should serve on (default: the object's)");
   flags.add_string("target-port", "",
                    "Name or number of the port on the pods to direct traffic to (default: --port)");
@@ -29,7 +29,7 @@ bool exposable(const std::string& kind) {
   return kind == "Deployment" || kind == "ReplicaSet" || kind == "Pod" || kind == "Service";
 }
 
-int run(Context& ctx) {
+int run_expose(Context& ctx) {
   const auto& flags = ctx.flags;
   const std::string dry_run = dry_run_mode(flags.get_string("dry-run"));
   std::optional<OutputSpec> spec;
@@ -78,7 +78,7 @@ Command expose_command() {
       "Examples:\n  kubectl expose deployment web --port=80 --target-port=8080\n"
       "  kubectl expose deploy/web --port=80 --type=NodePort --name=web-np\n"
       "  kubectl expose pod valid-pod --port=444 --name=frontend\n",
-      declare, run};
+      declare_expose_flags, run_expose};
 }
 
 }  // namespace skiff::kubectl

@@ -16,7 +16,7 @@
 namespace skiff::kubectl {
 namespace {
 
-void declare(util::Flags& flags) {
+void declare_get_flags(util::Flags& flags) {
   flags.add_string("output,o", "",
                    "Output format: wide, yaml, json, name, jsonpath=TEMPLATE, custom-columns=SPEC");
   flags.add_string("selector,l", "", "Label selector, e.g. -l app=web,tier!=db");
@@ -46,7 +46,7 @@ std::string empty_message(Context& ctx, const std::vector<GetRequest>& requests,
   return "No resources found in " + ctx.namespace_name() + " namespace.";
 }
 
-int run(Context& ctx) {
+int run_get(Context& ctx) {
   const auto& flags = ctx.flags;
   OutputSpec output = OutputSpec::parse(flags.get_string("output"));
   const bool all_ns = flags.get_bool("all-namespaces");
@@ -132,7 +132,7 @@ Command get_command() {
           "  kubectl get pods -A -l app=web -o wide\n"
           "  kubectl get pods -o jsonpath='{range .items[*]}{.metadata.name}{\"\\n\"}{end}'\n"
           "  kubectl get pods -w\n",
-          declare, run};
+          declare_get_flags, run_get};
 }
 
 }  // namespace skiff::kubectl

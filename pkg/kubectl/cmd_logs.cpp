@@ -12,7 +12,7 @@
 namespace skiff::kubectl {
 namespace {
 
-void declare(util::Flags& flags) {
+void declare_logs_flags(util::Flags& flags) {
   flags.add_string("container,c", "", "Print the logs of this container");
   flags.add_bool("follow,f", false, "Specify if the logs should be streamed");
   flags.add_int("tail", -1, "Lines of recent log file to display (-1: all)");
@@ -41,7 +41,7 @@ std::string log_query(Context& ctx, const std::string& container) {
   return query;
 }
 
-int run(Context& ctx) {
+int run_logs(Context& ctx) {
   const auto& args = ctx.flags.positional();
   if (args.empty())
     throw usage_error(
@@ -85,7 +85,7 @@ Command logs_command() {
           "Usage:\n  kubectl logs [-f] [-p] (POD | TYPE/NAME) [-c CONTAINER] [options]\n\n"
           "Examples:\n  kubectl logs web-7d9c\n  kubectl logs deploy/web\n  kubectl logs -f "
           "web-7d9c -c nginx --tail 20\n",
-          declare, run};
+          declare_logs_flags, run_logs};
 }
 
 }  // namespace skiff::kubectl

@@ -15,7 +15,7 @@
 namespace skiff::kubectl {
 namespace {
 
-void declare(util::Flags& flags) {
+void declare_patch_flags(util::Flags& flags) {
   flags.add_string("patch,p", "", "The patch to be applied to the resource JSON file.");
   flags.add_string("patch-file", "", "A file containing a patch to be applied to the resource.");
   flags.add_string("type", "strategic",
@@ -91,7 +91,7 @@ Json parse_patch(const PatchText& patch) {
   return documents[0];
 }
 
-int run(Context& ctx) {
+int run_patch(Context& ctx) {
   const auto& flags = ctx.flags;
   const PatchText text = patch_text(flags);
   const PatchKind kind = patch_kind(flags.get_string("type"));
@@ -160,7 +160,7 @@ Command patch_command() {
           "'[{\"op\":\"replace\",\"path\":\"/spec/containers/0/image\",\"value\":\"busybox\"}]'\n"
           "  kubectl patch deployment web --subresource scale --type merge -p "
           "'{\"spec\":{\"replicas\":2}}'\n",
-          declare, run};
+          declare_patch_flags, run_patch};
 }
 
 }  // namespace skiff::kubectl

@@ -21,7 +21,7 @@ namespace {
 constexpr const char* kStrategicMerge = "application/strategic-merge-patch+json";
 constexpr const char* kFieldManager = "?fieldManager=kubectl-rollout";
 
-void declare(util::Flags& flags) {
+void declare_rollout_flags(util::Flags& flags) {
   flags.add_bool("watch,w", true, "status: watch the rollout until it is done (false: once)");
   flags.add_int("revision", 0, "status: the revision to expect; history: show this revision");
   flags.add_string("timeout", "0", "status: how long to wait (0: forever), e.g. 30s, 5m");
@@ -279,7 +279,7 @@ const char* const kRolloutUsage =
     "  kubectl rollout undo deployment/web --to-revision=2\n"
     "  kubectl rollout history deployment/web --revision=3\n";
 
-int run(Context& ctx) {
+int run_rollout(Context& ctx) {
   const auto& positional = ctx.flags.positional();
   if (positional.empty()) {
     ctx.err << "Manage the rollout of one or many resources.\n\n" << kRolloutUsage;
@@ -304,7 +304,8 @@ int run(Context& ctx) {
 }  // namespace
 
 Command rollout_command() {
-  return {"rollout", "Manage the rollout of a resource", kRolloutUsage, declare, run};
+  return {"rollout", "Manage the rollout of a resource", kRolloutUsage, declare_rollout_flags,
+          run_rollout};
 }
 
 }  // namespace skiff::kubectl

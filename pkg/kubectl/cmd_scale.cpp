@@ -14,7 +14,7 @@ namespace {
 
 using std::chrono::steady_clock;
 
-void declare(util::Flags& flags) {
+void declare_scale_flags(util::Flags& flags) {
   flags.add_int("replicas", -1, "The new desired number of replicas. Required.");
   flags.add_int("current-replicas", -1,
                 "Precondition for current size: scale only if it is this (-1: no condition)");
@@ -106,7 +106,7 @@ void wait_for_replicas(Context& ctx, const TargetObject& target, long long repli
   }
 }
 
-int run(Context& ctx) {
+int run_scale(Context& ctx) {
   const auto& flags = ctx.flags;
   if (!flags.was_set("replicas")) throw usage_error("required flag(s) \"replicas\" not set");
   const long long replicas = flags.get_int("replicas");
@@ -156,7 +156,7 @@ Command scale_command() {
           "Examples:\n  kubectl scale --replicas=3 deployment/web\n"
           "  kubectl scale --current-replicas=2 --replicas=3 deployment web\n"
           "  kubectl scale --replicas=5 rs/web-6d4b7c9f8\n",
-          declare, run};
+          declare_scale_flags, run_scale};
 }
 
 }  // namespace skiff::kubectl

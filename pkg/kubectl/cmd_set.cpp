@@ -11,7 +11,7 @@
 namespace skiff::kubectl {
 namespace {
 
-void declare(util::Flags& flags) {
+void declare_set_flags(util::Flags& flags) {
   flags.add_string("selector,l", "", "Update the objects matching this label selector");
   flags.add_bool("all", false, "Update all objects of the type in the namespace");
   flags.add_string("dry-run", "none", "none, client (print only) or server (persist nothing)");
@@ -72,7 +72,7 @@ int run_image(Context& ctx, const std::vector<std::string>& args) {
   return errors.empty() ? 0 : 1;
 }
 
-int run(Context& ctx) {
+int run_set(Context& ctx) {
   const auto& positional = ctx.flags.positional();
   if (positional.empty()) {
     ctx.err << "Configure application resources.\n\n" << kSetUsage;
@@ -88,7 +88,8 @@ int run(Context& ctx) {
 }  // namespace
 
 Command set_command() {
-  return {"set", "Set specific features on objects (set image)", kSetUsage, declare, run};
+  return {"set", "Set specific features on objects (set image)", kSetUsage, declare_set_flags,
+          run_set};
 }
 
 }  // namespace skiff::kubectl

@@ -8,7 +8,7 @@
 namespace skiff::kubectl {
 namespace {
 
-constexpr const char* kUsage =
+constexpr const char* kSecretsEncryptUsage =
     "Usage:\n"
     "  skiff secrets-encrypt status        show whether Secrets are encrypted, and with which "
     "key\n"
@@ -51,18 +51,18 @@ int secrets_encrypt_command(const std::vector<std::string>& args) {
   try {
     flags.parse(args);
   } catch (const util::FlagError& e) {
-    std::cerr << "error: " << e.what() << "\n" << kUsage;
+    std::cerr << "error: " << e.what() << "\n" << kSecretsEncryptUsage;
     return 1;
   }
   const auto& words = flags.positional();
   if (flags.get_bool("help")) {
-    std::cout << kUsage << "\nOptions:\n" << flags.usage();
+    std::cout << kSecretsEncryptUsage << "\nOptions:\n" << flags.usage();
     return 0;
   }
   if (words.size() != 1 || (words[0] != "status" && words[0] != "rotate-keys")) {
     std::cerr << "error: " << (words.empty() ? "missing" : "unknown") << " secrets-encrypt command"
               << (words.empty() ? "" : " \"" + words[0] + "\"") << "\n"
-              << kUsage;
+              << kSecretsEncryptUsage;
     return 1;
   }
   Context context(flags, std::cout, std::cerr);

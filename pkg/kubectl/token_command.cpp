@@ -13,7 +13,7 @@
 namespace skiff::kubectl {
 namespace {
 
-constexpr const char* kUsage =
+constexpr const char* kTokenUsage =
     "Usage:\n"
     "  skiff token create [--ttl 24h] [--description TEXT]   make a join token and print it\n"
     "  skiff token list                                      list join tokens (ids only)\n"
@@ -112,7 +112,7 @@ int run(const std::vector<std::string>& args) {
     throw CommandLineError(e.what());
   }
   if (flags.get_bool("help")) {
-    std::cout << kUsage << "\nOptions:\n" << flags.usage();
+    std::cout << kTokenUsage << "\nOptions:\n" << flags.usage();
     return 0;
   }
   const auto& words = flags.positional();
@@ -150,7 +150,7 @@ int token_command(const std::vector<std::string>& args) {
     try {
       return run(args);
     } catch (const CommandLineError& e) {
-      std::cerr << "error: " << e.what() << "\n" << kUsage;
+      std::cerr << "error: " << e.what() << "\n" << kTokenUsage;
       return 2;
     }
   });

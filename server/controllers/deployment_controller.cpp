@@ -15,7 +15,7 @@
 namespace skiff::controllers {
 
 namespace {
-constexpr const char* kComponent = "deployment-controller";
+constexpr const char* kDeploymentController = "deployment-controller";
 
 bool being_deleted(const Json& object) {
   return object.at("metadata").contains("deletionTimestamp");
@@ -204,7 +204,7 @@ Json DeploymentController::create_new_replicaset(const Json& deployment, int rep
     events_.record(
         deployment, "Normal", "ScalingReplicaSet",
         "Scaled up replica set " + name_of(created) + " from 0 to " + std::to_string(replicas),
-        kComponent);
+        kDeploymentController);
     return created;
   } catch (const api::ApiError& error) {
     if (error.code() != 409) throw;
@@ -240,7 +240,7 @@ void DeploymentController::scale(const Json& deployment, const Json& replicaset,
                  std::string(replicas > from ? "Scaled up" : "Scaled down") + " replica set " +
                      name_of(replicaset) + " from " + std::to_string(from) + " to " +
                      std::to_string(replicas),
-                 kComponent);
+                 kDeploymentController);
 }
 
 bool DeploymentController::old_pods_running(const std::vector<Json>& old_replicasets) const {

@@ -6,7 +6,7 @@ namespace skiff::controllers {
 
 namespace {
 constexpr int kNodePrefix = 24;
-constexpr const char* kComponent = "node-ipam-controller";
+constexpr const char* kNodeIpamController = "node-ipam-controller";
 }  // namespace
 
 std::optional<util::Ipv4Cidr> next_pod_cidr(const util::Ipv4Cidr& cluster_cidr,
@@ -46,7 +46,7 @@ SyncResult NodeIpamController::sync(const std::string& key) {
     events_.record(*node, "Warning", "CIDRNotAvailable",
                    "Node " + key + " status is now: CIDRNotAvailable (no /24 left in " +
                        cluster_cidr_.str() + ")",
-                   kComponent);
+                   kNodeIpamController);
     return SyncResult::after(std::chrono::seconds(30));
   }
   const std::string text = cidr->str();

@@ -10,7 +10,7 @@
 namespace skiff::controllers {
 
 namespace {
-constexpr const char* kComponent = "node-controller";
+constexpr const char* kNodeLifecycleController = "node-controller";
 constexpr const char* kLeaseNamespace = "kube-node-lease";
 
 std::string condition_status(const Json& node, const std::string& type) {
@@ -87,7 +87,8 @@ SyncResult NodeLifecycleController::sync(const std::string& node_name) {
       mark_unknown(node);
       mark_pods_not_ready(node_name);
       events_.record(node, "Normal", "NodeNotReady",
-                     "Node " + node_name + " status is now: NodeNotReady", kComponent);
+                     "Node " + node_name + " status is now: NodeNotReady",
+                     kNodeLifecycleController);
       cached = nodes_.get(node_name);
       if (!cached) return SyncResult::done();
       node = *cached;
@@ -229,7 +230,8 @@ std::optional<Clock::Duration> NodeLifecycleController::evict_pods(const Json& n
       continue;
     }
     events_.record(*pod, "Normal", "TaintManagerEviction",
-                   "Marking for deletion Pod " + namespace_name + "/" + name, kComponent);
+                   "Marking for deletion Pod " + namespace_name + "/" + name,
+                   kNodeLifecycleController);
     remove(client_, pods_resource(), namespace_name, name, uid, unreachable ? 0 : -1);
   }
   return next;

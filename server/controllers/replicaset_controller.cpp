@@ -13,7 +13,7 @@
 namespace skiff::controllers {
 
 namespace {
-constexpr const char* kComponent = "replicaset-controller";
+constexpr const char* kReplicaSetController = "replicaset-controller";
 
 bool being_deleted(const Json& object) {
   return object.at("metadata").contains("deletionTimestamp");
@@ -159,10 +159,11 @@ void ReplicaSetController::create_pods(const Json& replicaset, int count) {
     try {
       Json created = create(client_, pods_resource(), pod);
       events_.record(replicaset, "Normal", "SuccessfulCreate",
-                     "Created pod: " + created.at("metadata").value("name", ""), kComponent);
+                     "Created pod: " + created.at("metadata").value("name", ""),
+                     kReplicaSetController);
     } catch (const api::ApiError& error) {
       events_.record(replicaset, "Warning", "FailedCreate",
-                     std::string("Error creating: ") + error.what(), kComponent);
+                     std::string("Error creating: ") + error.what(), kReplicaSetController);
       throw;  // the rest are created on the retry
     }
   }
@@ -174,7 +175,8 @@ void ReplicaSetController::delete_pods(const Json& replicaset, const std::vector
     const std::string name = pod.at("metadata").value("name", "");
     if (remove(client_, pods_resource(), pod.at("metadata").value("namespace", ""), name,
                uid_of(pod))) {
-      events_.record(replicaset, "Normal", "SuccessfulDelete", "Deleted pod: " + name, kComponent);
+      events_.record(replicaset, "Normal", "SuccessfulDelete", "Deleted pod: " + name,
+                     kReplicaSetController);
     }
   }
 }

@@ -7,7 +7,7 @@ namespace skiff::controllers {
 
 namespace {
 
-constexpr const char* kComponent = "servicelb-controller";
+constexpr const char* kServiceLbController = "servicelb-controller";
 
 const api::ResourceInfo& services_resource() {
   static const api::ResourceInfo& r = resource_of("v1", "Service");
@@ -74,7 +74,7 @@ SyncResult ServiceLbController::sync(const std::string& key) {
     events_.record(*service, "Warning", "AllocationFailed",
                    "port " + decision.conflict + " is already used by LoadBalancer service " +
                        decision.holder + "; this service stays pending until it is free",
-                   kComponent);
+                   kServiceLbController);
   }
   return SyncResult::done();
 }

@@ -3,22 +3,11 @@
 #include <algorithm>
 #include <charconv>
 
+#include "server/scheduler/json_fields.h"
 #include "server/scheduler/taints.h"
 
 namespace skiff::scheduler {
 namespace {
-
-const Json& field(const Json& object, const char* key) {
-  static const Json kNull;
-  if (!object.is_object()) return kNull;
-  auto it = object.find(key);
-  return it == object.end() ? kNull : *it;
-}
-
-std::string string_field(const Json& object, const char* key) {
-  const Json& v = field(object, key);
-  return v.is_string() ? v.get<std::string>() : std::string();
-}
 
 std::vector<std::string> string_values(const Json& requirement) {
   std::vector<std::string> out;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <unordered_map>
 
+#include "server/scheduler/json_fields.h"
 #include "server/scheduler/quantity.h"
 
 namespace skiff::scheduler {
@@ -10,13 +11,6 @@ namespace {
 
 constexpr std::int64_t kDefaultMilliCpuRequest = 100;                // 0.1 core
 constexpr std::int64_t kDefaultMemoryRequest = 200LL * 1024 * 1024;  // 200 MiB
-
-const Json& field(const Json& object, const char* key) {
-  static const Json kNull;
-  if (!object.is_object()) return kNull;
-  auto it = object.find(key);
-  return it == object.end() ? kNull : *it;
-}
 
 std::int64_t amount(const std::string& resource, const Json& quantity) {
   return resource == "cpu" ? quantity_milli(quantity) : quantity_value(quantity);

@@ -2,14 +2,10 @@
 
 #include <algorithm>
 
+#include "server/scheduler/json_fields.h"
+
 namespace skiff::scheduler {
 namespace {
-
-std::string string_field(const Json& object, const char* key) {
-  if (!object.is_object()) return {};
-  auto it = object.find(key);
-  return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
 
 std::string ready_status(const Json& node) {
   const Json& conditions = node.contains("status") && node["status"].is_object()

@@ -53,7 +53,7 @@ bool verb_in(const std::string& verb, std::initializer_list<std::string_view> ve
   return false;
 }
 
-bool anonymous_path(const std::string& path) {
+bool open_to_anonymous(const std::string& path) {
   for (auto allowed : kAnonymousPaths) {
     if (path == allowed) return true;
     // "/version/", "/readyz/ping": the same information, addressed one level down.
@@ -154,7 +154,7 @@ Decision authorize_node(const std::string& node, const RequestAttributes& reques
 }  // namespace
 
 Decision authorize(const UserInfo& user, const RequestAttributes& request, const NodeGraph& graph) {
-  if (!request.resource_request && anonymous_path(request.path) &&
+  if (!request.resource_request && open_to_anonymous(request.path) &&
       verb_in(request.verb, {"get", "head"}))
     return allow();
   if (user.in_group(kMastersGroup)) return allow();
