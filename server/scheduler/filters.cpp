@@ -100,30 +100,31 @@ bool node_matches_selector_term(const Json& term, const Json& node) {
   return true;
 }
 
-FilterResult filter_node_unschedulable(const Json& pod, const NodeSnapshot& node) {
-  const Json& unschedulable = field(field(node.node, "spec"), "unschedulable");
+FilterResult filter_node_unschedulable(const PodInfo& pod, const NodeSnapshot& node) {
+  const Json& unschedulable = field(field(*node.node, "spec"), "unschedulable");
   if (unschedulable != true) return FilterResult::pass();
-  if (pod_tolerates(pod, Taint{"node.kubernetes.io/unschedulable", "", "NoSchedule"})) {
+  if (pod_tolerates(pod.pod, Taint{"node.kubernetes.io/unschedulable", "", "NoSchedule"})) {
     return FilterResult::pass();
   }
   return FilterResult::fail(kReasonUnschedulable, true);
 }
 
-FilterResult filter_taint_toleration(const Json& pod, const NodeSnapshot& node) {
-  auto taint = first_untolerated(pod, effective_taints(node.node), {"NoSchedule", "NoExecute"});
+FilterResult filter_taint_toleration(const PodInfo& pod, const NodeSnapshot& node) {
+  auto taint = first_untolerated(pod.pod, node.taints, {"NoSchedule", "NoExecute"});
   if (!taint) return FilterResult::pass();
   return FilterResult::fail(untolerated_taint_reason(taint->key, taint->value), true);
 }
 
-FilterResult filter_node_affinity(const Json& pod, const NodeSnapshot& node) {
-  if (node_selector_matches(pod, node.node) && required_affinity_matches(pod, node.node)) {
+FilterResult filter_node_affinity(const PodInfo& pod, const NodeSnapshot& node) {
+  if (node_selector_matches(pod.pod, *node.node) &&
+      required_affinity_matches(pod.pod, *node.node)) {
     return FilterResult::pass();
   }
   return FilterResult::fail(kReasonNodeAffinity, true);
 }
 
-FilterResult filter_node_ports(const Json& pod, const NodeSnapshot& node) {
-  for (const HostPort& wanted : pod_host_ports(pod)) {
+FilterResult filter_node_ports(const PodInfo& pod, const NodeSnapshot& node) {
+  for (const HostPort& wanted : pod.usage.host_ports) {
     for (const HostPort& used : node.used_ports) {
       if (used.port != wanted.port || used.protocol != wanted.protocol) continue;
       if (used.ip == wanted.ip || used.ip == "0.0.0.0" || wanted.ip == "0.0.0.0") {
@@ -134,14 +135,14 @@ FilterResult filter_node_ports(const Json& pod, const NodeSnapshot& node) {
   return FilterResult::pass();
 }
 
-FilterResult filter_node_resources_fit(const Json& pod, const NodeSnapshot& node) {
+FilterResult filter_node_resources_fit(const PodInfo& pod, const NodeSnapshot& node) {
   FilterResult result;
   const std::int64_t allowed_pods = node.allocatable_of("pods");
   if (static_cast<std::int64_t>(node.pod_count) + 1 > allowed_pods) {
     result.reasons.push_back(kReasonTooManyPods);
     if (allowed_pods == 0) result.unresolvable = true;
   }
-  const ResourceAmounts wanted = pod_requests(pod);
+  const ResourceAmounts& wanted = pod.usage.requests;
   auto check = [&](const std::string& resource, std::int64_t request) {
     if (request <= 0) return;
     const std::int64_t allocatable = node.allocatable_of(resource);
@@ -166,8 +167,8 @@ FilterResult filter_node_resources_fit(const Json& pod, const NodeSnapshot& node
   return result;
 }
 
-FilterResult run_filters(const Json& pod, const NodeSnapshot& node) {
-  using Filter = FilterResult (*)(const Json&, const NodeSnapshot&);
+FilterResult run_filters(const PodInfo& pod, const NodeSnapshot& node) {
+  using Filter = FilterResult (*)(const PodInfo&, const NodeSnapshot&);
   static constexpr Filter kFilters[] = {filter_node_unschedulable, filter_taint_toleration,
                                         filter_node_affinity, filter_node_ports,
                                         filter_node_resources_fit};

@@ -42,21 +42,21 @@ std::string untolerated_taint_reason(const std::string& key, const std::string& 
 
 // NodeUnschedulable: spec.unschedulable nodes, unless the pod tolerates
 // node.kubernetes.io/unschedulable:NoSchedule.
-FilterResult filter_node_unschedulable(const Json& pod, const NodeSnapshot& node);
+FilterResult filter_node_unschedulable(const PodInfo& pod, const NodeSnapshot& node);
 // TaintToleration: every NoSchedule and NoExecute taint (see effective_taints, which covers a
 // node that is not Ready) must be tolerated. PreferNoSchedule only affects scoring.
-FilterResult filter_taint_toleration(const Json& pod, const NodeSnapshot& node);
+FilterResult filter_taint_toleration(const PodInfo& pod, const NodeSnapshot& node);
 // NodeAffinity: spec.nodeSelector (all labels equal) AND the required node affinity
 // (nodeSelectorTerms ORed; within a term matchExpressions and matchFields ANDed; operators In,
 // NotIn, Exists, DoesNotExist, Gt, Lt; matchFields supports metadata.name).
-FilterResult filter_node_affinity(const Json& pod, const NodeSnapshot& node);
+FilterResult filter_node_affinity(const PodInfo& pod, const NodeSnapshot& node);
 // NodePorts: a requested hostPort already used on the node with the same protocol and an
 // overlapping hostIP (0.0.0.0 overlaps everything).
-FilterResult filter_node_ports(const Json& pod, const NodeSnapshot& node);
+FilterResult filter_node_ports(const PodInfo& pod, const NodeSnapshot& node);
 // NodeResourcesFit: pod count, then cpu, memory, ephemeral-storage and extended resources
 // against allocatable minus what the node's pods request ("Too many pods", "Insufficient cpu",
 // "Insufficient memory", "Insufficient <resource>").
-FilterResult filter_node_resources_fit(const Json& pod, const NodeSnapshot& node);
+FilterResult filter_node_resources_fit(const PodInfo& pod, const NodeSnapshot& node);
 
 // True when `node` satisfies one nodeSelectorTerm (exposed for the tests and for DaemonSet-like
 // callers).
@@ -64,6 +64,6 @@ bool node_matches_selector_term(const Json& term, const Json& node);
 
 // All filters in kube-scheduler's order, stopping at the first that fails (as kube-scheduler
 // does by default).
-FilterResult run_filters(const Json& pod, const NodeSnapshot& node);
+FilterResult run_filters(const PodInfo& pod, const NodeSnapshot& node);
 
 }  // namespace skiff::scheduler

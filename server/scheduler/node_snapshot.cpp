@@ -100,20 +100,34 @@ std::string owner_key(const Json& pod, const std::string& owner_uid) {
   return (ns.is_string() ? ns.get<std::string>() : std::string()) + "/" + owner_uid;
 }
 
+PodUsage pod_usage(const Json& pod) {
+  PodUsage usage{pod_requests(pod), pod_nonzero_requests(pod), pod_host_ports(pod), {}};
+  const std::string owner = controller_uid(pod);
+  if (!owner.empty()) usage.owner = owner_key(pod, owner);
+  return usage;
+}
+
 bool pod_occupies_node(const Json& pod) {
+  // Compared as strings in place: comparing a Json with a literal builds a Json of it, and
+  // this runs for every pod of a node whose snapshot is rebuilt.
   const Json& node_name = field(field(pod, "spec"), "nodeName");
-  if (!node_name.is_string() || node_name.get<std::string>().empty()) return false;
+  if (!node_name.is_string() || node_name.get_ref<const std::string&>().empty()) return false;
   const Json& phase = field(field(pod, "status"), "phase");
-  return !(phase == "Succeeded" || phase == "Failed");
+  if (!phase.is_string()) return true;
+  const std::string& value = phase.get_ref<const std::string&>();
+  return value != "Succeeded" && value != "Failed";
 }
 
 void NodeSnapshot::add_pod(const Json& pod) {
-  for (const auto& [name, value] : pod_requests(pod)) requested[name] += value;
-  for (const auto& [name, value] : pod_nonzero_requests(pod)) nonzero_requested[name] += value;
-  for (auto& port : pod_host_ports(pod)) used_ports.insert(std::move(port));
+  add(pod_usage(pod));
+}
+
+void NodeSnapshot::add(const PodUsage& usage) {
+  for (const auto& [name, value] : usage.requests) requested[name] += value;
+  for (const auto& [name, value] : usage.nonzero_requests) nonzero_requested[name] += value;
+  used_ports.insert(usage.host_ports.begin(), usage.host_ports.end());
   ++pod_count;
-  const std::string owner = controller_uid(pod);
-  if (!owner.empty()) ++pods_by_owner[owner_key(pod, owner)];
+  if (!usage.owner.empty()) ++pods_by_owner[usage.owner];
 }
 
 std::int64_t NodeSnapshot::allocatable_of(const std::string& resource) const {
@@ -127,14 +141,21 @@ std::int64_t NodeSnapshot::requested_of(const std::string& resource) const {
 }
 
 NodeSnapshot make_snapshot(const Json& node, const std::vector<Json>& pods_on_node) {
+  return make_snapshot(std::make_shared<const Json>(node), pods_on_node);
+}
+
+NodeSnapshot make_snapshot(std::shared_ptr<const Json> node_object,
+                           const std::vector<Json>& pods_on_node) {
   NodeSnapshot snapshot;
-  snapshot.node = node;
+  snapshot.node = std::move(node_object);
+  const Json& node = *snapshot.node;
   const Json& name = field(field(node, "metadata"), "name");
   if (name.is_string()) snapshot.name = name.get<std::string>();
   const Json& status = field(node, "status");
   const Json& allocatable = field(status, "allocatable");
   snapshot.allocatable = resource_list(
       allocatable.is_object() && !allocatable.empty() ? allocatable : field(status, "capacity"));
+  snapshot.taints = effective_taints(node);
   for (const Json& pod : pods_on_node) {
     if (pod_occupies_node(pod)) snapshot.add_pod(pod);
   }

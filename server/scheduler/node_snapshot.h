@@ -9,12 +9,14 @@
 // counts as 0, as in Kubernetes (so a pod requesting it does not fit).
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <set>
 #include <string>
 #include <tuple>
 #include <vector>
 
 #include "pkg/api/json.h"
+#include "server/scheduler/taints.h"
 
 namespace skiff::scheduler {
 
@@ -43,12 +45,34 @@ struct HostPort {
 // The hostPorts a pod asks for (containers[].ports[] with hostPort > 0).
 std::vector<HostPort> pod_host_ports(const Json& pod);
 
+// What a pod takes from the node it runs on, worked out once per pod: a snapshot is the sum of
+// its pods' usages, and the scheduler keeps each pod's usage, so a node's snapshot is rebuilt
+// without parsing its pods' quantities again.
+struct PodUsage {
+  ResourceAmounts requests;          // pod_requests
+  ResourceAmounts nonzero_requests;  // pod_nonzero_requests
+  std::vector<HostPort> host_ports;  // pod_host_ports
+  std::string owner;                 // owner_key of its controller; "" without one
+};
+PodUsage pod_usage(const Json& pod);
+
+// The pod being scheduled, with its usage worked out once per decision instead of once for
+// every node it is checked against. Implicit from a pod's JSON, so that one check on its own
+// reads as filter(pod, node); schedule() builds it once and passes it to every filter and score.
+struct PodInfo {
+  PodInfo(const Json& pod) : pod(pod), usage(pod_usage(pod)) {}  // NOLINT: implicit on purpose
+  const Json& pod;
+  PodUsage usage;
+};
+
 // Pods the scheduler counts against a node: bound (spec.nodeName) and not terminal
 // (status.phase Succeeded/Failed release their resources).
 bool pod_occupies_node(const Json& pod);
 
 struct NodeSnapshot {
-  Json node;
+  // The Node object, shared with the informer cache it came from rather than copied: a node's
+  // snapshot is rebuilt whenever one of its pods changes.
+  std::shared_ptr<const Json> node;
   std::string name;
   std::size_t pod_count = 0;  // pods counted against the node (see pod_occupies_node)
   // "<namespace>/<controller uid>" -> pods of that owner here (the spreading score). Counts,
@@ -58,14 +82,19 @@ struct NodeSnapshot {
   ResourceAmounts requested;          // sum of pod_requests over `pods`
   ResourceAmounts nonzero_requested;  // sum of pod_nonzero_requests over `pods`
   std::set<HostPort> used_ports;
+  // effective_taints(node), worked out once per snapshot rather than once per pod and node.
+  std::vector<Taint> taints;
 
   // Accounts for a pod placed on this node (the scheduler "assumes" a pod it just bound so
   // the next decision sees it before the watch does).
   void add_pod(const Json& pod);
+  void add(const PodUsage& usage);
   std::int64_t allocatable_of(const std::string& resource) const;
   std::int64_t requested_of(const std::string& resource) const;
 };
 
+NodeSnapshot make_snapshot(std::shared_ptr<const Json> node,
+                           const std::vector<Json>& pods_on_node = {});
 NodeSnapshot make_snapshot(const Json& node, const std::vector<Json>& pods_on_node = {});
 // One snapshot per node, in the order of `nodes`; pods are attached by spec.nodeName (pods bound
 // to unknown nodes are ignored).

@@ -78,8 +78,8 @@ std::size_t feasible_nodes_to_find(std::size_t node_count) {
   return std::max(kMinNodes, node_count * percent / 100);
 }
 
-ScheduleResult schedule(const Json& pod, const std::vector<NodeSnapshot>& nodes, std::uint64_t seed,
-                        const ScoreWeights& weights) {
+ScheduleResult schedule(const PodInfo& info, const std::vector<NodeSnapshot>& nodes,
+                        std::uint64_t seed, const ScoreWeights& weights) {
   ScheduleResult result;
   if (nodes.empty()) {
     result.message = "no nodes available to schedule pods";
@@ -93,7 +93,7 @@ ScheduleResult schedule(const Json& pod, const std::vector<NodeSnapshot>& nodes,
   std::vector<const NodeSnapshot*> feasible;
   for (std::size_t i = 0; i < nodes.size() && feasible.size() < wanted; ++i) {
     const NodeSnapshot& node = nodes[(start + i) % nodes.size()];
-    FilterResult filtered = run_filters(pod, node);
+    FilterResult filtered = run_filters(info, node);
     if (filtered.passed()) {
       feasible.push_back(&node);
     } else {
@@ -101,7 +101,7 @@ ScheduleResult schedule(const Json& pod, const std::vector<NodeSnapshot>& nodes,
     }
   }
   if (feasible.empty()) {
-    result.message = fit_error_message(pod, nodes.size(), result.failures);
+    result.message = fit_error_message(info.pod, nodes.size(), result.failures);
     return result;
   }
   if (feasible.size() == 1) {
@@ -109,12 +109,12 @@ ScheduleResult schedule(const Json& pod, const std::vector<NodeSnapshot>& nodes,
     return result;
   }
 
-  const std::vector<std::int64_t> spread = score_owner_spread(pod, feasible);
-  const std::vector<std::int64_t> taints = score_prefer_no_schedule(pod, feasible);
+  const std::vector<std::int64_t> spread = score_owner_spread(info, feasible);
+  const std::vector<std::int64_t> taints = score_prefer_no_schedule(info, feasible);
   std::int64_t best = -1;
   std::vector<const NodeSnapshot*> best_nodes;
   for (std::size_t i = 0; i < feasible.size(); ++i) {
-    const std::int64_t total = weights.least_requested * score_least_requested(pod, *feasible[i]) +
+    const std::int64_t total = weights.least_requested * score_least_requested(info, *feasible[i]) +
                                weights.owner_spread * spread[i] +
                                weights.prefer_no_schedule * taints[i];
     if (total > best) {
@@ -125,7 +125,7 @@ ScheduleResult schedule(const Json& pod, const std::vector<NodeSnapshot>& nodes,
   }
   std::sort(best_nodes.begin(), best_nodes.end(),
             [](const NodeSnapshot* a, const NodeSnapshot* b) { return a->name < b->name; });
-  const std::uint64_t pick = mix(seed ^ fnv1a64(pod_identity(pod))) % best_nodes.size();
+  const std::uint64_t pick = mix(seed ^ fnv1a64(pod_identity(info.pod))) % best_nodes.size();
   result.node_name = best_nodes[pick]->name;
   return result;
 }

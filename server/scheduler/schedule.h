@@ -57,7 +57,7 @@ std::size_t feasible_nodes_to_find(std::size_t node_count);
 // by `seed` mixed with the pod's namespace/name, so the same inputs always give the same node while
 // consecutive pods still spread over equally good nodes. With no nodes at all the message is
 // "no nodes available to schedule pods".
-ScheduleResult schedule(const Json& pod, const std::vector<NodeSnapshot>& nodes,
+ScheduleResult schedule(const PodInfo& pod, const std::vector<NodeSnapshot>& nodes,
                         std::uint64_t seed = 0, const ScoreWeights& weights = {});
 
 }  // namespace skiff::scheduler

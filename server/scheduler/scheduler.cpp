@@ -142,7 +142,7 @@ void Scheduler::refresh_snapshots() {
         rebuild_all = true;
         break;
       }
-      snapshots_[it->second] = snapshot_of(*node);
+      snapshots_[it->second] = snapshot_of(node);
     }
   }
   if (rebuild_all) {
@@ -150,25 +150,37 @@ void Scheduler::refresh_snapshots() {
     snapshot_index_.clear();
     for (const auto& node : nodes_.list()) {
       snapshot_index_[json::string_at(*node, {"metadata", "name"})] = snapshots_.size();
-      snapshots_.push_back(snapshot_of(*node));
+      snapshots_.push_back(snapshot_of(node));
     }
+    std::erase_if(usage_cache_,
+                  [&](const auto& entry) { return !snapshot_index_.contains(entry.first); });
   }
 }
 
-NodeSnapshot Scheduler::snapshot_of(const Json& node) {
-  const std::string name = json::string_at(node, {"metadata", "name"});
+NodeSnapshot Scheduler::snapshot_of(const ObjectPtr& node) {
+  const std::string name = json::string_at(*node, {"metadata", "name"});
   NodeSnapshot snapshot = make_snapshot(node);
+  UsageByPod& cached = usage_cache_[name];
+  UsageByPod current;
+  current.reserve(cached.size() + 1);
   for (const auto& pod : pods_.by_index("node", name)) {
-    if (pod_occupies_node(*pod)) snapshot.add_pod(*pod);
-  }
-  std::vector<Json> assumed;
-  {
-    std::lock_guard lock(mutex_);
-    for (const auto& [key, placed] : assumed_) {
-      if (placed.node == name) assumed.push_back(placed.pod);
+    auto hit = cached.find(pod.get());
+    CachedUsage entry;
+    if (hit != cached.end()) {
+      entry = std::move(hit->second);
+    } else {
+      entry.pod = pod;
+      entry.occupies = pod_occupies_node(*pod);
+      if (entry.occupies) entry.usage = pod_usage(*pod);
     }
+    if (entry.occupies) snapshot.add(entry.usage);
+    current.emplace(pod.get(), std::move(entry));
   }
-  for (const auto& pod : assumed) snapshot.add_pod(pod);
+  cached = std::move(current);
+  std::lock_guard lock(mutex_);
+  for (const auto& [key, placed] : assumed_) {
+    if (placed.node == name) snapshot.add(placed.usage);
+  }
   return snapshot;
 }
 
@@ -187,7 +199,8 @@ controllers::SyncResult Scheduler::sync(const std::string& pod_key) {
   // Snapshots belong to this (the only scheduling) thread: no lock while deciding, so the
   // informer handlers, which run on the store's write path, never wait for a decision.
   refresh_snapshots();
-  ScheduleResult result = schedule(*pod, snapshots_, ++decisions_);
+  PodInfo info(*pod);
+  ScheduleResult result = schedule(info, snapshots_, ++decisions_);
   if (!result.scheduled()) {
     {
       std::lock_guard lock(mutex_);
@@ -196,12 +209,10 @@ controllers::SyncResult Scheduler::sync(const std::string& pod_key) {
     record_unschedulable(*pod, result.message);
     return controllers::SyncResult::done();
   }
-  Json placed = *pod;
-  placed["spec"]["nodeName"] = *result.node_name;
-  snapshots_[snapshot_index_.at(*result.node_name)].add_pod(placed);
+  snapshots_[snapshot_index_.at(*result.node_name)].add(info.usage);
   {
     std::lock_guard lock(mutex_);
-    assumed_[pod_key] = Assumed{*result.node_name, std::move(placed)};
+    assumed_[pod_key] = Assumed{*result.node_name, pod, std::move(info.usage)};
   }
   {
     std::lock_guard lock(bind_mutex_);
@@ -221,7 +232,7 @@ void Scheduler::bind_loop() {
       pod_key = std::move(bind_queue_.front());
       bind_queue_.pop_front();
     }
-    Json pod;
+    ObjectPtr pod;
     std::string node;
     {
       std::lock_guard lock(mutex_);
@@ -230,7 +241,7 @@ void Scheduler::bind_loop() {
       pod = it->second.pod;
       node = it->second.node;
     }
-    bind(pod_key, pod, node);
+    bind(pod_key, *pod, node);
   }
 }
 

@@ -69,7 +69,7 @@ class Scheduler {
   // Brings the cached snapshots up to date (scheduling thread only).
   void refresh_snapshots();
   // The node's pods from the informer plus those assumed on it and not bound yet.
-  NodeSnapshot snapshot_of(const Json& node);
+  NodeSnapshot snapshot_of(const ObjectPtr& node);
   void record_unschedulable(const Json& pod, const std::string& message);
   void bind_loop();
   void bind(const std::string& pod_key, const Json& pod, const std::string& node);
@@ -91,9 +91,21 @@ class Scheduler {
   std::set<std::string> unschedulable_;
   struct Assumed {
     std::string node;
-    Json pod;
+    ObjectPtr pod;   // as the informer had it: for the binding and the event
+    PodUsage usage;  // what it takes from the node until the informer shows it bound there
   };
   std::unordered_map<std::string, Assumed> assumed_;  // pod key -> where it was placed
+  // Owned by the scheduling thread: per node, the usage of each of its pods, by the pod object
+  // it was worked out from (held, so that address is not reused by another object). Replaced
+  // on every rebuild of the node's snapshot, so it holds only the node's current pods: a
+  // rebuild parses only the pods that changed since the last one.
+  struct CachedUsage {
+    ObjectPtr pod;
+    bool occupies;   // pod_occupies_node
+    PodUsage usage;  // empty unless it occupies
+  };
+  using UsageByPod = std::unordered_map<const Json*, CachedUsage>;
+  std::unordered_map<std::string, UsageByPod> usage_cache_;
   std::uint64_t bound_ = 0;
   std::uint64_t decisions_ = 0;
 

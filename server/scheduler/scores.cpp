@@ -25,8 +25,8 @@ std::vector<std::int64_t> reverse_normalise(const std::vector<std::int64_t>& cou
 
 }  // namespace
 
-std::int64_t score_least_requested(const Json& pod, const NodeSnapshot& node) {
-  const ResourceAmounts wanted = pod_nonzero_requests(pod);
+std::int64_t score_least_requested(const PodInfo& pod, const NodeSnapshot& node) {
+  const ResourceAmounts& wanted = pod.usage.nonzero_requests;
   auto resource_score = [&](const std::string& resource) {
     auto used = node.nonzero_requested.find(resource);
     auto want = wanted.find(resource);
@@ -37,27 +37,27 @@ std::int64_t score_least_requested(const Json& pod, const NodeSnapshot& node) {
   return (resource_score("cpu") + resource_score("memory")) / 2;
 }
 
-std::vector<std::int64_t> score_owner_spread(const Json& pod,
+std::vector<std::int64_t> score_owner_spread(const PodInfo& pod,
                                              const std::vector<const NodeSnapshot*>& nodes) {
-  const std::string owner = controller_uid(pod);
+  const std::string& owner = pod.usage.owner;
   if (owner.empty()) return std::vector<std::int64_t>(nodes.size(), kMaxNodeScore);
   std::vector<std::int64_t> counts;
   counts.reserve(nodes.size());
   for (const NodeSnapshot* node : nodes) {
-    auto it = node->pods_by_owner.find(owner_key(pod, owner));
+    auto it = node->pods_by_owner.find(owner);
     counts.push_back(it == node->pods_by_owner.end() ? 0 : it->second);
   }
   return reverse_normalise(counts);
 }
 
-std::vector<std::int64_t> score_prefer_no_schedule(const Json& pod,
+std::vector<std::int64_t> score_prefer_no_schedule(const PodInfo& pod,
                                                    const std::vector<const NodeSnapshot*>& nodes) {
   std::vector<std::int64_t> counts;
   counts.reserve(nodes.size());
   for (const NodeSnapshot* node : nodes) {
-    const std::vector<Taint> taints = effective_taints(node->node);
+    const std::vector<Taint>& taints = node->taints;
     counts.push_back(std::count_if(taints.begin(), taints.end(), [&](const Taint& t) {
-      return t.effect == "PreferNoSchedule" && !pod_tolerates(pod, t);
+      return t.effect == "PreferNoSchedule" && !pod_tolerates(pod.pod, t);
     }));
   }
   return reverse_normalise(counts);

@@ -60,7 +60,7 @@ std::vector<Taint> effective_taints(const Json& node) {
 }
 
 std::optional<Taint> first_untolerated(const Json& pod, const std::vector<Taint>& taints,
-                                       const std::vector<std::string>& effects) {
+                                       std::initializer_list<std::string_view> effects) {
   for (const Taint& taint : taints) {
     if (std::find(effects.begin(), effects.end(), taint.effect) == effects.end()) continue;
     if (!pod_tolerates(pod, taint)) return taint;

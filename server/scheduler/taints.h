@@ -1,7 +1,9 @@
 #pragma once
 // Taints and tolerations as Kubernetes matches them (k8s.io/api/core/v1 Toleration.ToleratesTaint).
+#include <initializer_list>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "pkg/api/json.h"
@@ -28,6 +30,6 @@ std::vector<Taint> effective_taints(const Json& node);
 
 // The first taint with one of `effects` that the pod does not tolerate.
 std::optional<Taint> first_untolerated(const Json& pod, const std::vector<Taint>& taints,
-                                       const std::vector<std::string>& effects);
+                                       std::initializer_list<std::string_view> effects);
 
 }  // namespace skiff::scheduler

@@ -100,7 +100,7 @@ struct NodeFilterCase {
   bool unresolvable;
 };
 
-void run_cases(FilterResult (*filter)(const Json&, const NodeSnapshot&),
+void run_cases(FilterResult (*filter)(const PodInfo&, const NodeSnapshot&),
                const std::vector<NodeFilterCase>& cases) {
   for (const auto& c : cases) {
     const FilterResult r = filter(c.pod, make_snapshot(c.node));

@@ -212,7 +212,16 @@ void SimulatedNodes::watch_loop() {
             return !stopping_.load();
           });
     } catch (const std::exception&) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));  // server restarting
+      // The server is gone (restarting). A status write that failed meanwhile gets no second
+      // event if the server comes back at the same revision, so look at every pod again once
+      // it is back, as a kubelet's status manager retries what it could not write.
+      resource_version = "0";
+      {
+        std::lock_guard lock(mutex_);
+        started_uids_.clear();
+        deleting_uids_.clear();
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
   }
 }
