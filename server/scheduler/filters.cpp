@@ -46,22 +46,19 @@ bool requirement_matches(const Json& requirement, bool has, const std::string& v
   return false;  // unknown operators never match (validation rejects them)
 }
 
-bool node_selector_matches(const Json& pod, const Json& node) {
-  const Json& selector = field(field(pod, "spec"), "nodeSelector");
-  if (!selector.is_object()) return true;
+bool node_selector_matches(const Json* selector, const Json& node) {
+  if (!selector) return true;
   const Json& labels = field(field(node, "metadata"), "labels");
-  for (const auto& [key, value] : selector.items()) {
+  for (const auto& [key, value] : selector->items()) {
     const Json& actual = field(labels, key.c_str());
     if (!actual.is_string() || actual != value) return false;
   }
   return true;
 }
 
-bool required_affinity_matches(const Json& pod, const Json& node) {
-  const Json& required = field(field(field(field(pod, "spec"), "affinity"), "nodeAffinity"),
-                               "requiredDuringSchedulingIgnoredDuringExecution");
-  if (!required.is_object()) return true;
-  const Json& terms = field(required, "nodeSelectorTerms");
+bool required_affinity_matches(const Json* required, const Json& node) {
+  if (!required) return true;
+  const Json& terms = field(*required, "nodeSelectorTerms");
   if (!terms.is_array()) return false;
   return std::any_of(terms.begin(), terms.end(),
                      [&](const Json& term) { return node_matches_selector_term(term, node); });
@@ -101,8 +98,7 @@ bool node_matches_selector_term(const Json& term, const Json& node) {
 }
 
 FilterResult filter_node_unschedulable(const PodInfo& pod, const NodeSnapshot& node) {
-  const Json& unschedulable = field(field(*node.node, "spec"), "unschedulable");
-  if (unschedulable != true) return FilterResult::pass();
+  if (!node.unschedulable) return FilterResult::pass();
   if (pod_tolerates(pod.pod, Taint{"node.kubernetes.io/unschedulable", "", "NoSchedule"})) {
     return FilterResult::pass();
   }
@@ -116,8 +112,8 @@ FilterResult filter_taint_toleration(const PodInfo& pod, const NodeSnapshot& nod
 }
 
 FilterResult filter_node_affinity(const PodInfo& pod, const NodeSnapshot& node) {
-  if (node_selector_matches(pod.pod, *node.node) &&
-      required_affinity_matches(pod.pod, *node.node)) {
+  if (node_selector_matches(pod.node_selector, *node.node) &&
+      required_affinity_matches(pod.required_node_affinity, *node.node)) {
     return FilterResult::pass();
   }
   return FilterResult::fail(kReasonNodeAffinity, true);
@@ -142,27 +138,13 @@ FilterResult filter_node_resources_fit(const PodInfo& pod, const NodeSnapshot& n
     result.reasons.push_back(kReasonTooManyPods);
     if (allowed_pods == 0) result.unresolvable = true;
   }
-  const ResourceAmounts& wanted = pod.usage.requests;
-  auto check = [&](const std::string& resource, std::int64_t request) {
-    if (request <= 0) return;
+  for (const auto& [resource, request] : pod.requests_to_fit) {
     const std::int64_t allocatable = node.allocatable_of(resource);
     if (request > allocatable - node.requested_of(resource)) {
       result.reasons.push_back("Insufficient " + resource);
       // Even an empty node could not hold it: evicting pods would not help.
       if (request > allocatable) result.unresolvable = true;
     }
-  };
-  // kube-scheduler's order: cpu, memory, ephemeral-storage, then the rest by name.
-  for (const char* resource : {"cpu", "memory", "ephemeral-storage"}) {
-    auto it = wanted.find(resource);
-    if (it != wanted.end()) check(resource, it->second);
-  }
-  for (const auto& [resource, request] : wanted) {
-    if (resource == "cpu" || resource == "memory" || resource == "ephemeral-storage" ||
-        resource == "pods") {
-      continue;
-    }
-    check(resource, request);
   }
   return result;
 }

@@ -107,6 +107,27 @@ PodUsage pod_usage(const Json& pod) {
   return usage;
 }
 
+PodInfo::PodInfo(const Json& pod) : pod(pod), usage(pod_usage(pod)) {
+  for (const char* resource : {"cpu", "memory", "ephemeral-storage"}) {
+    auto it = usage.requests.find(resource);
+    if (it != usage.requests.end() && it->second > 0) requests_to_fit.emplace_back(*it);
+  }
+  for (const auto& [resource, request] : usage.requests) {
+    if (request <= 0 || resource == "cpu" || resource == "memory" ||
+        resource == "ephemeral-storage" || resource == "pods") {
+      continue;
+    }
+    requests_to_fit.emplace_back(resource, request);
+  }
+  const Json& spec = field(pod, "spec");
+  if (const Json& selector = field(spec, "nodeSelector"); selector.is_object()) {
+    node_selector = &selector;
+  }
+  const Json& required = field(field(field(spec, "affinity"), "nodeAffinity"),
+                               "requiredDuringSchedulingIgnoredDuringExecution");
+  if (required.is_object()) required_node_affinity = &required;
+}
+
 bool pod_occupies_node(const Json& pod) {
   // Compared as strings in place: comparing a Json with a literal builds a Json of it, and
   // this runs for every pod of a node whose snapshot is rebuilt.
@@ -156,6 +177,7 @@ NodeSnapshot make_snapshot(std::shared_ptr<const Json> node_object,
   snapshot.allocatable = resource_list(
       allocatable.is_object() && !allocatable.empty() ? allocatable : field(status, "capacity"));
   snapshot.taints = effective_taints(node);
+  snapshot.unschedulable = field(field(node, "spec"), "unschedulable") == true;
   for (const Json& pod : pods_on_node) {
     if (pod_occupies_node(pod)) snapshot.add_pod(pod);
   }

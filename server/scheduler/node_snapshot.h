@@ -13,6 +13,7 @@
 #include <set>
 #include <string>
 #include <tuple>
+#include <utility>
 #include <vector>
 
 #include "pkg/api/json.h"
@@ -60,9 +61,15 @@ PodUsage pod_usage(const Json& pod);
 // every node it is checked against. Implicit from a pod's JSON, so that one check on its own
 // reads as filter(pod, node); schedule() builds it once and passes it to every filter and score.
 struct PodInfo {
-  PodInfo(const Json& pod) : pod(pod), usage(pod_usage(pod)) {}  // NOLINT: implicit on purpose
+  PodInfo(const Json& pod);  // NOLINT(google-explicit-constructor): implicit on purpose
   const Json& pod;
   PodUsage usage;
+  // usage.requests above zero, other than "pods", in the order NodeResourcesFit reports them:
+  // cpu, memory, ephemeral-storage, then the rest by name.
+  std::vector<std::pair<std::string, std::int64_t>> requests_to_fit;
+  const Json* node_selector = nullptr;  // spec.nodeSelector when it is an object
+  // spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution when an object.
+  const Json* required_node_affinity = nullptr;
 };
 
 // Pods the scheduler counts against a node: bound (spec.nodeName) and not terminal
@@ -84,6 +91,7 @@ struct NodeSnapshot {
   std::set<HostPort> used_ports;
   // effective_taints(node), worked out once per snapshot rather than once per pod and node.
   std::vector<Taint> taints;
+  bool unschedulable = false;  // spec.unschedulable
 
   // Accounts for a pod placed on this node (the scheduler "assumes" a pod it just bound so
   // the next decision sees it before the watch does).
