@@ -6,15 +6,12 @@
 #include "pkg/api/errors.h"
 #include "pkg/api/patch.h"
 #include "pkg/api/resources.h"
+#include "tests/unit/support/api_helpers.h"
 
 namespace skiff::api {
 namespace {
 
-const ResourceInfo& info(std::string_view api_version, std::string_view kind) {
-  const ResourceInfo* r = find_by_kind(api_version, kind);
-  if (!r) throw std::runtime_error("no resource " + std::string(kind));
-  return *r;
-}
+using test_support::info;
 
 Json smp(std::string_view api_version, std::string_view kind, const char* target,
          const char* patch) {
@@ -36,14 +33,7 @@ bool contains_directive(const Json& value) {
   return false;
 }
 
-int error_code(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const ApiError& e) {
-    return e.code();
-  }
-  return 0;
-}
+using test_support::error_code;
 
 const char* kDeployment = R"({"apiVersion":"apps/v1","kind":"Deployment",
   "metadata":{"name":"web","annotations":{"kubectl.kubernetes.io/last-applied-configuration":"old"}},

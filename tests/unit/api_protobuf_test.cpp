@@ -7,6 +7,7 @@
 
 #include "pkg/api/errors.h"
 #include "pkg/api/protobuf.h"
+#include "tests/unit/support/api_helpers.h"
 
 namespace skiff::api {
 namespace {
@@ -50,14 +51,7 @@ std::string from_hex(const std::string& hex) {
   return out;
 }
 
-int error_code(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const ApiError& e) {
-    return e.code();
-  }
-  return 0;
-}
+using test_support::error_code;
 
 TEST(Protobuf, CreateNamespaceDemoExactBytes) {
   // KUBECTL.md section 11, byte for byte.

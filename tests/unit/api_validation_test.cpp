@@ -7,15 +7,12 @@
 #include "pkg/api/defaults.h"
 #include "pkg/api/resources.h"
 #include "pkg/api/validation.h"
+#include "tests/unit/support/api_helpers.h"
 
 namespace skiff::api {
 namespace {
 
-const ResourceInfo& info(std::string_view api_version, std::string_view kind) {
-  const ResourceInfo* r = find_by_kind(api_version, kind);
-  if (!r) throw std::runtime_error("no resource " + std::string(kind));
-  return *r;
-}
+using test_support::info;
 
 std::string describe(const std::vector<StatusCause>& causes) {
   std::string out;

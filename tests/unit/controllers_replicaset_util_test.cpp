@@ -7,7 +7,7 @@
 namespace skiff::controllers {
 namespace {
 
-const TimePoint kNow = *api::parse_rfc3339("2026-01-01T12:00:00Z");
+const TimePoint kClockNow = *api::parse_rfc3339("2026-01-01T12:00:00Z");
 
 Json pod(const std::string& name, const std::string& node, const std::string& phase, bool ready,
          const std::string& ready_since = "2026-01-01T11:00:00Z", int restarts = 0,
@@ -29,15 +29,15 @@ Json pod(const std::string& name, const std::string& node, const std::string& ph
 TEST(PodAvailability, ReadyForMinReadySeconds) {
   const Json ready_long = pod("a", "n", "Running", true, "2026-01-01T11:59:00Z");
   EXPECT_TRUE(is_pod_ready(ready_long));
-  EXPECT_TRUE(is_pod_available(ready_long, 0, kNow));
-  EXPECT_TRUE(is_pod_available(ready_long, 59, kNow));
-  EXPECT_FALSE(is_pod_available(ready_long, 60, kNow)) << "strictly longer, as Kubernetes";
-  EXPECT_EQ(time_until_available(ready_long, 60, kNow), std::chrono::seconds(1));
-  EXPECT_EQ(time_until_available(ready_long, 90, kNow), std::chrono::seconds(31));
-  EXPECT_EQ(time_until_available(ready_long, 10, kNow), std::nullopt) << "already available";
+  EXPECT_TRUE(is_pod_available(ready_long, 0, kClockNow));
+  EXPECT_TRUE(is_pod_available(ready_long, 59, kClockNow));
+  EXPECT_FALSE(is_pod_available(ready_long, 60, kClockNow)) << "strictly longer, as Kubernetes";
+  EXPECT_EQ(time_until_available(ready_long, 60, kClockNow), std::chrono::seconds(1));
+  EXPECT_EQ(time_until_available(ready_long, 90, kClockNow), std::chrono::seconds(31));
+  EXPECT_EQ(time_until_available(ready_long, 10, kClockNow), std::nullopt) << "already available";
   const Json not_ready = pod("b", "n", "Running", false);
-  EXPECT_FALSE(is_pod_available(not_ready, 0, kNow));
-  EXPECT_EQ(time_until_available(not_ready, 10, kNow), std::nullopt);
+  EXPECT_FALSE(is_pod_available(not_ready, 0, kClockNow));
+  EXPECT_EQ(time_until_available(not_ready, 10, kClockNow), std::nullopt);
   EXPECT_FALSE(is_pod_ready(Json::object()));
 }
 
@@ -101,7 +101,7 @@ TEST(ReplicaSetStatus, CountsFromPods) {
   labelled["metadata"]["labels"]["tier"] = "fe";
   const std::vector<Json> pods = {labelled, pod("b", "n", "Running", true, "2026-01-01T11:59:00Z"),
                                   pod("c", "n", "Running", false)};
-  const Json status = replicaset_status(rs, pods, kNow);
+  const Json status = replicaset_status(rs, pods, kClockNow);
   EXPECT_EQ(status["replicas"], 3);
   EXPECT_EQ(status["fullyLabeledReplicas"], 1);
   EXPECT_EQ(status["readyReplicas"], 2);

@@ -12,7 +12,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-Json secret(const std::string& name) {
+Json token_secret(const std::string& name) {
   return {{"apiVersion", "v1"},
           {"kind", "Secret"},
           {"metadata", {{"name", name}, {"namespace", "default"}}},
@@ -53,10 +53,10 @@ class RotationTest : public ::testing::Test {
 };
 
 TEST_F(RotationTest, RotationReencryptsEverySecretAndDropsTheOldKey) {
-  store->create(key_of("a"), secret("a"));
-  store->create(key_of("b"), secret("b"));
-  inner.create(key_of("plain"), secret("plain"));  // written before encryption was on
-  store->create("/registry/core/configmaps/default/c", secret("c"));
+  store->create(key_of("a"), token_secret("a"));
+  store->create(key_of("b"), token_secret("b"));
+  inner.create(key_of("plain"), token_secret("plain"));  // written before encryption was on
+  store->create("/registry/core/configmaps/default/c", token_secret("c"));
   const std::string old_name = original.keys[0].name;
 
   RotationResult result = encryption->rotate_keys();
@@ -72,21 +72,21 @@ TEST_F(RotationTest, RotationReencryptsEverySecretAndDropsTheOldKey) {
 
   for (const auto& name : {"a", "b", "plain"}) {
     EXPECT_EQ(stored_key_name(*inner.get(key_of(name))), result.new_key) << name;
-    EXPECT_EQ((*store->get(key_of(name)))["data"]["token"], secret(name)["data"]["token"]);
+    EXPECT_EQ((*store->get(key_of(name)))["data"]["token"], token_secret(name)["data"]["token"]);
   }
   EXPECT_FALSE(is_envelope(*inner.get("/registry/core/configmaps/default/c")));
 
   // A server restarted with only the file's keys reads everything.
   EncryptingStore restarted(inner, std::make_shared<const Keyring>(on_disk.keys));
-  EXPECT_EQ((*restarted.get(key_of("a")))["data"]["token"], secret("a")["data"]["token"]);
+  EXPECT_EQ((*restarted.get(key_of("a")))["data"]["token"], token_secret("a")["data"]["token"]);
   // ...and the old key alone no longer opens anything.
   EncryptingStore old_only(inner, std::make_shared<const Keyring>(original.keys));
   EXPECT_THROW(old_only.get(key_of("a")), DecryptionError);
 }
 
 TEST_F(RotationTest, StatusCountsSecretsPerKey) {
-  store->create(key_of("a"), secret("a"));
-  inner.create(key_of("plain"), secret("plain"));
+  store->create(key_of("a"), token_secret("a"));
+  inner.create(key_of("plain"), token_secret("plain"));
   EncryptionStatus status = encryption->status();
   EXPECT_EQ(status.current_key, original.keys[0].name);
   EXPECT_EQ(status.keys, std::vector<std::string>{original.keys[0].name});
@@ -102,7 +102,7 @@ TEST_F(RotationTest, StatusCountsSecretsPerKey) {
 }
 
 TEST_F(RotationTest, HandlerAnswersJsonAndStatusErrors) {
-  store->create(key_of("a"), secret("a"));
+  store->create(key_of("a"), token_secret("a"));
   http::Response status = call("GET", "/v1-skiff/secrets-encrypt/status", encryption.get());
   EXPECT_EQ(status.status, 200u);
   Json body = Json::parse(status.body);
@@ -130,7 +130,7 @@ TEST_F(RotationTest, RotationFailureIsA500NamingTheProblem) {
   // A value under a key this server does not have: rotation cannot re-encrypt it.
   EncryptingStore stranger(inner, std::make_shared<const Keyring>(std::vector<EncryptionKey>{
                                       {"lost-key", std::string(32, 'q')}}));
-  stranger.create(key_of("lost"), secret("lost"));
+  stranger.create(key_of("lost"), token_secret("lost"));
   http::Response response = call("POST", "/v1-skiff/secrets-encrypt/rotate-keys", encryption.get());
   EXPECT_EQ(response.status, 500u);
   const std::string message = Json::parse(response.body)["message"];

@@ -13,6 +13,7 @@
 
 #include "server/store/memory_store.h"
 #include "server/store/sqlite/sqlite_store.h"
+#include "tests/unit/support/store_helpers.h"
 
 namespace skiff::store {
 namespace {
@@ -50,9 +51,7 @@ ListOptions in(std::string prefix, size_t limit = 0, std::string start_after_key
   return options;
 }
 
-int64_t revision_of(const ObjectPtr& object) {
-  return std::stoll(object->at("metadata").at("resourceVersion").get<std::string>());
-}
+using test_support::revision_of;
 
 StoreError::Code error_code(const std::function<void()>& action) {
   try {
@@ -458,9 +457,7 @@ Json lease(const std::string& renew_time) {
 }
 const std::string kLeaseKey = "/registry/coordination.k8s.io/leases/kube-node-lease/n1";
 
-std::string renew_time_of(const ObjectPtr& object) {
-  return object->at("spec").at("renewTime").get<std::string>();
-}
+using test_support::renew_time_of;
 
 TEST_P(StoreConformance, VolatileUpdateIsVisibleToGetListAndWatch) {
   auto created = store_->create(kLeaseKey, lease("t0"));

@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "server/store/sqlite/sqlite_store.h"
+#include "tests/unit/support/store_helpers.h"
 
 namespace skiff::store {
 namespace {
@@ -29,9 +30,7 @@ Json object_named(const std::string& name, size_t payload_bytes = 0) {
               {"data", {{"blob", std::string(payload_bytes, 'x')}}}};
 }
 
-int64_t revision_of(const ObjectPtr& object) {
-  return std::stoll(object->at("metadata").at("resourceVersion").get<std::string>());
-}
+using test_support::revision_of;
 
 class SqliteStoreTest : public testing::Test {
  protected:
@@ -257,16 +256,14 @@ TEST_F(SqliteStoreTest, AcknowledgedWritesSurviveKill9) {
 
 // --- volatile updates ---
 
-Json lease(const std::string& renew_time) {
+Json bare_lease(const std::string& renew_time) {
   return Json{{"kind", "Lease"},
               {"metadata", {{"name", "n1"}}},
               {"spec", {{"holderIdentity", "n1"}, {"renewTime", renew_time}}}};
 }
 const std::string kLease = "/registry/coordination.k8s.io/leases/kube-node-lease/n1";
 
-std::string renew_time_of(const ObjectPtr& object) {
-  return object->at("spec").at("renewTime").get<std::string>();
-}
+using test_support::renew_time_of;
 
 // What a disk write would change: the size and mtime (ns) of the database and its WAL, and
 // SQLite's data_version as seen from another connection (it moves with every commit made by
@@ -316,14 +313,15 @@ std::string describe(const DiskWitness::State& state) {
 
 TEST_F(SqliteStoreTest, VolatileUpdatesWriteNothingToTheDatabaseOrWal) {
   auto store = open_sqlite_store(options());
-  auto created = store->create(kLease, lease("t0"));
-  store->update_volatile(kLease, lease("t1"), 0);  // takes the revision reservation (one write)
+  auto created = store->create(kLease, bare_lease("t0"));
+  store->update_volatile(kLease, bare_lease("t1"),
+                         0);  // takes the revision reservation (one write)
   DiskWitness witness(path());
   const auto before = witness.now();
   std::this_thread::sleep_for(20ms);  // so that a write would move the mtime visibly
   ObjectPtr last;
   for (int i = 2; i < 200; ++i) {
-    last = store->update_volatile(kLease, lease("t" + std::to_string(i)), 0);
+    last = store->update_volatile(kLease, bare_lease("t" + std::to_string(i)), 0);
     ListOptions all;
     all.prefix = "/registry/";
     store->list(all);  // reads write nothing either
@@ -334,7 +332,7 @@ TEST_F(SqliteStoreTest, VolatileUpdatesWriteNothingToTheDatabaseOrWal) {
 
   // The witness can see a write: a durable one moves it.
   std::this_thread::sleep_for(20ms);
-  store->update(kLease, lease("durable"), revision_of(last));
+  store->update(kLease, bare_lease("durable"), revision_of(last));
   const auto written = witness.now();
   EXPECT_NE(written.data_version, before.data_version);
   EXPECT_NE(written.files, before.files);
@@ -344,9 +342,9 @@ TEST_F(SqliteStoreTest, CleanCloseKeepsVolatileValuesAndTheRevision) {
   ObjectPtr renewed;
   {
     auto store = open_sqlite_store(options());
-    store->create(kLease, lease("t0"));
+    store->create(kLease, bare_lease("t0"));
     store->create("/registry/other", object_named("other"));
-    renewed = store->update_volatile(kLease, lease("t1"), 0);
+    renewed = store->update_volatile(kLease, bare_lease("t1"), 0);
   }
   auto store = open_sqlite_store(options());
   ASSERT_NE(store->get(kLease), nullptr);
@@ -356,7 +354,7 @@ TEST_F(SqliteStoreTest, CleanCloseKeepsVolatileValuesAndTheRevision) {
   EXPECT_EQ(store->list(all).items.size(), 2u);
   // The reservation was released: no jump in the revision after a clean restart.
   EXPECT_EQ(store->current_revision(), revision_of(renewed));
-  EXPECT_EQ(revision_of(store->update_volatile(kLease, lease("t2"), revision_of(renewed))),
+  EXPECT_EQ(revision_of(store->update_volatile(kLease, bare_lease("t2"), revision_of(renewed))),
             revision_of(renewed) + 1);
 }
 
@@ -377,10 +375,10 @@ TEST_F(SqliteStoreTest, CrashRevertsVolatileValuesAndNeverReusesARevision) {
       std::string line = std::to_string(revision_of(object)) + "\n";
       if (::write(fds[1], line.data(), line.size()) < 0) ::_exit(1);
     };
-    report(store->create(kLease, lease("durable-0")));
-    report(store->update(kLease, lease("durable-1"), 0));
+    report(store->create(kLease, bare_lease("durable-0")));
+    report(store->update(kLease, bare_lease("durable-1"), 0));
     for (int i = 0;; ++i) {
-      report(store->update_volatile(kLease, lease("volatile-" + std::to_string(i)), 0));
+      report(store->update_volatile(kLease, bare_lease("volatile-" + std::to_string(i)), 0));
       if (i % 10 == 0) report(store->create("/registry/k/" + std::to_string(i), object_named("k")));
     }
   }
@@ -414,7 +412,7 @@ TEST_F(SqliteStoreTest, CrashRevertsVolatileValuesAndNeverReusesARevision) {
   ASSERT_NE(store->get(kLease), nullptr);
   EXPECT_EQ(renew_time_of(store->get(kLease)), "durable-1");
   EXPECT_GE(store->current_revision(), highest);
-  EXPECT_GT(revision_of(store->update_volatile(kLease, lease("after"), 0)), highest);
+  EXPECT_GT(revision_of(store->update_volatile(kLease, bare_lease("after"), 0)), highest);
   EXPECT_GT(revision_of(store->create("/registry/after", object_named("after"))), highest);
   // A watch from the new start sees the writes after it.
   EXPECT_EQ(store->compacted_revision(), store->current_revision() - 2);
