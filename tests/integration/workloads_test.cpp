@@ -386,6 +386,41 @@ spec:
   big.stop();
 }
 
+// The scheduler keeps what each pod takes from its node between decisions; a pod whose phase
+// becomes Succeeded must stop counting, and the pod parked for want of that room is retried.
+TEST_F(WorkloadsTest, AFinishedPodFreesItsRoomForAParkedOne) {
+  const auto pod_needing_5gi = [](const std::string& name) {
+    return "apiVersion: v1\nkind: Pod\nmetadata:\n  name: " + name +
+           "\nspec:\n  containers:\n  - name: app\n    image: busybox:v1\n"
+           "    resources:\n      requests:\n        memory: 5Gi\n";
+  };
+  const auto node_of = [&](const std::string& name) {
+    return get_json("/api/v1/namespaces/default/pods/" + name)["spec"].value("nodeName", "");
+  };
+  // Two 8Gi nodes: one such pod each.
+  EXPECT_OK(server.kubectl({"apply", "-f", "-"}, pod_needing_5gi("hog-1")));
+  EXPECT_OK(server.kubectl({"apply", "-f", "-"}, pod_needing_5gi("hog-2")));
+  wait_until([&] { return !node_of("hog-1").empty() && !node_of("hog-2").empty(); },
+             "both pods bound");
+  EXPECT_NE(node_of("hog-1"), node_of("hog-2"));
+  EXPECT_OK(server.kubectl({"apply", "-f", "-"}, pod_needing_5gi("late")));
+  wait_until(
+      [&] {
+        return server.kubectl({"describe", "pod", "late"})
+                   .out.find("0/2 nodes are available: 2 Insufficient memory.") !=
+               std::string::npos;
+      },
+      "the third pod is parked for want of memory");
+
+  const std::string freed_node = node_of("hog-1");
+  auto finished = client.request(
+      "PATCH", server.url() + "/api/v1/namespaces/default/pods/hog-1/status",
+      R"({"status":{"phase":"Succeeded"}})", {{"Content-Type", "application/merge-patch+json"}});
+  ASSERT_EQ(finished.status, 200) << finished.body;
+  wait_until([&] { return node_of("late") == freed_node; },
+             "the parked pod is bound where the finished one was");
+}
+
 TEST_F(NodeFailureTest, DeletingABoundPodWaitsForItsNode) {
   const std::string pod = R"(apiVersion: v1
 kind: Pod
