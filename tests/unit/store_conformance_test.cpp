@@ -14,6 +14,7 @@
 #include "server/store/memory_store.h"
 #include "server/store/sqlite/sqlite_store.h"
 #include "tests/unit/support/store_helpers.h"
+#include "tests/unit/support/temp_dir.h"
 
 namespace skiff::store {
 namespace {
@@ -96,23 +97,14 @@ class EventSink {
 
 class StoreConformance : public testing::TestWithParam<Backend> {
  protected:
-  void SetUp() override {
-    std::string pattern =
-        (std::filesystem::temp_directory_path() / "skiff-store-test-XXXXXX").string();
-    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
-    dir_ = pattern;
-    store_ = open();
-  }
-  void TearDown() override {
-    store_.reset();
-    std::filesystem::remove_all(dir_);
-  }
+  void SetUp() override { store_ = open(); }
   StorePtr open(size_t window = WatchHub::kDefaultWindowSize) {
     return GetParam().open(dir_, window);
   }
 
-  std::string dir_;
-  StorePtr store_;
+  skiff::test_support::TempDir temp_{"skiff-store-test"};
+  const std::string dir_ = temp_.path().string();
+  StorePtr store_;  // after temp_: closed before the directory is removed
 };
 
 TEST_P(StoreConformance, CreateStampsTheNextRevision) {

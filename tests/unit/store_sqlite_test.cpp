@@ -18,6 +18,7 @@
 
 #include "server/store/sqlite/sqlite_store.h"
 #include "tests/unit/support/store_helpers.h"
+#include "tests/unit/support/temp_dir.h"
 
 namespace skiff::store {
 namespace {
@@ -34,13 +35,6 @@ using test_support::revision_of;
 
 class SqliteStoreTest : public testing::Test {
  protected:
-  void SetUp() override {
-    std::string pattern = (fs::temp_directory_path() / "skiff-sqlite-test-XXXXXX").string();
-    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
-    dir_ = pattern;
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
   SqliteStoreOptions options(
       SqliteStoreOptions::Synchronous sync = SqliteStoreOptions::Synchronous::Normal) const {
     SqliteStoreOptions o;
@@ -59,7 +53,8 @@ class SqliteStoreTest : public testing::Test {
     return total;
   }
 
-  fs::path dir_;
+  skiff::test_support::TempDir temp_{"skiff-sqlite-test"};
+  const fs::path dir_ = temp_.path();
 };
 
 TEST_F(SqliteStoreTest, ReopenKeepsObjectsAndTheRevisionKeepsIncreasing) {

@@ -17,6 +17,7 @@
 
 #include "server/store/sqlite/schema.h"
 #include "server/store/sqlite/writer.h"
+#include "tests/unit/support/temp_dir.h"
 
 namespace skiff::store::sqlite {
 namespace {
@@ -46,13 +47,6 @@ struct CommitLog {
 
 class SqliteWriterTest : public testing::Test {
  protected:
-  void SetUp() override {
-    std::string pattern = (fs::temp_directory_path() / "skiff-writer-test-XXXXXX").string();
-    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
-    dir_ = pattern;
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
   std::unique_ptr<Writer> open_writer(CommitLog& log) {
     Database db((dir_ / "state.db").string(), SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
     db.exec("PRAGMA journal_mode = WAL");
@@ -62,7 +56,8 @@ class SqliteWriterTest : public testing::Test {
     return std::make_unique<Writer>(std::move(db), hub_, overlay_, persisted, 256, 1000, gate_);
   }
 
-  fs::path dir_;
+  skiff::test_support::TempDir temp_{"skiff-writer-test"};
+  const fs::path dir_ = temp_.path();
   WatchHub hub_;
   VolatileOverlay overlay_{0, 0};  // a new file: nothing durable yet
   std::mutex gate_;
