@@ -178,6 +178,14 @@ void SimulatedNodes::renew_loop() {
 void SimulatedNodes::watch_loop() {
   http::HttpClient client(options_.client);
   std::string resource_version = "0";
+  // Start over from a fresh list (a watch from "0" replays every pod as ADDED) and look at
+  // every pod again, as a kubelet's resync would.
+  const auto relist = [&] {
+    resource_version = "0";
+    std::lock_guard lock(mutex_);
+    started_uids_.clear();
+    deleting_uids_.clear();
+  };
   while (!stopping_) {
     std::string buffer;
     try {
@@ -194,13 +202,8 @@ void SimulatedNodes::watch_loop() {
               buffer.erase(0, newline + 1);
               if (!event.is_object()) continue;
               const std::string type = event.value("type", "");
-              if (type == "ERROR") {
-                // Expired (e.g. the server restarted): start over from a fresh list and look at
-                // every pod again, as a kubelet's resync would.
-                resource_version = "0";
-                std::lock_guard lock(mutex_);
-                started_uids_.clear();
-                deleting_uids_.clear();
+              if (type == "ERROR") {  // expired (e.g. the server restarted)
+                relist();
                 return false;
               }
               const Json& object = event["object"];
@@ -215,12 +218,7 @@ void SimulatedNodes::watch_loop() {
       // The server is gone (restarting). A status write that failed meanwhile gets no second
       // event if the server comes back at the same revision, so look at every pod again once
       // it is back, as a kubelet's status manager retries what it could not write.
-      resource_version = "0";
-      {
-        std::lock_guard lock(mutex_);
-        started_uids_.clear();
-        deleting_uids_.clear();
-      }
+      relist();
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
   }
