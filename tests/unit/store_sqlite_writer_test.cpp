@@ -6,8 +6,8 @@
 #include <stdlib.h>
 
 #include <atomic>
-#include <barrier>
 #include <chrono>
+#include <condition_variable>
 #include <exception>
 #include <filesystem>
 #include <mutex>
@@ -25,25 +25,61 @@ namespace {
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
-// Records which threads committed, and holds the first commit back so that the other callers
-// queue up behind it (what a slow fsync does under load).
+// Records which threads committed, and can hold the first commit back until the test has
+// lined up the other callers behind it (what a slow fsync does under load). The test decides
+// when the queue is full by looking at it, never by sleeping: a loaded CI machine may take any
+// time to start a thread.
 struct CommitLog {
   std::mutex mutex;
+  std::condition_variable changed;
   std::vector<std::thread::id> committers;
-  std::chrono::milliseconds first_commit_delay{0};
+  bool hold_first_commit = false;
+  bool first_commit_held = false;
+  bool released = false;
 
   static int on_commit(void* self_arg) {
     auto& self = *static_cast<CommitLog*>(self_arg);
-    bool first = false;
-    {
-      std::lock_guard lock(self.mutex);
-      first = self.committers.empty();
-      self.committers.push_back(std::this_thread::get_id());
+    std::unique_lock lock(self.mutex);
+    const bool first = self.committers.empty();
+    self.committers.push_back(std::this_thread::get_id());
+    if (first && self.hold_first_commit) {
+      self.first_commit_held = true;
+      self.changed.notify_all();
+      self.changed.wait(lock, [&] { return self.released; });
     }
-    if (first) std::this_thread::sleep_for(self.first_commit_delay);
     return 0;  // 0 lets the commit go ahead
   }
+  void hold_next_commit() {
+    std::lock_guard lock(mutex);
+    committers.clear();
+    hold_first_commit = true;
+    first_commit_held = released = false;
+  }
+  // Waits until the held commit has started; false after a (generous) deadline.
+  bool wait_for_held_commit() {
+    std::unique_lock lock(mutex);
+    return changed.wait_for(lock, 10s, [&] { return first_commit_held; });
+  }
+  void release() {
+    std::lock_guard lock(mutex);
+    released = true;
+    changed.notify_all();
+  }
+  std::vector<std::thread::id> commits() {
+    std::lock_guard lock(mutex);
+    return committers;
+  }
 };
+
+// Waits until `count` requests are queued behind the batch in progress.
+bool wait_for_queued(const Writer& writer, size_t count) {
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (writer.queued_requests() < count) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(1ms);
+  }
+  return true;
+}
 
 class SqliteWriterTest : public testing::Test {
  protected:
@@ -67,32 +103,39 @@ Json object_named(const std::string& name) {
   return Json{{"metadata", {{"name", name}}}};
 }
 
+std::string configmap_key(const std::string& name) {
+  return "/registry/configmaps/default/" + name;
+}
+
 TEST_F(SqliteWriterTest, AnIdleWriterCommitsOnTheCallersThreadAndQueuedWritesShareOneCommit) {
   CommitLog log;
-  log.first_commit_delay = 300ms;
+  log.hold_next_commit();
   auto writer = open_writer(log);
 
   constexpr int kCallers = 8;
-  std::barrier ready(kCallers);
   std::mutex callers_mutex;
   std::set<std::thread::id> callers;
   std::vector<int64_t> revisions(kCallers, 0);
   std::vector<std::thread> threads;
-  for (int i = 0; i < kCallers; ++i) {
+  const auto start_caller = [&](int i) {
     threads.emplace_back([&, i] {
       {
         std::lock_guard lock(callers_mutex);
         callers.insert(std::this_thread::get_id());
       }
-      ready.arrive_and_wait();
-      // The first caller leads at once; the others arrive while its commit is held back.
-      if (i != 0) std::this_thread::sleep_for(50ms);
-      const std::string key = "/registry/configmaps/default/c" + std::to_string(i);
+      const std::string key = configmap_key("c" + std::to_string(i));
       auto stored = writer->submit(WriteRequest::Op::Create, key, object_named(key), 0);
       revisions[i] = std::stoll(stored->at("metadata").at("resourceVersion").get<std::string>());
     });
-  }
+  };
+  // The first caller finds the writer idle; the others arrive while its commit is held back.
+  start_caller(0);
+  ASSERT_TRUE(log.wait_for_held_commit());
+  for (int i = 1; i < kCallers; ++i) start_caller(i);
+  const bool lined_up = wait_for_queued(*writer, kCallers - 1);
+  log.release();
   for (auto& thread : threads) thread.join();
+  ASSERT_TRUE(lined_up);
 
   // Every write got its own revision, 1..kCallers.
   std::set<int64_t> distinct(revisions.begin(), revisions.end());
@@ -101,49 +144,43 @@ TEST_F(SqliteWriterTest, AnIdleWriterCommitsOnTheCallersThreadAndQueuedWritesSha
   EXPECT_EQ(*distinct.rbegin(), kCallers);
   EXPECT_EQ(writer->committed_revision(), kCallers);
   // One commit for the first write, one for the seven queued behind it: not one per write.
-  ASSERT_EQ(log.committers.size(), 2u);
+  const auto commits = log.commits();
+  ASSERT_EQ(commits.size(), 2u);
   // The first was committed by its caller (no hand-off to the writer thread and back), the
   // batch by the writer thread.
-  EXPECT_EQ(callers.count(log.committers[0]), 1u);
-  EXPECT_EQ(callers.count(log.committers[1]), 0u);
+  EXPECT_EQ(callers.count(commits[0]), 1u);
+  EXPECT_EQ(callers.count(commits[1]), 0u);
 }
 
 TEST_F(SqliteWriterTest, EachCallerOfABatchGetsItsOwnOutcome) {
   CommitLog log;
   auto writer = open_writer(log);
-  writer->submit(WriteRequest::Op::Create, "/registry/configmaps/default/taken",
-                 object_named("taken"), 0);
-  log.committers.clear();  // hold back the next commit, so the two failures below share a batch
-  log.first_commit_delay = 200ms;
+  writer->submit(WriteRequest::Op::Create, configmap_key("taken"), object_named("taken"), 0);
+  log.hold_next_commit();  // the two failures below queue behind it and share a batch
 
-  std::barrier ready(3);
   std::exception_ptr duplicate_error, missing_error;
   ObjectPtr created;
   const auto failure_of = [&](WriteRequest::Op op, const std::string& name) {
-    std::this_thread::sleep_for(50ms);  // behind the leader's commit
     try {
-      writer->submit(op, "/registry/configmaps/default/" + name, object_named(name), 0);
+      writer->submit(op, configmap_key(name), object_named(name), 0);
     } catch (...) {
       return std::current_exception();
     }
     return std::exception_ptr();
   };
   std::thread leader([&] {
-    ready.arrive_and_wait();
-    created = writer->submit(WriteRequest::Op::Create, "/registry/configmaps/default/fresh",
-                             object_named("fresh"), 0);
+    created =
+        writer->submit(WriteRequest::Op::Create, configmap_key("fresh"), object_named("fresh"), 0);
   });
-  std::thread duplicate([&] {
-    ready.arrive_and_wait();
-    duplicate_error = failure_of(WriteRequest::Op::Create, "taken");
-  });
-  std::thread missing([&] {
-    ready.arrive_and_wait();
-    missing_error = failure_of(WriteRequest::Op::Update, "absent");
-  });
+  ASSERT_TRUE(log.wait_for_held_commit());
+  std::thread duplicate([&] { duplicate_error = failure_of(WriteRequest::Op::Create, "taken"); });
+  std::thread missing([&] { missing_error = failure_of(WriteRequest::Op::Update, "absent"); });
+  const bool lined_up = wait_for_queued(*writer, 2);
+  log.release();
   leader.join();
   duplicate.join();
   missing.join();
+  ASSERT_TRUE(lined_up);
 
   ASSERT_NE(created, nullptr);
   const auto code_of = [](const std::exception_ptr& error) {
@@ -165,23 +202,30 @@ TEST_F(SqliteWriterTest, EachCallerOfABatchGetsItsOwnOutcome) {
 
 TEST_F(SqliteWriterTest, ClosingWaitsForTheWritesInFlight) {
   CommitLog log;
-  log.first_commit_delay = 200ms;
+  log.hold_next_commit();
   auto writer = open_writer(log);
   Writer* const shared_writer = writer.get();
   std::vector<std::thread> threads;
   std::atomic<int> done{0};
-  for (int i = 0; i < 4; ++i) {
+  const auto start_write = [&](int i) {
     threads.emplace_back([&, i] {
-      const std::string key = "/registry/configmaps/default/c" + std::to_string(i);
+      const std::string key = configmap_key("c" + std::to_string(i));
       shared_writer->submit(WriteRequest::Op::Create, key, object_named(key), 0);
       ++done;
     });
-  }
-  std::this_thread::sleep_for(50ms);  // all four are queued or leading by now
-  // The destructor must not return (and free the connection) under a leader still at work.
+  };
+  start_write(0);
+  ASSERT_TRUE(log.wait_for_held_commit());
+  for (int i = 1; i < 4; ++i) start_write(i);
+  const bool lined_up = wait_for_queued(*writer, 3);
+  // The destructor must not return (and free the connection) under a caller's batch still at
+  // work, nor drop the queued writes. Released only once the closer is waiting.
   std::thread closer([&] { writer.reset(); });
+  std::this_thread::sleep_for(20ms);  // lets the closer reach the destructor (not required)
+  log.release();
   for (auto& thread : threads) thread.join();
   closer.join();
+  ASSERT_TRUE(lined_up);
   EXPECT_EQ(done.load(), 4);
   // Every acknowledged write is in the file.
   Database db((dir_ / "state.db").string(), SQLITE_OPEN_READONLY);

@@ -139,6 +139,11 @@ ObjectPtr Writer::submit(WriteRequest::Op op, const std::string& key, Json objec
   throw StoreError(StoreError::Code::Unavailable, "unreachable write outcome");
 }
 
+size_t Writer::queued_requests() const {
+  std::lock_guard lock(mutex_);
+  return queue_.size();
+}
+
 void Writer::run() {
   std::vector<WriteRequest> batch;
   for (;;) {

@@ -84,6 +84,9 @@ class Writer {
                    int64_t expected_revision);
   // The revision of the last completed write (durable or volatile).
   int64_t committed_revision() const { return committed_.load(); }
+  // Requests waiting for the next batch (not the one being applied): lets tests line writes
+  // up behind a commit without guessing with sleeps.
+  size_t queued_requests() const;
 
  private:
   struct Batch;
@@ -114,7 +117,7 @@ class Writer {
   int64_t reserved_;  // the persisted reservation (whoever applies a batch, then the destructor)
   Statement begin_, commit_, rollback_, select_, insert_, update_, delete_, set_meta_;
 
-  std::mutex mutex_;
+  mutable std::mutex mutex_;
   std::condition_variable wake_;
   std::deque<WriteRequest> queue_;
   bool applying_ = false;  // a batch is in progress (on the writer thread or a caller's)
