@@ -13,7 +13,7 @@
 #include "pkg/util/sd_notify.h"
 #include "server/advertise_address.h"
 #include "server/apiserver/api_server.h"
-#include "server/apiserver/quick_reads.h"
+#include "server/apiserver/io_thread_requests.h"
 #include "server/controller_manager.h"
 #include "server/encryption/encrypting_store.h"
 #include "server/encryption/secrets_encrypt_handler.h"
@@ -232,7 +232,7 @@ int run(const ServerConfig& config) {
     http_options.bind_address = config.bind_address;
     http_options.port = config.https_listen_port;
     http_options.worker_threads = config.worker_threads;
-    http_options.handle_on_io_thread = apiserver::is_quick_read;
+    http_options.handle_on_io_thread = apiserver::runs_on_io_thread;
     http_options.tls_context = [&tls_context] { return tls_context.get(); };
     http::Server http_server(
         http_options, [&auth_filter](http::Request& request) { return auth_filter(request); });

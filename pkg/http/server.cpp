@@ -105,6 +105,12 @@ void Server::stop() {
   for (auto& connection : live) connection->shutdown();
   live.clear();
   core.pool->stop();  // in-flight handlers finish and post their responses
+  {
+    // ... and so do the deferred responses they started (a store write is milliseconds).
+    std::unique_lock lock(core.deferred_mutex);
+    core.deferred_answered.wait_for(lock, std::chrono::seconds(5),
+                                    [&core] { return core.deferred_pending == 0; });
+  }
   core.work.reset();
   // Connections finish their last writes; give slow clients a bounded grace period.
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);

@@ -13,8 +13,9 @@
 //  - Every read has a deadline (header timeout for a new connection, idle timeout between
 //    keep-alive requests). Bodies over `body_limit` get 413 with a Kubernetes Status body.
 //  - Handler exceptions become 500 Status responses; the connection survives.
-//  - stop() refuses new connections, ends streams, lets in-flight handlers finish and joins
-//    every thread. It is idempotent and called by the destructor.
+//  - stop() refuses new connections, ends streams, lets in-flight handlers (and the deferred
+//    responses they started) finish and joins every thread. It is idempotent and called by the
+//    destructor.
 //  - Plain TCP, or TLS when `tls_context` is set: it is asked for the context on every accepted
 //    connection, so a renewed certificate is served from the next connection on without a
 //    restart while open connections keep theirs. A verified client certificate's subject
@@ -26,6 +27,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <variant>
@@ -103,8 +105,33 @@ struct WebSocketUpgrade {
   std::function<void()> failed;
 };
 
-using HandlerResult = std::variant<Response, StreamingResponse, WebSocketUpgrade>;
+// Where a deferred response goes. Thread-safe: send() may be called from any thread, and only
+// the first call counts. Dropping the last reference without sending answers 500, so a lost
+// completion never leaves the client waiting.
+class Responder {
+ public:
+  virtual ~Responder() = default;
+  virtual void send(Response response) = 0;
+};
+using ResponderPtr = std::shared_ptr<Responder>;
+
+// A response that is finished later, for a handler that would otherwise hold its thread while
+// waiting (a store write waiting for its group commit): the handler returns at once and the
+// work it waits for answers through the Responder when it completes. Such handlers can run on
+// the I/O thread (ServerOptions::handle_on_io_thread), saving the hand-offs to a worker thread
+// and back.
+struct DeferredResponse {
+  // Called on the handler's thread right after the handler returns; must not block.
+  std::function<void(ResponderPtr)> start;
+};
+
+using HandlerResult = std::variant<Response, StreamingResponse, WebSocketUpgrade, DeferredResponse>;
 using Handler = std::function<HandlerResult(Request&)>;
+
+// For callers in the same process that need the plain answer (controllers, the node
+// service): a Response as it is, a DeferredResponse started and waited for. nullopt for a
+// stream or an upgrade.
+std::optional<Response> settle(HandlerResult result);
 
 struct ServerOptions {
   std::string bind_address = "127.0.0.1";

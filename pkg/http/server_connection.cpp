@@ -3,6 +3,7 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
+#include <atomic>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
@@ -67,6 +68,32 @@ std::optional<PeerIdentity> verified_peer(SSL* ssl) {
   identity.not_before = std::chrono::system_clock::from_time_t(timegm(&valid_from));
   return identity;
 }
+
+// Answers a deferred response on its connection, once; counted by the server core so that
+// stop() can wait for the answers still to come.
+class ConnectionResponder final : public Responder {
+ public:
+  ConnectionResponder(std::shared_ptr<Server::Core> core, std::function<void(Response)> deliver)
+      : core_(std::move(core)), deliver_(std::move(deliver)) {
+    std::lock_guard lock(core_->deferred_mutex);
+    ++core_->deferred_pending;
+  }
+  ~ConnectionResponder() override {
+    if (!sent_.load())
+      send(status_response(500, "InternalError", "the request was dropped without an answer"));
+  }
+  void send(Response response) override {
+    if (sent_.exchange(true)) return;
+    deliver_(std::move(response));
+    std::lock_guard lock(core_->deferred_mutex);
+    if (--core_->deferred_pending == 0) core_->deferred_answered.notify_all();
+  }
+
+ private:
+  std::shared_ptr<Server::Core> core_;
+  std::function<void(Response)> deliver_;
+  std::atomic<bool> sent_{false};
+};
 
 }  // namespace
 
@@ -217,12 +244,20 @@ void BasicConnection<Stream>::handle(Request& request) {
                });
     return;
   }
-  if (auto* response = std::get_if<Response>(&result)) {
-    // Runs at once when handled on the connection's strand, else is queued to it.
-    asio::dispatch(stream_.get_executor(),
-                   [self = shared_from_this(), response = std::move(*response)]() mutable {
-                     self->send(std::move(response), false);
-                   });
+  // Runs at once when answered on the connection's strand, else is queued to it.
+  auto deliver = [self = shared_from_this()](Response response) {
+    asio::dispatch(self->stream_.get_executor(), [self, response = std::move(response)]() mutable {
+      self->send(std::move(response), false);
+    });
+  };
+  if (auto* response = std::get_if<Response>(&result)) return deliver(std::move(*response));
+  if (auto* deferred = std::get_if<DeferredResponse>(&result)) {
+    auto responder = std::make_shared<ConnectionResponder>(core_, std::move(deliver));
+    try {
+      if (deferred->start) deferred->start(responder);
+    } catch (const std::exception& e) {
+      responder->send(status_response(500, "InternalError", e.what()));  // the first answer wins
+    }
     return;
   }
   auto& streaming = std::get<StreamingResponse>(result);

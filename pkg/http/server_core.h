@@ -4,6 +4,7 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <condition_variable>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -31,6 +32,11 @@ struct Server::Core {
   std::atomic<bool> stopping{false};
   bool started = false;
   uint16_t port = 0;
+
+  // Deferred responses started and not answered yet: stop() lets them finish.
+  std::mutex deferred_mutex;
+  std::condition_variable deferred_answered;
+  int deferred_pending = 0;
 
   std::mutex connections_mutex;
   std::vector<std::weak_ptr<ConnectionBase>> connections;  // pruned as it grows

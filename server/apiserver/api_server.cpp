@@ -193,17 +193,8 @@ http::HandlerResult ApiServer::handle(http::Request& request) {
     if (method == "DELETE") return handle_delete(context);
     throw api::method_not_allowed("the server does not allow this method (" + method +
                                   ") on the requested resource");
-  } catch (const api::ApiError& error) {
-    return error_response(error);
-  } catch (const store::StoreError& error) {
-    return error_response(error.code() == store::StoreError::Code::Unavailable
-                              ? api::service_unavailable(error.what())
-                              : api::internal_error(error.what()));
-  } catch (const Json::type_error& error) {
-    // A field of the wrong JSON type that no validation rule caught.
-    return error_response(api::bad_request(std::string("invalid object: ") + error.what()));
-  } catch (const std::exception& error) {
-    return error_response(api::internal_error(error.what()));
+  } catch (...) {
+    return current_error_response();
   }
 }
 

@@ -11,7 +11,8 @@ class WatchTimers;
 http::Response handle_get(RequestContext& context);   // read_handlers.cpp
 http::Response handle_list(RequestContext& context);  // read_handlers.cpp
 http::StreamingResponse handle_watch(RequestContext& context, WatchTimers& timers);  // watch
-http::Response handle_create(RequestContext& context);             // create_handler.cpp
+// A deferred response: the store's writer answers once the object is committed.
+http::HandlerResult handle_create(RequestContext& context);        // create_handler.cpp
 http::Response handle_update(RequestContext& context);             // update_handler.cpp
 http::Response handle_patch(RequestContext& context);              // patch_handler.cpp
 http::Response handle_delete(RequestContext& context);             // delete_handler.cpp

@@ -1,5 +1,7 @@
 #include "server/apiserver/responses.h"
 
+#include "server/store/store.h"
+
 #include <algorithm>
 
 namespace skiff::apiserver {
@@ -33,6 +35,25 @@ http::Response json_response(unsigned status, const Json& body,
 
 http::Response error_response(const api::ApiError& error) {
   return raw_json_response(static_cast<unsigned>(error.code()), error.to_status().dump());
+}
+
+http::Response current_error_response() {
+  try {
+    throw;
+  } catch (const api::ApiError& error) {
+    return error_response(error);
+  } catch (const store::StoreError& error) {
+    return error_response(error.code() == store::StoreError::Code::Unavailable
+                              ? api::service_unavailable(error.what())
+                              : api::internal_error(error.what()));
+  } catch (const Json::type_error& error) {
+    // A field of the wrong JSON type that no validation rule caught.
+    return error_response(api::bad_request(std::string("invalid object: ") + error.what()));
+  } catch (const std::exception& error) {
+    return error_response(api::internal_error(error.what()));
+  } catch (...) {
+    return error_response(api::internal_error("unknown error"));
+  }
 }
 
 http::Response text_response(unsigned status, std::string text) {

@@ -17,6 +17,9 @@ http::Response json_response(unsigned status, const Json& body,
 http::Response raw_json_response(unsigned status, std::string body,
                                  const std::vector<std::string>& warnings = {});
 http::Response error_response(const api::ApiError& error);
+// The Status response for the exception being handled (call inside a catch block): an
+// ApiError as it is, a StoreError as 503 or 500, a JSON type error as 400, anything else 500.
+http::Response current_error_response();
 http::Response text_response(unsigned status, std::string text);
 
 // A Status{status: Success} body for deletes and bindings.

@@ -125,13 +125,18 @@ Json admit_update(RequestContext& context, const Json& current, Json desired, Up
   return merged;
 }
 
-store::ObjectPtr persist_create(RequestContext& context, Json object) {
-  std::string name = object["metadata"].value("name", std::string());
+std::string name_to_create(const RequestContext& context, const Json& object) {
+  std::string name = object.at("metadata").value("name", std::string());
   if (name.empty()) {
     throw api::invalid(context.resource.group, context.resource.kind, "",
                        {{"FieldValueRequired", "Required value: name or generateName is required",
                          "metadata.name"}});
   }
+  return name;
+}
+
+store::ObjectPtr persist_create(RequestContext& context, Json object) {
+  const std::string name = name_to_create(context, object);
   if (context.dry_run()) return std::make_shared<const Json>(std::move(object));
   try {
     return context.store.create(context.resource.key(context.namespace_name, name),

@@ -21,6 +21,9 @@ void admit_create(RequestContext& context, Json& object);
 // status rules per `scope`, generation, defaults, validation.
 Json admit_update(RequestContext& context, const Json& current, Json desired, UpdateScope scope);
 
+// The name a new object is stored under: 422 when it has neither name nor generateName.
+std::string name_to_create(const RequestContext& context, const Json& object);
+
 // Stores a new object (or, for dry runs, returns it as it would be stored). 409 AlreadyExists.
 store::ObjectPtr persist_create(RequestContext& context, Json object);
 

@@ -21,9 +21,9 @@ Json InProcessClient::request(std::string_view method, const std::string& path, 
     request.headers.emplace_back("Content-Type", std::string(content_type));
   }
   request.remote_address = "in-process";
-  http::HandlerResult result = handler_(request);
-  auto* response = std::get_if<http::Response>(&result);
-  if (response == nullptr) {
+  // A deferred answer (a create waiting for its commit) is waited for here, on this thread.
+  auto response = http::settle(handler_(request));
+  if (!response) {
     throw api::internal_error("in-process client: " + path + " answered with a stream");
   }
   Json decoded = Json::parse(response->body, nullptr, /*allow_exceptions=*/false);

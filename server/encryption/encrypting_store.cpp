@@ -115,6 +115,21 @@ store::ObjectPtr EncryptingStore::create(const std::string& key, Json object) {
   return std::make_shared<const Json>(std::move(object));
 }
 
+void EncryptingStore::create_async(const std::string& key, Json object, store::WriteDone done) {
+  if (!encrypted_key(key)) return inner_.create_async(key, std::move(object), std::move(done));
+  Json sealed = seal_with(*keyring(), key, object);
+  // The caller gets the plaintext back, stamped with the stored revision (as create() does).
+  auto plaintext = std::make_shared<Json>(std::move(object));
+  inner_.create_async(key, std::move(sealed),
+                      [plaintext, done = std::move(done)](store::WriteResult result) {
+                        if (result.object) {
+                          copy_revision(*result.object, *plaintext);
+                          result.object = std::move(plaintext);
+                        }
+                        done(std::move(result));
+                      });
+}
+
 store::ObjectPtr EncryptingStore::update(const std::string& key, Json object,
                                          int64_t expected_revision) {
   if (!encrypted_key(key)) return inner_.update(key, std::move(object), expected_revision);

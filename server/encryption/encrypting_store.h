@@ -48,6 +48,7 @@ class EncryptingStore : public store::Store {
   bool reencrypt(const std::string& key);
 
   store::ObjectPtr create(const std::string& key, Json object) override;
+  void create_async(const std::string& key, Json object, store::WriteDone done) override;
   store::ObjectPtr update(const std::string& key, Json object, int64_t expected_revision) override;
   store::ObjectPtr update_volatile(const std::string& key, Json object,
                                    int64_t expected_revision) override;

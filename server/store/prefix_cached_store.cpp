@@ -47,6 +47,10 @@ ObjectPtr PrefixCachedStore::get(const std::string& key) {
 ObjectPtr PrefixCachedStore::create(const std::string& key, Json object) {
   return inner_.create(key, std::move(object));
 }
+
+void PrefixCachedStore::create_async(const std::string& key, Json object, WriteDone done) {
+  inner_.create_async(key, std::move(object), std::move(done));
+}
 ObjectPtr PrefixCachedStore::update(const std::string& key, Json object, int64_t expected) {
   return inner_.update(key, std::move(object), expected);
 }

@@ -15,6 +15,7 @@
 //    itself; nothing polls.
 //  - All methods are safe to call from any thread.
 #include <cstdint>
+#include <exception>
 #include <functional>
 #include <memory>
 #include <stdexcept>
@@ -82,12 +83,27 @@ using WatchPtr = std::unique_ptr<Watch>;
 // end the watch (for example when the consumer is too slow); the store then drops it.
 using WatchCallback = std::function<bool(const std::vector<EventPtr>& events)>;
 
+// How an asynchronous write ended: the stored object, or (object null) the error the
+// synchronous call would have thrown (a StoreError, or std::invalid_argument for an object the
+// store cannot hold). Rethrow it with std::rethrow_exception.
+struct WriteResult {
+  ObjectPtr object;
+  std::exception_ptr error;
+};
+using WriteDone = std::function<void(WriteResult result)>;
+
 class Store {
  public:
   virtual ~Store() = default;
 
   // Throws AlreadyExists if the key exists.
   virtual ObjectPtr create(const std::string& key, Json object) = 0;
+  // create() without holding the calling thread while the write commits: `done` is called
+  // exactly once with the outcome, on whichever thread completes the write (a store thread,
+  // or this one when the write completes at once), after its event has been published. It
+  // must be quick and must not wait on other writes. A backend whose writes do not queue
+  // keeps this default: the synchronous create, then `done`.
+  virtual void create_async(const std::string& key, Json object, WriteDone done);
   // Throws NotFound; Conflict if expected_revision != 0 and differs from the stored revision.
   virtual ObjectPtr update(const std::string& key, Json object, int64_t expected_revision) = 0;
   // A volatile update: a change that is worth no disk write, such as a lease renewal or a node

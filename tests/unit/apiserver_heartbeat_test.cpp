@@ -228,8 +228,7 @@ class HeartbeatWritesTest : public ::testing::Test {
       request.body = body.dump();
       request.headers.emplace_back("Content-Type", content_type);
     }
-    auto result = api_->handle(request);
-    auto* response = std::get_if<http::Response>(&result);
+    auto response = http::settle(api_->handle(request));
     if (!response) {
       ADD_FAILURE() << "expected a complete response for " << method << " " << target;
       return {};

@@ -148,9 +148,9 @@ class ApiTest : public ::testing::Test {
   Reply call(const std::string& method, const std::string& target, const std::string& body = "",
              http::Headers headers = {}) {
     auto request = make_request(method, target, body, std::move(headers));
-    auto result = api_->handle(request);
-    auto* response = std::get_if<http::Response>(&result);
-    EXPECT_NE(response, nullptr) << "expected a complete response for " << method << " " << target;
+    auto response = http::settle(api_->handle(request));
+    EXPECT_NE(response, std::nullopt)
+        << "expected a complete response for " << method << " " << target;
     Reply reply;
     if (!response) return reply;
     reply.status = response->status;
@@ -172,8 +172,9 @@ class ApiTest : public ::testing::Test {
     auto stream = std::make_shared<FakeStream>();
     streams_.push_back(stream);
     if (!streaming) {
+      auto response = http::settle(std::move(result));
       ADD_FAILURE() << "expected a stream for " << target << ": "
-                    << std::get<http::Response>(result).body;
+                    << (response ? response->body : "(not a response)");
       return stream;
     }
     streaming->start(stream);

@@ -70,6 +70,23 @@ TEST_F(EncryptingStoreTest, WritesAndReadsReturnThePlainObjectWithTheStoredRevis
   EXPECT_EQ(store.get(kSecretKey), nullptr);
 }
 
+TEST_F(EncryptingStoreTest, AsyncCreateSealsTheSecretAndReturnsThePlainObject) {
+  store::WriteResult outcome;
+  store.create_async(kSecretKey, secret("db"),
+                     [&](store::WriteResult result) { outcome = std::move(result); });
+  ASSERT_NE(outcome.object, nullptr);
+  EXPECT_EQ((*outcome.object)["data"]["password"], kPassword);
+  EXPECT_EQ((*outcome.object)["metadata"]["resourceVersion"],
+            (*inner.get(kSecretKey))["metadata"]["resourceVersion"]);
+  EXPECT_TRUE(is_envelope(*inner.get(kSecretKey)));
+  EXPECT_EQ(raw_text(inner, kSecretKey).find(kPassword), std::string::npos);
+
+  store.create_async(kSecretKey, secret("db"),
+                     [&](store::WriteResult result) { outcome = std::move(result); });
+  EXPECT_EQ(outcome.object, nullptr);
+  EXPECT_NE(outcome.error, nullptr);  // AlreadyExists, as create() throws
+}
+
 TEST_F(EncryptingStoreTest, CompareAndSwapPassesThrough) {
   auto created = store.create(kSecretKey, secret("db"));
   store.update(kSecretKey, secret("db", "Yg=="), 0);

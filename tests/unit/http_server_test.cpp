@@ -10,6 +10,7 @@
 #include <chrono>
 #include <future>
 #include <thread>
+#include <vector>
 
 #include "pkg/http/server.h"
 
@@ -33,6 +34,7 @@ struct Client {
     request.set(bhttp::field::host, "localhost");
     request.body() = body;
     request.prepare_payload();
+    stream.expires_after(std::chrono::seconds(10));  // a missing answer fails, not hangs
     bhttp::write(stream, request);
     bhttp::response<bhttp::string_body> response;
     bhttp::read(stream, buffer, response);
@@ -186,6 +188,78 @@ TEST(HttpServer, QuickRequestsDoNotWaitForBusyWorkers) {
   EXPECT_TRUE(answered_while_busy) << "the quick request waited for the busy worker";
   EXPECT_EQ(quick.get(), "/quick");
   EXPECT_EQ(slow.get(), "/slow");
+}
+
+// A deferred response is answered from another thread (as a store's writer does), on the I/O
+// thread's connection, and the connection stays alive for the next request.
+TEST(HttpServer, DeferredResponsesAreAnsweredFromAnotherThread) {
+  std::vector<std::thread> completers;
+  ServerOptions options;
+  options.handle_on_io_thread = [](const Request&) { return true; };
+  Server server(options, [&](Request& request) -> HandlerResult {
+    return DeferredResponse{[&completers, path = request.path](ResponderPtr responder) {
+      completers.emplace_back([responder, path] {
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        responder->send(Response{201, {{"Content-Type", "text/plain"}}, "made " + path});
+        responder->send(Response{500, {}, "a second answer is ignored"});
+      });
+    }};
+  });
+  Client client(server.start());
+  auto first = client.send(bhttp::verb::post, "/one");
+  EXPECT_EQ(first.result_int(), 201u);
+  EXPECT_EQ(first.body(), "made /one");
+  auto second = client.send(bhttp::verb::post, "/two");  // same connection
+  EXPECT_EQ(second.body(), "made /two");
+  server.stop();
+  for (auto& completer : completers) completer.join();
+}
+
+TEST(HttpServer, ADroppedDeferredResponseAnswers500) {
+  Server server({}, [](Request&) -> HandlerResult {
+    return DeferredResponse{[](ResponderPtr) {}};  // forgets the responder
+  });
+  Client client(server.start());
+  auto response = client.send(bhttp::verb::post, "/lost");
+  EXPECT_EQ(response.result_int(), 500u);
+  EXPECT_NE(response.body().find("dropped without an answer"), std::string::npos);
+}
+
+// stop() lets a deferred response still in flight reach its client, as it does for handlers.
+TEST(HttpServer, StopWaitsForDeferredResponses) {
+  std::promise<ResponderPtr> started;
+  Server server({}, [&](Request&) -> HandlerResult {
+    return DeferredResponse{[&](ResponderPtr responder) { started.set_value(responder); }};
+  });
+  Client client(server.start());
+  auto answered =
+      std::async(std::launch::async, [&] { return client.send(bhttp::verb::post, "/"); });
+  ResponderPtr responder = started.get_future().get();
+  std::thread stopper([&] { server.stop(); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));  // the stop is under way
+  responder->send(Response{200, {}, "late but answered"});
+  responder.reset();
+  auto response = answered.get();
+  stopper.join();
+  EXPECT_EQ(response.result_int(), 200u);
+  EXPECT_EQ(response.body(), "late but answered");
+}
+
+TEST(Settle, WaitsForADeferredResponseAndPassesPlainOnes) {
+  auto plain = settle(Response{204, {}, ""});
+  ASSERT_TRUE(plain);
+  EXPECT_EQ(plain->status, 204u);
+  std::thread completer;
+  auto deferred = settle(DeferredResponse{[&](ResponderPtr responder) {
+    completer = std::thread([responder] { responder->send(Response{201, {}, "later"}); });
+  }});
+  completer.join();
+  ASSERT_TRUE(deferred);
+  EXPECT_EQ(deferred->body, "later");
+  auto dropped = settle(DeferredResponse{[](ResponderPtr) {}});
+  ASSERT_TRUE(dropped);
+  EXPECT_EQ(dropped->status, 500u);
+  EXPECT_FALSE(settle(StreamingResponse{}));
 }
 
 }  // namespace

@@ -1,6 +1,8 @@
 // The Store contract (server/store/store.h), run against every backend: memory and SQLite.
 #include <gtest/gtest.h>
+
 #include <stdlib.h>
+#include <future>
 
 #include <algorithm>
 #include <atomic>
@@ -127,6 +129,30 @@ TEST_P(StoreConformance, CreateOfExistingKeyFailsWithoutConsumingARevision) {
   EXPECT_EQ(error_code([&] { store_->create(pod_key("a"), pod("a")); }),
             StoreError::Code::AlreadyExists);
   EXPECT_EQ(store_->current_revision(), before);
+}
+
+// create_async is create() without the wait: same revision, same event, same errors; the
+// result is published (get sees it) by the time `done` runs.
+TEST_P(StoreConformance, CreateAsyncReportsWhatCreateWould) {
+  const int64_t start = store_->current_revision();
+  const auto create_async = [&](const std::string& name) {
+    std::promise<WriteResult> done;
+    auto result = done.get_future();
+    store_->create_async(pod_key(name), pod(name), [&done, this, name](WriteResult outcome) {
+      if (outcome.object) EXPECT_NE(store_->get(pod_key(name)), nullptr);
+      done.set_value(std::move(outcome));
+    });
+    return result.get();
+  };
+  auto created = create_async("a");
+  ASSERT_NE(created.object, nullptr);
+  EXPECT_EQ(created.error, nullptr);
+  EXPECT_EQ(revision_of(created.object), start + 1);
+  auto duplicate = create_async("a");
+  EXPECT_EQ(duplicate.object, nullptr);
+  EXPECT_EQ(error_code([&] { std::rethrow_exception(duplicate.error); }),
+            StoreError::Code::AlreadyExists);
+  EXPECT_EQ(store_->current_revision(), start + 1);
 }
 
 TEST_P(StoreConformance, UpdateIsCompareAndSwapOnTheRevision) {

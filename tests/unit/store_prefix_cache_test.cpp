@@ -50,7 +50,12 @@ class RecordingStore : public MemoryStore {
     ++volatile_updates;
     return MemoryStore::update(key, std::move(object), expected);
   }
+  void create_async(const std::string& key, Json object, WriteDone done) override {
+    ++async_creates;
+    MemoryStore::create_async(key, std::move(object), std::move(done));
+  }
   int volatile_updates = 0;
+  int async_creates = 0;
 };
 
 TEST(PrefixCachedStore, ForwardsVolatileUpdatesAsVolatile) {
@@ -66,6 +71,18 @@ TEST(PrefixCachedStore, ForwardsVolatileUpdatesAsVolatile) {
   cache.create("/registry/core/configmaps/default/c", cm);
   cache.update_volatile("/registry/core/configmaps/default/c", cm, 0);
   EXPECT_EQ(inner.volatile_updates, 2);
+}
+
+// An asynchronous create stays asynchronous below the cache (the inherited default would wait
+// for a synchronous create instead).
+TEST(PrefixCachedStore, ForwardsAsyncCreates) {
+  RecordingStore inner;
+  PrefixCachedStore cache(inner, "/registry/core/namespaces/");
+  WriteResult outcome;
+  cache.create_async(kKey, ns("demo"), [&](WriteResult result) { outcome = std::move(result); });
+  EXPECT_EQ(inner.async_creates, 1);
+  ASSERT_NE(outcome.object, nullptr);
+  EXPECT_EQ(cache.get(kKey)->at("status").at("phase"), "Active");
 }
 
 }  // namespace

@@ -10,6 +10,7 @@
 #include <condition_variable>
 #include <exception>
 #include <filesystem>
+#include <future>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -230,6 +231,63 @@ TEST_F(SqliteWriterTest, ClosingWaitsForTheWritesInFlight) {
   // Every acknowledged write is in the file.
   Database db((dir_ / "state.db").string(), SQLITE_OPEN_READONLY);
   EXPECT_EQ(db.query_text("SELECT count(*) FROM objects"), "4");
+}
+
+// An asynchronous write never runs on its caller's thread, even when the writer is idle: the
+// caller (an HTTP I/O thread) must not wait for a commit. Its outcome arrives on the writer
+// thread, errors as the exceptions the synchronous call would throw.
+TEST_F(SqliteWriterTest, AsyncWritesCompleteOnTheWriterThreadWithTheirOutcome) {
+  CommitLog log;
+  auto writer = open_writer(log);
+  std::promise<std::pair<std::thread::id, WriteResult>> created, duplicate;
+  const auto record = [](std::promise<std::pair<std::thread::id, WriteResult>>& into) {
+    return [&into](WriteResult result) {
+      into.set_value({std::this_thread::get_id(), std::move(result)});
+    };
+  };
+  writer->submit_async(WriteRequest::Op::Create, configmap_key("a"), object_named("a"), 0,
+                       record(created));
+  auto [created_on, created_result] = created.get_future().get();
+  EXPECT_NE(created_on, std::this_thread::get_id());
+  ASSERT_NE(created_result.object, nullptr);
+  EXPECT_EQ(created_result.object->at("metadata").at("resourceVersion"), "1");
+  EXPECT_EQ(created_result.error, nullptr);
+
+  writer->submit_async(WriteRequest::Op::Create, configmap_key("a"), object_named("a"), 0,
+                       record(duplicate));
+  auto [duplicate_on, duplicate_result] = duplicate.get_future().get();
+  EXPECT_EQ(duplicate_result.object, nullptr);
+  ASSERT_NE(duplicate_result.error, nullptr);
+  try {
+    std::rethrow_exception(duplicate_result.error);
+  } catch (const StoreError& error) {
+    EXPECT_EQ(error.code(), StoreError::Code::AlreadyExists);
+  }
+  // The synchronous and asynchronous callers share the queue and the revisions.
+  auto stored = writer->submit(WriteRequest::Op::Create, configmap_key("b"), object_named("b"), 0);
+  EXPECT_EQ(stored->at("metadata").at("resourceVersion"), "2");
+}
+
+TEST_F(SqliteWriterTest, ClosingCompletesTheQueuedAsyncWrites) {
+  CommitLog log;
+  log.hold_next_commit();
+  auto writer = open_writer(log);
+  std::thread leader([&] {
+    writer->submit(WriteRequest::Op::Create, configmap_key("first"), object_named("first"), 0);
+  });
+  ASSERT_TRUE(log.wait_for_held_commit());
+  std::promise<WriteResult> queued;
+  writer->submit_async(WriteRequest::Op::Create, configmap_key("queued"), object_named("queued"), 0,
+                       [&](WriteResult result) { queued.set_value(std::move(result)); });
+  std::thread closer([&] { writer.reset(); });
+  std::this_thread::sleep_for(20ms);  // lets the closer reach the destructor (not required)
+  log.release();
+  leader.join();
+  closer.join();
+  EXPECT_NE(queued.get_future().get().object, nullptr);
+
+  Database db((dir_ / "state.db").string(), SQLITE_OPEN_READONLY);
+  EXPECT_EQ(db.query_text("SELECT count(*) FROM objects"), "2");
 }
 
 }  // namespace

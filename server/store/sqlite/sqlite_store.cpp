@@ -97,6 +97,10 @@ class SqliteStore : public Store {
   ObjectPtr create(const std::string& key, Json object) override {
     return writer_->submit(sqlite::WriteRequest::Op::Create, key, std::move(object), 0);
   }
+  void create_async(const std::string& key, Json object, WriteDone done) override {
+    writer_->submit_async(sqlite::WriteRequest::Op::Create, key, std::move(object), 0,
+                          std::move(done));
+  }
   ObjectPtr update(const std::string& key, Json object, int64_t expected_revision) override {
     return writer_->submit(sqlite::WriteRequest::Op::Update, key, std::move(object),
                            expected_revision);

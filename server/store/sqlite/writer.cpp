@@ -100,9 +100,9 @@ ObjectPtr Writer::submit(WriteRequest::Op op, const std::string& key, Json objec
     }
     if (!applying_ && queue_.empty()) {
       applying_ = true;  // the idle fast path: this thread applies its own request
-      own_batch.push_back(WriteRequest{op, key, std::move(object), expected_revision, {}});
+      own_batch.push_back(WriteRequest{op, key, std::move(object), expected_revision, {}, {}});
     } else {
-      queue_.push_back(WriteRequest{op, key, std::move(object), expected_revision, {}});
+      queue_.push_back(WriteRequest{op, key, std::move(object), expected_revision, {}, {}});
       done = queue_.back().done.get_future();
       // A batch in progress is followed by a look at the queue (the writer thread's loop, or
       // the caller's end of its batch), so only an idle writer thread needs waking. Under the
@@ -139,6 +139,44 @@ ObjectPtr Writer::submit(WriteRequest::Op op, const std::string& key, Json objec
   throw StoreError(StoreError::Code::Unavailable, "unreachable write outcome");
 }
 
+void Writer::submit_async(WriteRequest::Op op, const std::string& key, Json object,
+                          int64_t expected_revision, WriteDone done) {
+  {
+    std::lock_guard lock(mutex_);
+    if (!stopping_) {
+      queue_.push_back(
+          WriteRequest{op, key, std::move(object), expected_revision, {}, std::move(done)});
+      if (!applying_) wake_.notify_one();  // as in submit(): a busy writer looks again
+      return;
+    }
+  }
+  done(WriteResult{
+      nullptr, std::make_exception_ptr(StoreError(StoreError::Code::Unavailable,
+                                                  "sqlite store " + db_.path() + " is closed"))});
+}
+
+void Writer::complete(WriteRequest& request, WriteOutcome outcome) {
+  if (!request.on_done) return request.done.set_value(std::move(outcome));
+  WriteResult result;
+  switch (outcome.failure) {
+    case WriteOutcome::Failure::None:
+      result.object = std::move(outcome.result);
+      break;
+    case WriteOutcome::Failure::Store:
+      result.error = std::make_exception_ptr(StoreError(outcome.code, std::move(outcome.message)));
+      break;
+    case WriteOutcome::Failure::InvalidArgument:
+      result.error = std::make_exception_ptr(std::invalid_argument(outcome.message));
+      break;
+  }
+  try {
+    request.on_done(std::move(result));
+  } catch (const std::exception& error) {
+    // The callback's own failure: nothing to hand it to, and the writer must go on.
+    log::error("write completion failed", {{"key", request.key}, {"error", error.what()}});
+  }
+}
+
 size_t Writer::queued_requests() const {
   std::lock_guard lock(mutex_);
   return queue_.size();
@@ -162,7 +200,7 @@ void Writer::run() {
       std::lock_guard lock(mutex_);
       applying_ = false;
     }
-    for (size_t i = 0; i < batch.size(); ++i) batch[i].done.set_value(std::move(outcomes[i]));
+    for (size_t i = 0; i < batch.size(); ++i) complete(batch[i], std::move(outcomes[i]));
     batch.clear();
   }
 }

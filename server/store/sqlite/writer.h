@@ -63,6 +63,7 @@ struct WriteRequest {
   Json object;                // Create/Update: the new object (stamped by the writer)
   int64_t expected_revision;  // Update/Remove: 0 = unconditional
   std::promise<WriteOutcome> done;
+  WriteDone on_done;  // set: an asynchronous request, completed through this instead of `done`
 };
 
 class Writer {
@@ -82,6 +83,12 @@ class Writer {
   // rethrows the request's StoreError.
   ObjectPtr submit(WriteRequest::Op op, const std::string& key, Json object,
                    int64_t expected_revision);
+  // Queues the request and returns at once; `done` gets the outcome on the writer thread once
+  // the batch is committed and published (on this thread, at once, when the store is closed).
+  // Never applied on the calling thread: an asynchronous caller (an HTTP I/O thread) must not
+  // wait for a commit.
+  void submit_async(WriteRequest::Op op, const std::string& key, Json object,
+                    int64_t expected_revision, WriteDone done);
   // The revision of the last completed write (durable or volatile).
   int64_t committed_revision() const { return committed_.load(); }
   // Requests waiting for the next batch (not the one being applied): lets tests line writes
@@ -98,6 +105,8 @@ class Writer {
   };
 
   void run();
+  // Hands the outcome to the request's waiting caller or its callback.
+  static void complete(WriteRequest& request, WriteOutcome outcome);
   // Applies the requests; returns their outcomes in order (the caller completes them).
   std::vector<WriteOutcome> apply_batch(std::vector<WriteRequest>& batch);
   // Applies one request; advances the batch's revision on success. Opens the transaction
