@@ -2,6 +2,25 @@
 
 namespace skiff::store::sqlite {
 
+namespace {
+
+constexpr const char* kObjectsTable =
+    "CREATE TABLE objects ("
+    "  id INTEGER PRIMARY KEY,"
+    "  key TEXT NOT NULL,"
+    "  revision INTEGER NOT NULL,"
+    "  create_revision INTEGER NOT NULL,"
+    "  value BLOB NOT NULL"
+    ");"
+    "CREATE UNIQUE INDEX objects_by_key ON objects (key);";
+
+bool has_table(Database& db, const std::string& name) {
+  return db.query_text("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = '" +
+                       name + "'") != "0";
+}
+
+}  // namespace
+
 void ensure_schema(Database& db) {
   const int version = std::stoi(db.query_text("PRAGMA user_version"));
   if (version > kSchemaVersion) {
@@ -10,28 +29,40 @@ void ensure_schema(Database& db) {
                          std::to_string(version) + ", newer than this skiff understands (" +
                          std::to_string(kSchemaVersion) + ")");
   }
-  // Version 1 files have a meta table without `reserved`; new files get it at creation.
-  const std::string upgrade =
-      version == 1 ? "ALTER TABLE meta ADD COLUMN reserved INTEGER NOT NULL DEFAULT 0;" : "";
-  db.exec(
-      "BEGIN IMMEDIATE;"
-      "CREATE TABLE IF NOT EXISTS objects ("
-      "  key TEXT PRIMARY KEY,"
-      "  revision INTEGER NOT NULL,"
-      "  create_revision INTEGER NOT NULL,"
-      "  value BLOB NOT NULL"
-      ") WITHOUT ROWID;"
+  if (version == kSchemaVersion) return;
+  // One transaction: a crash leaves the file as it was, and the next open tries again.
+  std::string steps = "BEGIN IMMEDIATE;";
+  if (has_table(db, "objects")) {
+    // Versions 1 and 2 kept the objects in a WITHOUT ROWID table: copied over in key order.
+    steps += "ALTER TABLE objects RENAME TO objects_v2;" + std::string(kObjectsTable) +
+             "INSERT INTO objects (key, revision, create_revision, value)"
+             "  SELECT key, revision, create_revision, value FROM objects_v2 ORDER BY key;"
+             "DROP TABLE objects_v2;";
+  } else {
+    steps += kObjectsTable;
+  }
+  // Version 1 files have a meta table without `reserved`.
+  if (version == 1) steps += "ALTER TABLE meta ADD COLUMN reserved INTEGER NOT NULL DEFAULT 0;";
+  steps +=
       "CREATE TABLE IF NOT EXISTS meta ("
       "  id INTEGER PRIMARY KEY CHECK (id = 0),"
       "  revision INTEGER NOT NULL,"
       "  reserved INTEGER NOT NULL DEFAULT 0"
-      ");" +
-      upgrade +
+      ");"
       "INSERT OR IGNORE INTO meta (id, revision) VALUES (0, 0);"
       "PRAGMA user_version = " +
-      std::to_string(kSchemaVersion) +
-      ";"
-      "COMMIT;");
+      std::to_string(kSchemaVersion) + ";COMMIT;";
+  db.exec(steps);
+}
+
+void ensure_page_size(Database& db) {
+  if (std::stoi(db.query_text("PRAGMA page_size")) == kPageSize) return;
+  // The page size of a WAL file cannot change; VACUUM rebuilds the file with the new size in
+  // rollback-journal mode (atomic: a crash leaves the old file). Only the writer connection
+  // is open at this point.
+  db.exec("PRAGMA journal_mode = DELETE");
+  db.exec("PRAGMA page_size = " + std::to_string(kPageSize));
+  db.exec("VACUUM");
 }
 
 PersistedRevisions read_revisions(Database& db) {

@@ -49,8 +49,12 @@ Database open_writer_connection(const SqliteStoreOptions& options) {
   prepare_file(options.path);
   Database db(options.path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
   db.set_busy_timeout(sqlite::kBusyTimeoutMs);
-  // Takes effect only when the file is new (before WAL mode and the tables).
+  // Takes effect when the file is new (before the tables); an older file is converted to the
+  // current layout first, then rebuilt with this page size (which also drops the free pages
+  // the conversion left behind).
   db.exec("PRAGMA page_size = " + std::to_string(sqlite::kPageSize));
+  sqlite::ensure_schema(db);
+  sqlite::ensure_page_size(db);
   if (db.query_text("PRAGMA journal_mode = WAL") != "wal") {
     throw StoreError(StoreError::Code::Unavailable,
                      "sqlite database " + options.path + ": cannot switch to WAL mode");
@@ -64,7 +68,6 @@ Database open_writer_connection(const SqliteStoreOptions& options) {
   db.exec("PRAGMA mmap_size = 268435456");
   // After a checkpoint resets the WAL, truncate the file back to this size.
   db.exec("PRAGMA journal_size_limit = " + std::to_string(options.wal_checkpoint_bytes));
-  sqlite::ensure_schema(db);
   return db;
 }
 
