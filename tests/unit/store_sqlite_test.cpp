@@ -499,5 +499,31 @@ TEST_F(SqliteStoreTest, ConvertsAVersion2FileKeepingEveryObjectAndRevision) {
   EXPECT_EQ(store->list({"/registry/c/", "", 0, nullptr}).items.size(), 30u);
 }
 
+// The page size is only speed: when the file cannot be rebuilt (here another connection
+// is reading it; on a Pi, a full SD card), the server opens it with its old page size, and the
+// next open converts it.
+TEST_F(SqliteStoreTest, OpensAFileItCannotRebuildWithItsOldPageSize) {
+  fs::create_directories(fs::path(path()).parent_path());
+  sqlite3* other = nullptr;
+  ASSERT_EQ(sqlite3_open(path().c_str(), &other), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(other,
+                         "PRAGMA page_size = 16384; PRAGMA journal_mode = WAL;"
+                         "CREATE TABLE t (x); INSERT INTO t VALUES (1);"
+                         "BEGIN; SELECT * FROM t;",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK)
+      << sqlite3_errmsg(other);
+  {
+    auto store = open_sqlite_store(options());
+    EXPECT_NE(store->create("/registry/c/kept", object_named("kept")), nullptr);
+  }
+  EXPECT_EQ(pragma_of(path(), "page_size"), "16384");
+  sqlite3_exec(other, "COMMIT;", nullptr, nullptr, nullptr);
+  sqlite3_close(other);
+  auto store = open_sqlite_store(options());
+  EXPECT_NE(store->get("/registry/c/kept"), nullptr);
+  EXPECT_EQ(pragma_of(path(), "page_size"), "4096");
+}
+
 }  // namespace
 }  // namespace skiff::store

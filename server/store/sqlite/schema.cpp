@@ -1,5 +1,7 @@
 #include "server/store/sqlite/schema.h"
 
+#include "pkg/log/log.h"
+
 namespace skiff::store::sqlite {
 
 namespace {
@@ -58,11 +60,25 @@ void ensure_schema(Database& db) {
 void ensure_page_size(Database& db) {
   if (std::stoi(db.query_text("PRAGMA page_size")) == kPageSize) return;
   // The page size of a WAL file cannot change; VACUUM rebuilds the file with the new size in
-  // rollback-journal mode (atomic: a crash leaves the old file). Only the writer connection
-  // is open at this point.
-  db.exec("PRAGMA journal_mode = DELETE");
-  db.exec("PRAGMA page_size = " + std::to_string(kPageSize));
-  db.exec("VACUUM");
+  // rollback-journal mode (atomic: a failure or a crash leaves the old file). It needs room for
+  // a second copy of the file and the file to itself. The page size is only a matter of speed,
+  // so when that fails (a full SD card, another process reading the file) the server starts
+  // with the old one and tries again at the next start.
+  std::string failure;
+  try {
+    // Leaving WAL mode needs the file to itself; SQLite answers the old mode when it cannot.
+    const std::string mode = db.query_text("PRAGMA journal_mode = DELETE");
+    if (mode == "delete") {
+      db.exec("PRAGMA page_size = " + std::to_string(kPageSize));
+      db.exec("VACUUM");
+      return;
+    }
+    failure = "another connection has the file open (journal mode stays " + mode + ")";
+  } catch (const StoreError& error) {
+    failure = error.what();
+  }
+  log::warn("kept the database's old page size: rebuilding the file failed",
+            {{"path", db.path()}, {"error", failure}});
 }
 
 PersistedRevisions read_revisions(Database& db) {

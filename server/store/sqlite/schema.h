@@ -26,8 +26,8 @@ inline constexpr int kPageSize = 4096;
 // Creates the tables when missing or converts an older layout (idempotent), and checks the
 // schema version. Runs on the writer connection before any reader opens the file.
 void ensure_schema(Database& db);
-// Rebuilds a file made with another page size (the writer connection, alone on the file, before
-// it switches to WAL mode).
+// Rebuilds a file made with another page size (the writer connection, before it switches to
+// WAL mode). A failure is logged and the file keeps its page size: it is only slower.
 void ensure_page_size(Database& db);
 
 // The meta row.
