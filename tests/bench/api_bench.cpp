@@ -110,12 +110,17 @@ std::string configmap_body(const std::string& name) {
   return cm.dump();  // about 1 KiB on the wire
 }
 
-long rss_kib(pid_t pid) {
+// A line of /proc/<pid>/status in KiB: "VmRSS" (all resident memory) or "RssAnon" (the
+// process's own memory, without the database pages SQLite maps, which the kernel can drop).
+long status_kib(pid_t pid, const std::string& field) {
   std::ifstream status("/proc/" + std::to_string(pid) + "/status");
   std::string line;
   while (std::getline(status, line))
-    if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
+    if (line.rfind(field + ":", 0) == 0) return std::stol(line.substr(field.size() + 1));
   return -1;
+}
+long rss_kib(pid_t pid) {
+  return status_kib(pid, "VmRSS");
 }
 
 double percentile(std::vector<double> values, double p) {
@@ -257,9 +262,10 @@ int main(int argc, char** argv) {
   std::printf("| gets/s, 16 clients                     | %10.0f             |\n", g16);
   bench_watch_latency(target, 2000);
   long rss_loaded = rss_kib(server.pid());
+  long anon_loaded = status_kib(server.pid(), "RssAnon");
   std::printf("| server RSS idle (MiB)                  | %10.1f             |\n",
               rss_idle / 1024.0);
-  std::printf("| server RSS after %6d objects (MiB)   | %10.1f             |\n",
-              objects + single + 2000, rss_loaded / 1024.0);
+  std::printf("| server RSS after %6d objects (MiB)   | %10.1f (anon %5.1f) |\n",
+              objects + single + 2000, rss_loaded / 1024.0, anon_loaded / 1024.0);
   return 0;
 }
