@@ -139,28 +139,32 @@ void Informer::replace_all(const std::vector<ObjectPtr>& items,
 
 void Informer::put_locked(const std::string& key, const ObjectPtr& object) {
   auto it = objects_.find(key);
-  if (it != objects_.end()) index_locked(key, *it->second, false);
-  objects_[key] = object;
-  index_locked(key, *object, true);
+  if (it != objects_.end()) {
+    index_locked(key, it->second, false);
+    it->second = object;
+  } else {
+    objects_.emplace(key, object);
+  }
+  index_locked(key, object, true);
 }
 
 void Informer::erase_locked(const std::string& key) {
   auto it = objects_.find(key);
   if (it == objects_.end()) return;
-  index_locked(key, *it->second, false);
+  index_locked(key, it->second, false);
   objects_.erase(it);
 }
 
-void Informer::index_locked(const std::string& key, const Json& object, bool add) {
+void Informer::index_locked(const std::string& key, const ObjectPtr& object, bool add) {
   for (auto& [name, index] : indexes_) {
-    for (const auto& value : index.function(object)) {
+    for (const auto& value : index.function(*object)) {
       if (add) {
-        index.keys_by_value[value].insert(key);
+        index.objects_by_value[value][key] = object;
       } else {
-        auto it = index.keys_by_value.find(value);
-        if (it == index.keys_by_value.end()) continue;
+        auto it = index.objects_by_value.find(value);
+        if (it == index.objects_by_value.end()) continue;
         it->second.erase(key);
-        if (it->second.empty()) index.keys_by_value.erase(it);
+        if (it->second.empty()) index.objects_by_value.erase(it);
       }
     }
   }
@@ -194,10 +198,10 @@ std::vector<ObjectPtr> Informer::by_index(const std::string& index,
   std::vector<ObjectPtr> items;
   auto found = indexes_.find(index);
   if (found == indexes_.end()) return items;
-  auto keys = found->second.keys_by_value.find(value);
-  if (keys == found->second.keys_by_value.end()) return items;
-  items.reserve(keys->second.size());
-  for (const auto& key : keys->second) items.push_back(objects_.at(key));
+  auto objects = found->second.objects_by_value.find(value);
+  if (objects == found->second.objects_by_value.end()) return items;
+  items.reserve(objects->second.size());
+  for (const auto& [key, object] : objects->second) items.push_back(object);
   return items;
 }
 

@@ -66,7 +66,10 @@ class Informer {
  private:
   struct Index {
     IndexFunction function;
-    std::map<std::string, std::set<std::string>> keys_by_value;
+    // value -> the objects with that value, by key. Holding the objects (not just their keys)
+    // makes by_index() a copy of one small map instead of a lookup per object: the scheduler
+    // reads the pods of a node this way after every binding to it.
+    std::map<std::string, std::map<std::string, ObjectPtr>> objects_by_value;
   };
   void list_and_watch();
   bool on_events(const std::vector<store::EventPtr>& events);
@@ -75,7 +78,7 @@ class Informer {
                    std::vector<std::pair<ObjectPtr, ObjectPtr>>& changes);
   void put_locked(const std::string& key, const ObjectPtr& object);
   void erase_locked(const std::string& key);
-  void index_locked(const std::string& key, const Json& object, bool add);
+  void index_locked(const std::string& key, const ObjectPtr& object, bool add);
 
   store::Store& store_;
   const api::ResourceInfo& resource_;
