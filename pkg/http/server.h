@@ -1,13 +1,14 @@
 #pragma once
 // The HTTP/1.1 server (Boost.Beast on Asio). It owns sockets and threads and nothing else:
-// every request is handed, fully read, to one Handler that returns either a complete Response
-// or a StreamingResponse (watch, log follow) that is fed from any thread.
+// every request is handed, fully read, to one Handler that returns a complete Response, a
+// DeferredResponse answered later from any thread (a create waiting for its commit), a
+// StreamingResponse (watch, log follow) fed from any thread, or a WebSocket upgrade.
 //
 // Threads: `io_threads` run all socket I/O; handlers run on a separate pool of
 // `worker_threads`, because they may block (store writes wait for their group commit), except
 // the requests `handle_on_io_thread` picks: those are answered on the I/O thread that read
 // them, which saves two thread hand-offs (on a small VM most of a quick request's cost). A
-// streaming response holds no thread: its producer writes whenever it has data.
+// deferred or streaming response holds no thread: whoever finishes the work answers or writes.
 //
 // Contracts:
 //  - Every read has a deadline (header timeout for a new connection, idle timeout between
@@ -145,10 +146,10 @@ struct ServerOptions {
   std::chrono::seconds write_timeout{60};           // writing one complete response
   size_t stream_queue_limit = 16 * 1024 * 1024;     // queued bytes before a slow stream is ended
   std::chrono::seconds websocket_idle_timeout{60};  // silence before a ping, then a drop
-  // Requests whose handler never blocks (reads served from memory) may be handled on the I/O
-  // thread that read them. It must not pick anything that can wait on a lock held across I/O,
-  // another process or the network: that I/O thread serves other connections meanwhile.
-  // Empty: every request goes to the worker pool.
+  // Requests whose handler never blocks (reads served from memory, work handed off through a
+  // DeferredResponse) may be handled on the I/O thread that read them. It must not pick anything
+  // that can wait on a lock held across I/O, another process or the network: that I/O thread serves
+  // other connections meanwhile. Empty: every request goes to the worker pool.
   std::function<bool(const Request&)> handle_on_io_thread;
   // TLS: the context for the next connection (null: refuse it). Empty function: plain TCP.
   std::function<std::shared_ptr<boost::asio::ssl::context>()> tls_context;
