@@ -1,45 +1,55 @@
-// settle(): a deferred response answered into a promise, for in-process callers.
+// Deferred responses: the once-only Responder, and settle() for in-process callers.
+#include "pkg/http/deferred_response.h"
+
 #include <atomic>
 #include <future>
-
-#include "pkg/http/server.h"
+#include <memory>
 
 namespace skiff::http {
 
 namespace {
 
-class PromiseResponder final : public Responder {
+class OnceResponder final : public Responder {
  public:
-  std::future<Response> answer() { return answer_.get_future(); }
-  ~PromiseResponder() override {
+  explicit OnceResponder(std::function<void(Response)> deliver) : deliver_(std::move(deliver)) {}
+  ~OnceResponder() override {
     if (!sent_.load())
       send(status_response(500, "InternalError", "the request was dropped without an answer"));
   }
   void send(Response response) override {
-    if (!sent_.exchange(true)) answer_.set_value(std::move(response));
+    if (!sent_.exchange(true)) deliver_(std::move(response));
   }
 
  private:
-  std::promise<Response> answer_;  // owned here: it lives as long as anyone may answer
+  std::function<void(Response)> deliver_;
   std::atomic<bool> sent_{false};
 };
 
 }  // namespace
 
+ResponderPtr make_responder(std::function<void(Response)> deliver) {
+  return std::make_shared<OnceResponder>(std::move(deliver));
+}
+
+void start_deferred(const DeferredResponse& deferred, const ResponderPtr& responder) {
+  try {
+    if (deferred.start) deferred.start(responder);
+  } catch (const std::exception& error) {
+    responder->send(status_response(500, "InternalError", error.what()));
+  }
+}
+
 std::optional<Response> settle(HandlerResult result) {
   if (auto* response = std::get_if<Response>(&result)) return std::move(*response);
   auto* deferred = std::get_if<DeferredResponse>(&result);
   if (deferred == nullptr) return std::nullopt;
-  std::future<Response> answered;
-  {
-    auto responder = std::make_shared<PromiseResponder>();
-    answered = responder->answer();
-    try {
-      if (deferred->start) deferred->start(responder);
-    } catch (const std::exception& error) {
-      responder->send(status_response(500, "InternalError", error.what()));
-    }
-  }  // our reference goes; whoever holds the others answers (or drops them: 500)
+  // Shared with the responder: whoever answers may outlive this call's wait by a moment.
+  auto answer = std::make_shared<std::promise<Response>>();
+  std::future<Response> answered = answer->get_future();
+  start_deferred(*deferred, make_responder([answer](Response response) {
+    answer->set_value(std::move(response));
+  }));
+  // Our reference is gone; whoever holds the others answers (or drops them: 500).
   return answered.get();
 }
 

@@ -3,11 +3,11 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
-#include <atomic>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
 
+#include "pkg/http/deferred_response.h"
 #include "pkg/http/server_stream.h"
 #include "pkg/http/server_websocket.h"
 
@@ -68,32 +68,6 @@ std::optional<PeerIdentity> verified_peer(SSL* ssl) {
   identity.not_before = std::chrono::system_clock::from_time_t(timegm(&valid_from));
   return identity;
 }
-
-// Answers a deferred response on its connection, once; counted by the server core so that
-// stop() can wait for the answers still to come.
-class ConnectionResponder final : public Responder {
- public:
-  ConnectionResponder(std::shared_ptr<Server::Core> core, std::function<void(Response)> deliver)
-      : core_(std::move(core)), deliver_(std::move(deliver)) {
-    std::lock_guard lock(core_->deferred_mutex);
-    ++core_->deferred_pending;
-  }
-  ~ConnectionResponder() override {
-    if (!sent_.load())
-      send(status_response(500, "InternalError", "the request was dropped without an answer"));
-  }
-  void send(Response response) override {
-    if (sent_.exchange(true)) return;
-    deliver_(std::move(response));
-    std::lock_guard lock(core_->deferred_mutex);
-    if (--core_->deferred_pending == 0) core_->deferred_answered.notify_all();
-  }
-
- private:
-  std::shared_ptr<Server::Core> core_;
-  std::function<void(Response)> deliver_;
-  std::atomic<bool> sent_{false};
-};
 
 }  // namespace
 
@@ -252,12 +226,17 @@ void BasicConnection<Stream>::handle(Request& request) {
   };
   if (auto* response = std::get_if<Response>(&result)) return deliver(std::move(*response));
   if (auto* deferred = std::get_if<DeferredResponse>(&result)) {
-    auto responder = std::make_shared<ConnectionResponder>(core_, std::move(deliver));
-    try {
-      if (deferred->start) deferred->start(responder);
-    } catch (const std::exception& e) {
-      responder->send(status_response(500, "InternalError", e.what()));  // the first answer wins
+    // Counted until answered, so that stop() can wait for the answers still to come.
+    {
+      std::lock_guard lock(core_->deferred_mutex);
+      ++core_->deferred_pending;
     }
+    start_deferred(*deferred,
+                   make_responder([core = core_, deliver = std::move(deliver)](Response response) {
+                     deliver(std::move(response));
+                     std::lock_guard lock(core->deferred_mutex);
+                     if (--core->deferred_pending == 0) core->deferred_answered.notify_all();
+                   }));
     return;
   }
   auto& streaming = std::get<StreamingResponse>(result);

@@ -89,6 +89,16 @@ void Writer::flush_overlay() {
   }
 }
 
+std::exception_ptr Writer::error_of(const WriteOutcome& outcome) {
+  if (outcome.failure == WriteOutcome::Failure::InvalidArgument)
+    return std::make_exception_ptr(std::invalid_argument(outcome.message));
+  return std::make_exception_ptr(StoreError(outcome.code, outcome.message));
+}
+
+StoreError Writer::closed_error() const {
+  return StoreError(StoreError::Code::Unavailable, "sqlite store " + db_.path() + " is closed");
+}
+
 ObjectPtr Writer::submit(WriteRequest::Op op, const std::string& key, Json object,
                          int64_t expected_revision) {
   std::future<WriteOutcome> done;
@@ -96,7 +106,7 @@ ObjectPtr Writer::submit(WriteRequest::Op op, const std::string& key, Json objec
   {
     std::lock_guard lock(mutex_);
     if (stopping_) {
-      throw StoreError(StoreError::Code::Unavailable, "sqlite store " + db_.path() + " is closed");
+      throw closed_error();
     }
     if (!applying_ && queue_.empty()) {
       applying_ = true;  // the idle fast path: this thread applies its own request
@@ -128,15 +138,8 @@ ObjectPtr Writer::submit(WriteRequest::Op op, const std::string& key, Json objec
   } else {
     outcome = done.get();
   }
-  switch (outcome.failure) {
-    case WriteOutcome::Failure::None:
-      return std::move(outcome.result);
-    case WriteOutcome::Failure::Store:
-      throw StoreError(outcome.code, std::move(outcome.message));
-    case WriteOutcome::Failure::InvalidArgument:
-      throw std::invalid_argument(outcome.message);
-  }
-  throw StoreError(StoreError::Code::Unavailable, "unreachable write outcome");
+  if (outcome.failure != WriteOutcome::Failure::None) std::rethrow_exception(error_of(outcome));
+  return std::move(outcome.result);
 }
 
 void Writer::submit_async(WriteRequest::Op op, const std::string& key, Json object,
@@ -150,24 +153,16 @@ void Writer::submit_async(WriteRequest::Op op, const std::string& key, Json obje
       return;
     }
   }
-  done(WriteResult{
-      nullptr, std::make_exception_ptr(StoreError(StoreError::Code::Unavailable,
-                                                  "sqlite store " + db_.path() + " is closed"))});
+  done(WriteResult{nullptr, std::make_exception_ptr(closed_error())});
 }
 
 void Writer::complete(WriteRequest& request, WriteOutcome outcome) {
   if (!request.on_done) return request.done.set_value(std::move(outcome));
   WriteResult result;
-  switch (outcome.failure) {
-    case WriteOutcome::Failure::None:
-      result.object = std::move(outcome.result);
-      break;
-    case WriteOutcome::Failure::Store:
-      result.error = std::make_exception_ptr(StoreError(outcome.code, std::move(outcome.message)));
-      break;
-    case WriteOutcome::Failure::InvalidArgument:
-      result.error = std::make_exception_ptr(std::invalid_argument(outcome.message));
-      break;
+  if (outcome.failure == WriteOutcome::Failure::None) {
+    result.object = std::move(outcome.result);
+  } else {
+    result.error = error_of(outcome);
   }
   try {
     request.on_done(std::move(result));

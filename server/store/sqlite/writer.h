@@ -107,6 +107,9 @@ class Writer {
   void run();
   // Hands the outcome to the request's waiting caller or its callback.
   static void complete(WriteRequest& request, WriteOutcome outcome);
+  // A failed outcome as the exception its caller gets (made afresh for each caller).
+  static std::exception_ptr error_of(const WriteOutcome& outcome);
+  StoreError closed_error() const;
   // Applies the requests; returns their outcomes in order (the caller completes them).
   std::vector<WriteOutcome> apply_batch(std::vector<WriteRequest>& batch);
   // Applies one request; advances the batch's revision on success. Opens the transaction
