@@ -525,5 +525,27 @@ TEST_F(SqliteStoreTest, OpensAFileItCannotRebuildWithItsOldPageSize) {
   EXPECT_EQ(pragma_of(path(), "page_size"), "4096");
 }
 
+// A file written by a newer skiff is refused with a message saying so, and left as it was.
+TEST_F(SqliteStoreTest, RefusesAFileFromANewerSkiff) {
+  fs::create_directories(fs::path(path()).parent_path());
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(path().c_str(), &db), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(db, "CREATE TABLE future (x); PRAGMA user_version = 99;", nullptr,
+                           nullptr, nullptr),
+              SQLITE_OK);
+    sqlite3_close(db);
+  }
+  try {
+    open_sqlite_store(options());
+    ADD_FAILURE() << "a version 99 file was opened";
+  } catch (const StoreError& error) {
+    EXPECT_NE(std::string(error.what()).find("schema version 99, newer than this skiff"),
+              std::string::npos)
+        << error.what();
+  }
+  EXPECT_EQ(pragma_of(path(), "user_version"), "99");
+}
+
 }  // namespace
 }  // namespace skiff::store
