@@ -4,7 +4,9 @@
 #include <atomic>
 #include <deque>
 #include <mutex>
+#include <string_view>
 #include <thread>
+#include <unordered_map>
 
 namespace skiff::store {
 namespace {
@@ -56,8 +58,31 @@ struct WatchHub::Core {
   int64_t latest = 0;
   std::vector<std::shared_ptr<Watcher>> watchers;
 
+  // Each key's newest event in the window. The key views point into the mapped event, which
+  // keeps them alive. A lock of its own: point reads must not wait for watch callbacks.
+  mutable std::mutex newest_mutex;
+  std::unordered_map<std::string_view, EventPtr> newest_by_key;
+
   void erase_stopped() {
     std::erase_if(watchers, [](const auto& w) { return w->stopped.load(); });
+  }
+
+  void record_newest(const EventPtr& event) {
+    auto it = newest_by_key.find(event->key);
+    if (it == newest_by_key.end()) {
+      newest_by_key.emplace(event->key, event);
+      return;
+    }
+    // Re-key the node to the new event's string before the old event can be freed.
+    auto node = newest_by_key.extract(it);
+    node.key() = event->key;
+    node.mapped() = event;
+    newest_by_key.insert(std::move(node));
+  }
+
+  void forget_if_newest(const EventPtr& leaving) {
+    auto it = newest_by_key.find(leaving->key);
+    if (it != newest_by_key.end() && it->second == leaving) newest_by_key.erase(it);
   }
 };
 
@@ -121,13 +146,18 @@ void WatchHub::publish(const std::vector<EventPtr>& events) {
   if (events.empty()) return;
   std::lock_guard lock(core_->mutex);
   Core& core = *core_;
-  for (const auto& event : events) {
-    core.window.push_back(event);
-    core.latest = std::max(core.latest, event->revision);
-  }
-  while (core.window.size() > core.window_size) {
-    core.compacted = core.window.front()->revision;
-    core.window.pop_front();
+  {
+    std::lock_guard newest_lock(core.newest_mutex);
+    for (const auto& event : events) {
+      core.window.push_back(event);
+      core.latest = std::max(core.latest, event->revision);
+      if (core.window_size > 0) core.record_newest(event);
+    }
+    while (core.window.size() > core.window_size) {
+      core.compacted = core.window.front()->revision;
+      core.forget_if_newest(core.window.front());
+      core.window.pop_front();
+    }
   }
   if (core.window.empty()) core.compacted = core.latest;
 
@@ -185,6 +215,13 @@ int64_t WatchHub::compacted_revision() const {
 int64_t WatchHub::latest_revision() const {
   std::lock_guard lock(core_->mutex);
   return core_->latest;
+}
+
+EventPtr WatchHub::newest_in_window(const std::string& key, int64_t committed_revision) const {
+  std::lock_guard lock(core_->newest_mutex);
+  if (core_->latest < committed_revision) return nullptr;
+  auto it = core_->newest_by_key.find(key);
+  return it == core_->newest_by_key.end() ? nullptr : it->second;
 }
 
 size_t WatchHub::watcher_count() const {

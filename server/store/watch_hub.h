@@ -4,6 +4,8 @@
 // The hub keeps the most recent `window_size` events (a bounded ring). History older than the
 // window is gone: a watch from before it throws StoreError{Compacted} and the client relists
 // (exactly what the Kubernetes watch cache does with 410 Gone). Nothing is persisted here.
+// The window also answers point reads of recently written keys (newest_in_window), which
+// spares a store the database read for the objects clients read right after writing them.
 //
 // Contract:
 //  - publish() is called by the store after a write is durable, with events in ascending
@@ -51,6 +53,13 @@ class WatchHub {
   // The revision of the newest published event (or start_revision).
   int64_t latest_revision() const;
   size_t watcher_count() const;
+
+  // The newest change of `key` when it is still in the window (its object is the key's value,
+  // or the key is gone when it is a Deleted event). Null when the window holds no change of
+  // the key, or when the hub has not yet published up to `committed_revision` (the store's
+  // revision read before this call): the store must then read its own copy, which is newer.
+  // Never waits for a publish's callbacks.
+  EventPtr newest_in_window(const std::string& key, int64_t committed_revision) const;
 
   struct Core;  // shared with Watch handles so they outlive the hub safely
 

@@ -49,6 +49,51 @@ TEST(WatchHub, WindowEvictsTheOldestEvents) {
   EXPECT_EQ(revisions(got), (std::vector<int64_t>{3, 4, 5}));
 }
 
+EventPtr event_of(EventType type, int64_t revision, const std::string& key) {
+  auto object = std::make_shared<const Json>(
+      Json{{"metadata", {{"resourceVersion", std::to_string(revision)}}}});
+  return std::make_shared<const Event>(Event{type, key, revision, object, nullptr});
+}
+
+TEST(WatchHub, NewestInWindowIsEachKeysLatestChange) {
+  WatchHub hub(100, 0);
+  EXPECT_EQ(hub.newest_in_window("/a", 0), nullptr);
+  const auto a1 = event_of(EventType::Added, 1, "/a");
+  const auto b2 = event_of(EventType::Added, 2, "/b");
+  const auto a3 = event_of(EventType::Modified, 3, "/a");
+  hub.publish({a1, b2});
+  hub.publish({a3});
+  EXPECT_EQ(hub.newest_in_window("/a", 3), a3);
+  EXPECT_EQ(hub.newest_in_window("/b", 3), b2);
+  EXPECT_EQ(hub.newest_in_window("/c", 3), nullptr);
+  const auto b4 = event_of(EventType::Deleted, 4, "/b");
+  hub.publish({b4});
+  EXPECT_EQ(hub.newest_in_window("/b", 4), b4);  // the caller reads "gone" from its type
+}
+
+TEST(WatchHub, NewestInWindowForgetsOnlyKeysWhoseNewestChangeLeft) {
+  WatchHub hub(2, 0);
+  const auto a1 = event_of(EventType::Added, 1, "/a");
+  const auto a2 = event_of(EventType::Modified, 2, "/a");
+  const auto b3 = event_of(EventType::Added, 3, "/b");
+  hub.publish({a1});
+  hub.publish({a2});
+  hub.publish({b3});  // a1 leaves the window; a's newest change (a2) is still in it
+  EXPECT_EQ(hub.newest_in_window("/a", 3), a2);
+  hub.publish({event_of(EventType::Added, 4, "/c")});  // a2 leaves
+  EXPECT_EQ(hub.newest_in_window("/a", 4), nullptr);
+  EXPECT_EQ(hub.newest_in_window("/b", 4), b3);
+}
+
+TEST(WatchHub, NewestInWindowAnswersNothingWhileBehindTheStore) {
+  WatchHub hub(100, 0);
+  const auto a1 = event_of(EventType::Added, 1, "/a");
+  hub.publish({a1});
+  EXPECT_EQ(hub.newest_in_window("/a", 1), a1);
+  // The store committed revision 2 and has not published it yet: its copy may be newer.
+  EXPECT_EQ(hub.newest_in_window("/a", 2), nullptr);
+}
+
 TEST(WatchHub, ReplayIsOneBatchFilteredByPrefix) {
   WatchHub hub(100, 0);
   hub.publish({event(1, "/registry/core/pods/default/a"), event(2, "/registry/core/pods/x/b")});

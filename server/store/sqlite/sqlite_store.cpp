@@ -116,10 +116,17 @@ class SqliteStore : public Store {
   ObjectPtr remove(const std::string& key, int64_t expected_revision) override {
     return writer_->submit(sqlite::WriteRequest::Op::Remove, key, Json(), expected_revision);
   }
-  // The overlay first: a volatile value is newer than the database's. (A miss followed by a
-  // database read sees the state of some moment between the two, as any read may.)
+  // The overlay first: a volatile value is newer than the database's. Then the watch window,
+  // which holds the newest value of every key written lately: the objects clients read right
+  // after writing them (a binding reads the pod just created) need no database read. The
+  // window is used only when it has caught up with the commits made before the read, so it
+  // never answers older than the database would. (A miss followed by a database read sees
+  // the state of some moment between the two, as any read may.)
   ObjectPtr get(const std::string& key) override {
     if (auto entry = overlay_->find(key)) return entry->object;
+    if (auto recent = hub_->newest_in_window(key, writer_->committed_revision())) {
+      return recent->type == EventType::Deleted ? nullptr : recent->object;
+    }
     return readers_->get(key);
   }
   ListResult list(const ListOptions& options) override {

@@ -1,5 +1,8 @@
 #include "server/store/sqlite/writer.h"
 
+#include <string_view>
+#include <unordered_map>
+
 #include "pkg/log/log.h"
 #include "server/store/revision.h"
 #include "server/store/sqlite/schema.h"
@@ -11,8 +14,16 @@ struct Writer::Batch {
   int64_t revision;             // of the last write applied so far
   int64_t reserved;             // the reservation as it will be persisted by this batch
   bool in_transaction = false;  // a durable write (or a reservation) opened one
-  std::vector<EventPtr> events;
-  OverlayChanges overlay;
+  std::vector<EventPtr> events{};
+  // Each key's newest event of this batch (the views point into `events`, which keeps them).
+  std::unordered_map<std::string_view, EventPtr> newest{};
+  OverlayChanges overlay{};
+
+  void add(Event event) {
+    auto stored = std::make_shared<const Event>(std::move(event));
+    newest.insert_or_assign(stored->key, stored);
+    events.push_back(std::move(stored));
+  }
 };
 
 Writer::Writer(Database db, WatchHub& hub, VolatileOverlay& overlay, PersistedRevisions persisted,
@@ -210,7 +221,7 @@ void Writer::begin_transaction(Batch& batch) {
 std::vector<WriteOutcome> Writer::apply_batch(std::vector<WriteRequest>& batch_requests) {
   std::vector<WriteOutcome> outcomes(batch_requests.size());
   const int64_t start_revision = committed_.load();
-  Batch batch{start_revision, reserved_};
+  Batch batch{.revision = start_revision, .reserved = reserved_};
   int64_t durable_revision = overlay_.durable_revision();
   std::unique_lock gate(transaction_gate_);
   try {
@@ -272,6 +283,18 @@ std::optional<Writer::Current> Writer::current_state(const std::string& key, con
   } else if (auto entry = overlay_.find(key)) {
     return Current{entry->object, entry->revision, true};
   }
+  // A key written lately is known without reading the database: this batch's own changes
+  // first, then the watch window (this thread publishes every commit before the next batch).
+  EventPtr newest;
+  if (auto staged = batch.newest.find(key); staged != batch.newest.end()) {
+    newest = staged->second;
+  } else {
+    newest = hub_.newest_in_window(key, committed_.load());
+  }
+  if (newest) {
+    if (newest->type == EventType::Deleted) return std::nullopt;
+    return Current{newest->object, newest->revision, false};
+  }
   ResetOnExit reset(select_);
   select_.bind_text(1, key);
   if (!select_.step()) return std::nullopt;
@@ -293,8 +316,7 @@ ObjectPtr Writer::apply(WriteRequest& request, Batch& batch) {
     insert_.run();
     if (db_.changes() == 0) throw already_exists_error(key);
     auto stored = std::make_shared<const Json>(std::move(request.object));
-    batch.events.push_back(
-        std::make_shared<const Event>(Event{EventType::Added, key, next, stored, nullptr}));
+    batch.add(Event{EventType::Added, key, next, stored, nullptr});
     batch.revision = next;
     return stored;
   }
@@ -316,8 +338,7 @@ ObjectPtr Writer::apply(WriteRequest& request, Batch& batch) {
     }
     auto stored = std::make_shared<const Json>(std::move(request.object));
     batch.overlay[key] = VolatileEntry{stored, next};
-    batch.events.push_back(
-        std::make_shared<const Event>(Event{EventType::Modified, key, next, stored, previous}));
+    batch.add(Event{EventType::Modified, key, next, stored, previous});
     batch.revision = next;
     return stored;
   }
@@ -333,8 +354,7 @@ ObjectPtr Writer::apply(WriteRequest& request, Batch& batch) {
     update_.run();
     auto stored = std::make_shared<const Json>(std::move(request.object));
     if (current->is_volatile) batch.overlay[key] = std::nullopt;
-    batch.events.push_back(
-        std::make_shared<const Event>(Event{EventType::Modified, key, next, stored, previous}));
+    batch.add(Event{EventType::Modified, key, next, stored, previous});
     batch.revision = next;
     return stored;
   }
@@ -346,8 +366,7 @@ ObjectPtr Writer::apply(WriteRequest& request, Batch& batch) {
   delete_.run();
   auto stored = std::make_shared<const Json>(std::move(last));
   if (current->is_volatile) batch.overlay[key] = std::nullopt;
-  batch.events.push_back(
-      std::make_shared<const Event>(Event{EventType::Deleted, key, next, stored, previous}));
+  batch.add(Event{EventType::Deleted, key, next, stored, previous});
   batch.revision = next;
   return stored;
 }
