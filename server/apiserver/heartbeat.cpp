@@ -53,17 +53,69 @@ void strip_heartbeats(Json& object) {
     if (condition.is_object()) condition.erase("lastHeartbeatTime");
 }
 
+// Compares two objects member by member, skipping the members `skip` names. No copies: this
+// runs on every update, and a pod is a big tree to copy.
+template <typename Skip>
+bool equal_objects_except(const Json& a, const Json& b, Skip skip) {
+  if (!a.is_object() || !b.is_object()) return a == b;
+  size_t compared_a = 0;
+  for (auto it = a.begin(); it != a.end(); ++it) {
+    if (skip(it.key())) continue;
+    ++compared_a;
+    auto other = b.find(it.key());
+    if (other == b.end() || !(*it == *other)) return false;
+  }
+  size_t compared_b = 0;
+  for (auto it = b.begin(); it != b.end(); ++it) compared_b += skip(it.key()) ? 0 : 1;
+  return compared_a == compared_b;
+}
+
+bool equal_managed_fields(const Json& a, const Json& b) {
+  if (!a.is_array() || !b.is_array() || a.size() != b.size()) return a == b;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (!equal_objects_except(a[i], b[i], [](const std::string& key) { return key == "time"; }))
+      return false;
+  }
+  return true;
+}
+
+// What strip_bookkeeping() on copies of both and then == would say.
+bool equal_apart_from_bookkeeping(const Json& current, const Json& desired) {
+  const auto metadata_or_null = [](const Json& object) -> const Json* {
+    auto it = object.find("metadata");
+    return it == object.end() ? nullptr : &*it;
+  };
+  if (!current.is_object() || !desired.is_object()) return current == desired;
+  if (!equal_objects_except(current, desired,
+                            [](const std::string& key) { return key == "metadata"; }))
+    return false;
+  const Json* before = metadata_or_null(current);
+  const Json* after = metadata_or_null(desired);
+  if (!before || !after) return before == after;
+  if (!before->is_object() || !after->is_object()) return *before == *after;
+  if (!equal_objects_except(*before, *after, [](const std::string& key) {
+        return key == "resourceVersion" || key == "managedFields";
+      }))
+    return false;
+  auto managed_before = before->find("managedFields");
+  auto managed_after = after->find("managedFields");
+  const bool has_before = managed_before != before->end();
+  const bool has_after = managed_after != after->end();
+  if (has_before != has_after) return false;
+  return !has_before || equal_managed_fields(*managed_before, *managed_after);
+}
+
 }  // namespace
 
 UpdateKind classify_update(const Json& current, const Json& desired) {
+  if (equal_apart_from_bookkeeping(current, desired)) return UpdateKind::NoOp;
+  const bool heartbeat_kind =
+      (is_lease(current) && is_lease(desired)) || (is_node(current) && is_node(desired));
+  if (!heartbeat_kind) return UpdateKind::StateChange;
   Json before = current;
   Json after = desired;
   strip_bookkeeping(before);
   strip_bookkeeping(after);
-  if (before == after) return UpdateKind::NoOp;
-  const bool heartbeat_kind =
-      (is_lease(current) && is_lease(desired)) || (is_node(current) && is_node(desired));
-  if (!heartbeat_kind) return UpdateKind::StateChange;
   strip_heartbeats(before);
   strip_heartbeats(after);
   return before == after ? UpdateKind::Heartbeat : UpdateKind::StateChange;

@@ -82,6 +82,22 @@ TEST(ClassifyUpdate, Table) {
       {"lease, managedFields time only", lease,
        [&](Json& o) { o["metadata"]["managedFields"][0]["time"] = later; }, UpdateKind::NoOp},
       {"node unchanged", node, [](Json&) {}, UpdateKind::NoOp},
+      {"configmap unchanged", configmap, [](Json&) {}, UpdateKind::NoOp},
+      {"configmap, other resourceVersion", configmap,
+       [](Json& o) { o["metadata"]["resourceVersion"] = "99"; }, UpdateKind::NoOp},
+      {"configmap without resourceVersion", configmap,
+       [](Json& o) { o["metadata"].erase("resourceVersion"); }, UpdateKind::NoOp},
+      {"configmap gains a member", configmap, [](Json& o) { o["immutable"] = true; },
+       UpdateKind::StateChange},
+      {"configmap loses a member", configmap, [](Json& o) { o.erase("data"); },
+       UpdateKind::StateChange},
+      {"configmap gains a label", configmap,
+       [](Json& o) {
+         o["metadata"]["labels"] = {{"a", "b"}};
+       },
+       UpdateKind::StateChange},
+      {"configmap loses its metadata", configmap, [](Json& o) { o.erase("metadata"); },
+       UpdateKind::StateChange},
 
       // Heartbeats.
       {"lease renewTime", lease, [&](Json& o) { o["spec"]["renewTime"] = later; },
