@@ -151,6 +151,44 @@ void NodeSnapshot::add(const PodUsage& usage) {
   if (!usage.owner.empty()) ++pods_by_owner[usage.owner];
 }
 
+namespace {
+
+template <typename Map, typename Key, typename Amount>
+void take_back(Map& sums, const Key& key, Amount amount) {
+  auto it = sums.find(key);
+  if (it == sums.end()) return;
+  it->second -= amount;
+  if (it->second == 0) sums.erase(it);
+}
+
+}  // namespace
+
+void NodeUsage::add(const PodUsage& usage) {
+  for (const auto& [name, value] : usage.requests) requested[name] += value;
+  for (const auto& [name, value] : usage.nonzero_requests) nonzero_requested[name] += value;
+  for (const HostPort& port : usage.host_ports) ++ports[port];
+  ++pod_count;
+  if (!usage.owner.empty()) ++pods_by_owner[usage.owner];
+}
+
+void NodeUsage::remove(const PodUsage& usage) {
+  for (const auto& [name, value] : usage.requests) take_back(requested, name, value);
+  for (const auto& [name, value] : usage.nonzero_requests)
+    take_back(nonzero_requested, name, value);
+  for (const HostPort& port : usage.host_ports) take_back(ports, port, std::size_t{1});
+  if (pod_count > 0) --pod_count;
+  if (!usage.owner.empty()) take_back(pods_by_owner, usage.owner, std::int64_t{1});
+}
+
+void NodeUsage::apply_to(NodeSnapshot& snapshot) const {
+  snapshot.pod_count = pod_count;
+  snapshot.requested = requested;
+  snapshot.nonzero_requested = nonzero_requested;
+  snapshot.pods_by_owner = pods_by_owner;
+  snapshot.used_ports.clear();
+  for (const auto& [port, count] : ports) snapshot.used_ports.insert(port);
+}
+
 std::int64_t NodeSnapshot::allocatable_of(const std::string& resource) const {
   auto it = allocatable.find(resource);
   return it == allocatable.end() ? 0 : it->second;

@@ -101,6 +101,23 @@ struct NodeSnapshot {
   std::int64_t requested_of(const std::string& resource) const;
 };
 
+// The pod-derived part of a node's snapshot as running sums: a pod joining or leaving a node
+// costs one add() or remove() instead of a recount of every pod on the node.
+struct NodeUsage {
+  std::size_t pod_count = 0;
+  ResourceAmounts requested;
+  ResourceAmounts nonzero_requested;
+  std::map<HostPort, std::size_t> ports;  // with the number of pods asking for each
+  std::map<std::string, std::int64_t> pods_by_owner;
+
+  void add(const PodUsage& usage);
+  // Takes back a usage add()ed before; sums that reach zero are dropped.
+  void remove(const PodUsage& usage);
+  // Sets the snapshot's pod-derived fields (pod_count, pods_by_owner, requested,
+  // nonzero_requested, used_ports) to these sums.
+  void apply_to(NodeSnapshot& snapshot) const;
+};
+
 NodeSnapshot make_snapshot(std::shared_ptr<const Json> node,
                            const std::vector<Json>& pods_on_node = {});
 NodeSnapshot make_snapshot(const Json& node, const std::vector<Json>& pods_on_node = {});

@@ -1,5 +1,7 @@
 #include "server/scheduler/scheduler.h"
 
+#include <optional>
+
 #include "pkg/api/errors.h"
 #include "pkg/api/time.h"
 #include "server/controllers/json_access.h"
@@ -75,26 +77,83 @@ bool Scheduler::wants(const Json& pod) const {
          options_.scheduler_name;
 }
 
+namespace {
+
+// Whether what pod_usage() reads is the same in both versions of a pod: the spec apart from
+// nodeName (a binding changes only that) and the owner references. Status writes, the most
+// frequent pod changes, leave them alone, and so does a binding.
+bool same_usage_inputs(const Json& old, const Json& current) {
+  const Json& old_spec = json::at(old, {"spec"});
+  const Json& spec = json::at(current, {"spec"});
+  if (!old_spec.is_object() || !spec.is_object()) return false;
+  const auto count_without_node_name = [](const Json& object) {
+    return object.size() - (object.contains("nodeName") ? 1 : 0);
+  };
+  if (count_without_node_name(old_spec) != count_without_node_name(spec)) return false;
+  for (auto it = spec.begin(); it != spec.end(); ++it) {
+    if (it.key() == "nodeName") continue;
+    auto before = old_spec.find(it.key());
+    if (before == old_spec.end() || !(*before == *it)) return false;
+  }
+  return json::at(old, {"metadata", "ownerReferences"}) ==
+         json::at(current, {"metadata", "ownerReferences"});
+}
+
+}  // namespace
+
 void Scheduler::on_pod_change(const ObjectPtr& old, const ObjectPtr& current) {
+  const std::string key = controllers::object_key(current ? *current : *old);
   const std::string old_node = old ? json::string_at(*old, {"spec", "nodeName"}) : "";
   const std::string new_node = current ? json::string_at(*current, {"spec", "nodeName"}) : "";
-  if (!old_node.empty()) mark_dirty(old_node);
-  if (!new_node.empty() && new_node != old_node) mark_dirty(new_node);
-  if (!new_node.empty() || !current) {
-    // The informer has caught up with a binding: the pod counts through it from now on.
+  const bool occupies = current && pod_occupies_node(*current);
+  // Worked out before taking the lock: this runs on the store's write path.
+  std::optional<PodUsage> usage;
+  if (occupies && !(old && same_usage_inputs(*old, *current))) usage = pod_usage(*current);
+  {
     std::lock_guard lock(mutex_);
-    assumed_.erase(controllers::object_key(current ? *current : *old));
+    // The informer has caught up with a binding: the pod counts as bound from now on.
+    if (!new_node.empty() || !current) assumed_.erase(key);
+    auto counted = counted_.find(key);
+    if (!occupies) {
+      // A deleted pod stops counting even when assumed (its binding is not attempted).
+      if (counted != counted_.end() && (!current || !counted->second.assumed)) {
+        uncount_locked(key);
+      }
+    } else if (!usage && counted != counted_.end() && counted->second.node == new_node) {
+      counted->second.assumed = false;
+    } else {
+      if (!usage) usage = pod_usage(*current);  // nothing was counted to carry over
+      uncount_locked(key);
+      count_locked(key, new_node, std::move(*usage), false);
+    }
   }
   if (current && wants(*current)) {
     std::lock_guard lock(mutex_);
     // A parked pod is retried when something changes, not when its own status is written.
-    if (unschedulable_.count(controllers::object_key(*current)) == 0) {
-      loop_.enqueue(controllers::object_key(*current));
-    }
+    if (unschedulable_.count(key) == 0) loop_.enqueue(key);
   }
   // A pod leaving a node frees room for the parked ones.
   const bool freed = !old_node.empty() && (!current || !scheduler::pod_occupies_node(*current));
   if (freed) retry_unschedulable();
+}
+
+void Scheduler::count_locked(const std::string& pod_key, const std::string& node, PodUsage usage,
+                             bool assumed) {
+  usage_by_node_[node].add(usage);
+  dirty_usage_.insert(node);
+  counted_.insert_or_assign(pod_key, Counted{node, std::move(usage), assumed});
+}
+
+void Scheduler::uncount_locked(const std::string& pod_key) {
+  auto counted = counted_.find(pod_key);
+  if (counted == counted_.end()) return;
+  const std::string& node = counted->second.node;
+  if (auto sums = usage_by_node_.find(node); sums != usage_by_node_.end()) {
+    sums->second.remove(counted->second.usage);
+    if (sums->second.pod_count == 0) usage_by_node_.erase(sums);
+  }
+  dirty_usage_.insert(node);
+  counted_.erase(counted);
 }
 
 void Scheduler::on_node_change(const ObjectPtr& old, const ObjectPtr& current) {
@@ -110,11 +169,6 @@ void Scheduler::on_node_change(const ObjectPtr& old, const ObjectPtr& current) {
   if (!old || !current || filter_view(*old) != filter_view(*current)) retry_unschedulable();
 }
 
-void Scheduler::mark_dirty(const std::string& node_name) {
-  std::lock_guard lock(mutex_);
-  dirty_nodes_.insert(node_name);
-}
-
 void Scheduler::retry_unschedulable() {
   std::set<std::string> parked;
   {
@@ -125,16 +179,18 @@ void Scheduler::retry_unschedulable() {
 }
 
 void Scheduler::refresh_snapshots() {
-  std::set<std::string> dirty;
+  std::set<std::string> dirty_nodes;
+  std::set<std::string> dirty_usage;
   bool rebuild_all = false;
   {
     std::lock_guard lock(mutex_);
-    dirty.swap(dirty_nodes_);
+    dirty_nodes.swap(dirty_nodes_);
+    dirty_usage.swap(dirty_usage_);
     rebuild_all = nodes_changed_;
     nodes_changed_ = false;
   }
   if (!rebuild_all) {
-    for (const auto& name : dirty) {
+    for (const auto& name : dirty_nodes) {
       auto it = snapshot_index_.find(name);
       if (it == snapshot_index_.end()) continue;
       ObjectPtr node = nodes_.get(name);
@@ -152,34 +208,23 @@ void Scheduler::refresh_snapshots() {
       snapshot_index_[json::string_at(*node, {"metadata", "name"})] = snapshots_.size();
       snapshots_.push_back(snapshot_of(node));
     }
-    std::erase_if(usage_cache_,
-                  [&](const auto& entry) { return !snapshot_index_.contains(entry.first); });
+    return;
+  }
+  static const NodeUsage kNoPods;
+  std::lock_guard lock(mutex_);
+  for (const auto& name : dirty_usage) {
+    auto it = snapshot_index_.find(name);
+    if (it == snapshot_index_.end() || dirty_nodes.contains(name)) continue;
+    auto sums = usage_by_node_.find(name);
+    (sums == usage_by_node_.end() ? kNoPods : sums->second).apply_to(snapshots_[it->second]);
   }
 }
 
 NodeSnapshot Scheduler::snapshot_of(const ObjectPtr& node) {
-  const std::string name = json::string_at(*node, {"metadata", "name"});
   NodeSnapshot snapshot = make_snapshot(node);
-  UsageByPod& cached = usage_cache_[name];
-  UsageByPod current;
-  current.reserve(cached.size() + 1);
-  for (const auto& pod : pods_.by_index("node", name)) {
-    auto hit = cached.find(pod.get());
-    CachedUsage entry;
-    if (hit != cached.end()) {
-      entry = std::move(hit->second);
-    } else {
-      entry.pod = pod;
-      entry.occupies = pod_occupies_node(*pod);
-      if (entry.occupies) entry.usage = pod_usage(*pod);
-    }
-    if (entry.occupies) snapshot.add(entry.usage);
-    current.emplace(pod.get(), std::move(entry));
-  }
-  cached = std::move(current);
   std::lock_guard lock(mutex_);
-  for (const auto& [key, placed] : assumed_) {
-    if (placed.node == name) snapshot.add(placed.usage);
+  if (auto sums = usage_by_node_.find(snapshot.name); sums != usage_by_node_.end()) {
+    sums->second.apply_to(snapshot);
   }
   return snapshot;
 }
@@ -209,10 +254,12 @@ controllers::SyncResult Scheduler::sync(const std::string& pod_key) {
     record_unschedulable(*pod, result.message);
     return controllers::SyncResult::done();
   }
-  snapshots_[snapshot_index_.at(*result.node_name)].add(info.usage);
   {
+    // Counted at once: the next decision's refresh sees it before the informer does.
     std::lock_guard lock(mutex_);
-    assumed_[pod_key] = Assumed{*result.node_name, pod, std::move(info.usage)};
+    assumed_[pod_key] = Assumed{*result.node_name, pod};
+    uncount_locked(pod_key);
+    count_locked(pod_key, *result.node_name, std::move(info.usage), true);
   }
   {
     std::lock_guard lock(bind_mutex_);
@@ -257,7 +304,8 @@ void Scheduler::bind(const std::string& pod_key, const Json& pod, const std::str
   auto forget = [&] {
     std::lock_guard lock(mutex_);
     assumed_.erase(pod_key);
-    dirty_nodes_.insert(node);  // drop the assumed pod from the node's snapshot
+    auto counted = counted_.find(pod_key);
+    if (counted != counted_.end() && counted->second.assumed) uncount_locked(pod_key);
   };
   try {
     client_.request(

@@ -3,9 +3,10 @@
 // to a node through the pods/binding subresource, one pod at a time on one thread, like
 // kube-scheduler's scheduling cycle. The decision itself is the pure schedule() (schedule.h).
 //
-//  - Node snapshots are cached and rebuilt only for nodes whose pods or Node object changed
-//    since the last decision (informer events mark them dirty), so a decision costs
-//    O(nodes) for filtering and scoring, not O(pods).
+//  - Node snapshots are cached. What a node's pods take is kept as running sums per node
+//    (NodeUsage), changed by one add or remove when a pod is bound, assumed, finished or
+//    deleted; a snapshot is refreshed from those sums, and rebuilt from the Node object only
+//    when that changed. A decision costs O(nodes) for filtering and scoring, not O(pods).
 //  - A pod that fits nowhere gets a FailedScheduling event (the kube-scheduler message) and a
 //    PodScheduled=False/Unschedulable condition, and is parked; parked pods are retried when a
 //    node is added or changes, or a bound pod goes away — never on a timer loop (plus a
@@ -64,11 +65,14 @@ class Scheduler {
   bool wants(const Json& pod) const;
   void on_pod_change(const ObjectPtr& old, const ObjectPtr& current);
   void on_node_change(const ObjectPtr& old, const ObjectPtr& current);
-  void mark_dirty(const std::string& node_name);
   void retry_unschedulable();
+  // Counts a pod against a node, or stops counting it (mutex_ held).
+  void count_locked(const std::string& pod_key, const std::string& node, PodUsage usage,
+                    bool assumed);
+  void uncount_locked(const std::string& pod_key);
   // Brings the cached snapshots up to date (scheduling thread only).
   void refresh_snapshots();
-  // The node's pods from the informer plus those assumed on it and not bound yet.
+  // The Node object with the sums of the pods counted against it (bound or assumed).
   NodeSnapshot snapshot_of(const ObjectPtr& node);
   void record_unschedulable(const Json& pod, const std::string& message);
   void bind_loop();
@@ -83,29 +87,28 @@ class Scheduler {
 
   // Guards the small shared state below; never held while deciding or writing.
   mutable std::mutex mutex_;
-  std::set<std::string> dirty_nodes_;
-  bool nodes_changed_ = true;  // a node was added or removed: rebuild the list
+  std::set<std::string> dirty_nodes_;  // Node objects changed: rebuild their snapshots
+  std::set<std::string> dirty_usage_;  // their pods changed: refresh the snapshots' sums
+  bool nodes_changed_ = true;          // a node was added or removed: rebuild the list
   // Owned by the scheduling thread.
   std::vector<NodeSnapshot> snapshots_;
   std::unordered_map<std::string, std::size_t> snapshot_index_;
   std::set<std::string> unschedulable_;
   struct Assumed {
     std::string node;
-    ObjectPtr pod;   // as the informer had it: for the binding and the event
-    PodUsage usage;  // what it takes from the node until the informer shows it bound there
+    ObjectPtr pod;  // as the informer had it: for the binding and the event
   };
   std::unordered_map<std::string, Assumed> assumed_;  // pod key -> where it was placed
-  // Owned by the scheduling thread: per node, the usage of each of its pods, by the pod object
-  // it was worked out from (held, so that address is not reused by another object). Replaced
-  // on every rebuild of the node's snapshot, so it holds only the node's current pods: a
-  // rebuild parses only the pods that changed since the last one.
-  struct CachedUsage {
-    ObjectPtr pod;
-    bool occupies;   // pod_occupies_node
-    PodUsage usage;  // empty unless it occupies
+  // Every pod that takes room on a node: bound and not finished (pod_occupies_node), or
+  // assumed there until the informer shows it bound. Its usage is worked out once, when it
+  // starts counting or its spec changes, and is what it added to usage_by_node_.
+  struct Counted {
+    std::string node;
+    PodUsage usage;
+    bool assumed;
   };
-  using UsageByPod = std::unordered_map<const Json*, CachedUsage>;
-  std::unordered_map<std::string, UsageByPod> usage_cache_;
+  std::unordered_map<std::string, Counted> counted_;  // pod key -> what it counts for
+  std::unordered_map<std::string, NodeUsage> usage_by_node_;
   std::uint64_t bound_ = 0;
   std::uint64_t decisions_ = 0;
 

@@ -234,3 +234,46 @@ TEST(FeasibleNodesToFind, FollowsKubeSchedulersAdaptivePercentage) {
 
 }  // namespace
 }  // namespace skiff::scheduler
+
+namespace skiff::scheduler {
+namespace {
+
+Json with_host_port(Json p, int port) {
+  p["spec"]["containers"][0]["ports"] = {{{"containerPort", 80}, {"hostPort", port}}};
+  return p;
+}
+
+// The running sums must say what a recount of the node's pods would say, after any sequence of
+// pods joining and leaving.
+TEST(NodeUsage, SumsMatchARecountAfterPodsComeAndGo) {
+  const Json n = node("n1");
+  const Json a = on(with_host_port(pod("a", "250m", "1Gi", "rs-1"), 8080), "n1");
+  const Json b = on(with_host_port(pod("b", "500m", "", "rs-1"), 8080), "n1");
+  const Json c = on(pod("c", "", "2Gi", "rs-2"), "n1");
+
+  NodeUsage sums;
+  sums.add(pod_usage(a));
+  sums.add(pod_usage(b));
+  sums.add(pod_usage(c));
+  sums.remove(pod_usage(a));
+  NodeSnapshot from_sums = make_snapshot(n);
+  sums.apply_to(from_sums);
+  const NodeSnapshot recount = make_snapshot(n, {b, c});
+  EXPECT_EQ(from_sums.pod_count, 2u);
+  EXPECT_EQ(from_sums.requested, recount.requested);
+  EXPECT_EQ(from_sums.nonzero_requested, recount.nonzero_requested);
+  EXPECT_EQ(from_sums.pods_by_owner, recount.pods_by_owner);
+  EXPECT_EQ(from_sums.used_ports, recount.used_ports);  // b still holds 8080
+
+  sums.remove(pod_usage(b));
+  sums.remove(pod_usage(c));
+  sums.apply_to(from_sums);
+  EXPECT_EQ(from_sums.pod_count, 0u);
+  EXPECT_TRUE(from_sums.requested.empty());
+  EXPECT_TRUE(from_sums.nonzero_requested.empty());
+  EXPECT_TRUE(from_sums.pods_by_owner.empty());
+  EXPECT_TRUE(from_sums.used_ports.empty());
+}
+
+}  // namespace
+}  // namespace skiff::scheduler
