@@ -16,9 +16,14 @@ namespace {
 
 http::Response created_response(const api::ResourceInfo& resource, const std::string& name,
                                 const std::vector<std::string>& warnings,
-                                const store::WriteResult& result) {
+                                store::WriteResult& result) {
   try {
-    if (!result.error) return raw_json_response(201, result.object->dump(), warnings);
+    if (!result.error) {
+      if (!result.object_json.empty()) {
+        return raw_json_response(201, std::move(result.object_json), warnings);
+      }
+      return raw_json_response(201, result.object->dump(), warnings);
+    }
     try {
       std::rethrow_exception(result.error);
     } catch (const store::StoreError& error) {

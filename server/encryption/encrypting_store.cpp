@@ -125,6 +125,7 @@ void EncryptingStore::create_async(const std::string& key, Json object, store::W
                         if (result.object) {
                           copy_revision(*result.object, *plaintext);
                           result.object = std::move(plaintext);
+                          result.object_json.clear();  // the sealed form's text
                         }
                         done(std::move(result));
                       });

@@ -89,6 +89,10 @@ using WatchCallback = std::function<bool(const std::vector<EventPtr>& events)>;
 struct WriteResult {
   ObjectPtr object;
   std::exception_ptr error;
+  // `object` serialized, when the store made that text anyway (the SQLite store stores it);
+  // empty otherwise. Spares a caller that answers with the object a second dump. A decorator
+  // that hands back a different object must clear it.
+  std::string object_json;
 };
 using WriteDone = std::function<void(WriteResult result)>;
 

@@ -32,6 +32,37 @@ std::string raw_text(store::Store& inner, const std::string& key) {
   return stored ? stored->dump() : "";
 }
 
+// A FAKE inner store that, like the SQLite store, hands the text it stored along with an
+// asynchronous create's result.
+class TextReportingMemoryStore : public store::MemoryStore {
+ public:
+  void create_async(const std::string& key, Json object, store::WriteDone done) override {
+    store::MemoryStore::create_async(key, std::move(object), [&done](store::WriteResult result) {
+      if (result.object) result.object_json = result.object->dump();
+      done(std::move(result));
+    });
+  }
+};
+
+// The stored text of a secret is its envelope: the caller must not get it as the answer.
+TEST(EncryptingStoreOverATextReportingStore, AsyncCreateHandsNoSealedText) {
+  TextReportingMemoryStore inner;
+  EncryptingStore store{inner, keyring_of({"key1"})};
+  store::WriteResult outcome;
+  store.create_async(kSecretKey, secret("db"),
+                     [&](store::WriteResult result) { outcome = std::move(result); });
+  ASSERT_NE(outcome.object, nullptr);
+  EXPECT_TRUE(outcome.object_json.empty() || outcome.object_json == outcome.object->dump())
+      << outcome.object_json;
+
+  // Objects it does not encrypt pass through with their text.
+  const std::string config_key = "/registry/core/configmaps/default/c";
+  store.create_async(config_key, Json{{"metadata", {{"name", "c"}}}},
+                     [&](store::WriteResult result) { outcome = std::move(result); });
+  ASSERT_NE(outcome.object, nullptr);
+  EXPECT_EQ(outcome.object_json, outcome.object->dump());
+}
+
 class EncryptingStoreTest : public ::testing::Test {
  protected:
   store::MemoryStore inner;

@@ -148,6 +148,13 @@ TEST_P(StoreConformance, CreateAsyncReportsWhatCreateWould) {
   ASSERT_NE(created.object, nullptr);
   EXPECT_EQ(created.error, nullptr);
   EXPECT_EQ(revision_of(created.object), start + 1);
+  // The text a store may hand along is exactly the object's (SQLite has it from storing it).
+  if (!created.object_json.empty()) {
+    EXPECT_EQ(created.object_json, created.object->dump());
+  }
+  if (GetParam().name == "Sqlite") {
+    EXPECT_FALSE(created.object_json.empty());
+  }
   auto duplicate = create_async("a");
   EXPECT_EQ(duplicate.object, nullptr);
   EXPECT_EQ(error_code([&] { std::rethrow_exception(duplicate.error); }),

@@ -172,6 +172,7 @@ void Writer::complete(WriteRequest& request, WriteOutcome outcome) {
   WriteResult result;
   if (outcome.failure == WriteOutcome::Failure::None) {
     result.object = std::move(outcome.result);
+    result.object_json = std::move(request.stored_json);
   } else {
     result.error = error_of(outcome);
   }
@@ -307,7 +308,9 @@ ObjectPtr Writer::apply(WriteRequest& request, Batch& batch) {
   const int64_t next = batch.revision + 1;
   if (request.op == WriteRequest::Op::Create) {
     stamp_revision(request.object, next);
-    const std::string value = request.object.dump();
+    // Kept in the request: an asynchronous caller gets the text along with the object.
+    std::string& value = request.stored_json;
+    value = request.object.dump();
     begin_transaction(batch);
     ResetOnExit reset(insert_);
     insert_.bind_text(1, key);

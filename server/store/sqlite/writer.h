@@ -64,6 +64,7 @@ struct WriteRequest {
   int64_t expected_revision;  // Update/Remove: 0 = unconditional
   std::promise<WriteOutcome> done;
   WriteDone on_done;  // set: an asynchronous request, completed through this instead of `done`
+  std::string stored_json;  // Create: the text stored for `object` (on_done gets it)
 };
 
 class Writer {
