@@ -1,7 +1,7 @@
 #include "pkg/http/server.h"
 
+#include <algorithm>
 #include <boost/asio/post.hpp>
-#include <boost/asio/strand.hpp>
 #include <stdexcept>
 #include <thread>
 
@@ -19,6 +19,22 @@ Response status_response(unsigned status, const std::string& reason, const std::
   return Response{status, {{"Content-Type", "application/json"}}, error.to_status().dump()};
 }
 
+Server::Core::Core(ServerOptions options_in, Handler handler_in)
+    : options(std::move(options_in)),
+      handler(std::move(handler_in)),
+      contexts([this] {
+        std::vector<std::unique_ptr<asio::io_context>> made;
+        for (int i = 0; i < std::max(1, options.io_threads); ++i) {
+          made.push_back(std::make_unique<asio::io_context>(1));  // run by one thread
+        }
+        return made;
+      }()),
+      acceptor(*contexts.front()) {}
+
+asio::io_context& Server::Core::next_context() {
+  return *contexts[next_context_index.fetch_add(1) % contexts.size()];
+}
+
 void Server::Core::track(const std::shared_ptr<ConnectionBase>& connection) {
   std::lock_guard lock(connections_mutex);
   if (connections.size() >= 64 && connections.size() % 64 == 0) {
@@ -31,7 +47,8 @@ namespace {
 
 void accept_next(const std::shared_ptr<Server::Core>& core) {
   core->acceptor.async_accept(
-      asio::make_strand(core->io), [core](boost::system::error_code ec, tcp::socket socket) {
+      core->next_context().get_executor(),
+      [core](boost::system::error_code ec, tcp::socket socket) {
         if (ec) {
           if (ec == asio::error::operation_aborted || !core->acceptor.is_open()) return;
           // Transient (e.g. out of file descriptors): keep accepting.
@@ -80,10 +97,10 @@ uint16_t Server::start() {
   }
   core.port = core.acceptor.local_endpoint().port();
   core.pool = std::make_unique<WorkerPool>(core.options.worker_threads);
-  core.work.emplace(core.io.get_executor());
+  for (auto& context : core.contexts) core.work.emplace_back(context->get_executor());
   accept_next(core_);
-  for (int i = 0; i < std::max(1, core.options.io_threads); ++i)
-    core.io_threads.emplace_back([&core] { core.io.run(); });
+  for (auto& context : core.contexts)
+    core.io_threads.emplace_back([&context = *context] { context.run(); });
   core.started = true;
   return core.port;
 }
@@ -91,7 +108,7 @@ uint16_t Server::start() {
 void Server::stop() {
   auto& core = *core_;
   if (!core.started || core.stopping.exchange(true)) return;
-  asio::post(core.io, [&core] {
+  asio::post(*core.contexts.front(), [&core] {
     boost::system::error_code ignored;
     core.acceptor.close(ignored);
   });
@@ -111,12 +128,16 @@ void Server::stop() {
     core.deferred_answered.wait_for(lock, std::chrono::seconds(5),
                                     [&core] { return core.deferred_pending == 0; });
   }
-  core.work.reset();
+  core.work.clear();
   // Connections finish their last writes; give slow clients a bounded grace period.
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-  while (!core.io.stopped() && std::chrono::steady_clock::now() < deadline)
+  const auto all_stopped = [&core] {
+    return std::all_of(core.contexts.begin(), core.contexts.end(),
+                       [](const auto& context) { return context->stopped(); });
+  };
+  while (!all_stopped() && std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  core.io.stop();
+  for (auto& context : core.contexts) context->stop();
   for (auto& thread : core.io_threads)
     if (thread.joinable()) thread.join();
   core.io_threads.clear();

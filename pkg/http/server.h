@@ -4,7 +4,8 @@
 // DeferredResponse answered later from any thread (a create waiting for its commit), a
 // StreamingResponse (watch, log follow) fed from any thread, or a WebSocket upgrade.
 //
-// Threads: `io_threads` run all socket I/O; handlers run on a separate pool of
+// Threads: `io_threads` run all socket I/O, each its own event loop with its share of the
+// connections (a connection stays on one thread); handlers run on a separate pool of
 // `worker_threads`, because they may block (store writes wait for their group commit), except
 // the requests `handle_on_io_thread` picks: those are answered on the I/O thread that read
 // them, which saves two thread hand-offs (on a small VM most of a quick request's cost). A

@@ -19,14 +19,19 @@ namespace skiff::http {
 class ConnectionBase;
 
 struct Server::Core {
-  Core(ServerOptions options_in, Handler handler_in)
-      : options(std::move(options_in)), handler(std::move(handler_in)), acceptor(io) {}
+  Core(ServerOptions options_in, Handler handler_in);
+
+  // The I/O context a new connection lives on: each context is run by one thread, so a
+  // connection's handlers never run concurrently (no strand needed), and the threads share
+  // no scheduler or epoll set. Connections are dealt out in turn.
+  boost::asio::io_context& next_context();
 
   ServerOptions options;
   Handler handler;
-  boost::asio::io_context io;
-  std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work;
-  boost::asio::ip::tcp::acceptor acceptor;
+  std::vector<std::unique_ptr<boost::asio::io_context>> contexts;  // one per I/O thread
+  std::atomic<size_t> next_context_index{0};
+  std::vector<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work;
+  boost::asio::ip::tcp::acceptor acceptor;  // on the first context
   std::unique_ptr<WorkerPool> pool;
   std::vector<std::thread> io_threads;
   std::atomic<bool> stopping{false};
