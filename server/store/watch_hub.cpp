@@ -144,6 +144,9 @@ WatchHub::~WatchHub() {
 
 void WatchHub::publish(const std::vector<EventPtr>& events) {
   if (events.empty()) return;
+  // Events leaving the window are freed once the locks are released: freeing an object's tree
+  // takes a while, and point reads wait on newest_mutex.
+  std::vector<EventPtr> evicted;
   std::lock_guard lock(core_->mutex);
   Core& core = *core_;
   {
@@ -156,6 +159,7 @@ void WatchHub::publish(const std::vector<EventPtr>& events) {
     while (core.window.size() > core.window_size) {
       core.compacted = core.window.front()->revision;
       core.forget_if_newest(core.window.front());
+      evicted.push_back(std::move(core.window.front()));
       core.window.pop_front();
     }
   }
