@@ -1,5 +1,7 @@
 #include "server/apiserver/heartbeat.h"
 
+#include "pkg/api/json_compare.h"
+
 #include <string>
 
 namespace skiff::apiserver {
@@ -27,17 +29,6 @@ Json* member(Json& object, const char* name) {
   return it == object.end() ? nullptr : &*it;
 }
 
-// Removes what the store or the API server rewrites on every write.
-void strip_bookkeeping(Json& object) {
-  Json* metadata = member(object, "metadata");
-  if (!metadata || !metadata->is_object()) return;
-  metadata->erase("resourceVersion");
-  if (Json* managed = member(*metadata, "managedFields"); managed && managed->is_array()) {
-    for (auto& entry : *managed)
-      if (entry.is_object()) entry.erase("time");
-  }
-}
-
 // Removes the liveness timestamps of the kinds that carry them.
 void strip_heartbeats(Json& object) {
   if (is_lease(object)) {
@@ -53,47 +44,32 @@ void strip_heartbeats(Json& object) {
     if (condition.is_object()) condition.erase("lastHeartbeatTime");
 }
 
-// Compares two objects member by member, skipping the members `skip` names. No copies: this
-// runs on every update, and a pod is a big tree to copy.
-template <typename Skip>
-bool equal_objects_except(const Json& a, const Json& b, Skip skip) {
-  if (!a.is_object() || !b.is_object()) return a == b;
-  size_t compared_a = 0;
-  for (auto it = a.begin(); it != a.end(); ++it) {
-    if (skip(it.key())) continue;
-    ++compared_a;
-    auto other = b.find(it.key());
-    if (other == b.end() || !(*it == *other)) return false;
-  }
-  size_t compared_b = 0;
-  for (auto it = b.begin(); it != b.end(); ++it) compared_b += skip(it.key()) ? 0 : 1;
-  return compared_a == compared_b;
-}
-
 bool equal_managed_fields(const Json& a, const Json& b) {
   if (!a.is_array() || !b.is_array() || a.size() != b.size()) return a == b;
   for (size_t i = 0; i < a.size(); ++i) {
-    if (!equal_objects_except(a[i], b[i], [](const std::string& key) { return key == "time"; }))
+    if (!api::equal_members_except(a[i], b[i],
+                                   [](const std::string& key) { return key == "time"; }))
       return false;
   }
   return true;
 }
 
-// What strip_bookkeeping() on copies of both and then == would say.
+// Equal apart from what the store or the API server rewrites on every write:
+// metadata.resourceVersion and the time of each managedFields entry.
 bool equal_apart_from_bookkeeping(const Json& current, const Json& desired) {
   const auto metadata_or_null = [](const Json& object) -> const Json* {
     auto it = object.find("metadata");
     return it == object.end() ? nullptr : &*it;
   };
   if (!current.is_object() || !desired.is_object()) return current == desired;
-  if (!equal_objects_except(current, desired,
-                            [](const std::string& key) { return key == "metadata"; }))
+  if (!api::equal_members_except(current, desired,
+                                 [](const std::string& key) { return key == "metadata"; }))
     return false;
   const Json* before = metadata_or_null(current);
   const Json* after = metadata_or_null(desired);
   if (!before || !after) return before == after;
   if (!before->is_object() || !after->is_object()) return *before == *after;
-  if (!equal_objects_except(*before, *after, [](const std::string& key) {
+  if (!api::equal_members_except(*before, *after, [](const std::string& key) {
         return key == "resourceVersion" || key == "managedFields";
       }))
     return false;
@@ -114,11 +90,10 @@ UpdateKind classify_update(const Json& current, const Json& desired) {
   if (!heartbeat_kind) return UpdateKind::StateChange;
   Json before = current;
   Json after = desired;
-  strip_bookkeeping(before);
-  strip_bookkeeping(after);
   strip_heartbeats(before);
   strip_heartbeats(after);
-  return before == after ? UpdateKind::Heartbeat : UpdateKind::StateChange;
+  return equal_apart_from_bookkeeping(before, after) ? UpdateKind::Heartbeat
+                                                     : UpdateKind::StateChange;
 }
 
 }  // namespace skiff::apiserver

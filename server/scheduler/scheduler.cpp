@@ -3,6 +3,7 @@
 #include <optional>
 
 #include "pkg/api/errors.h"
+#include "pkg/api/json_compare.h"
 #include "pkg/api/time.h"
 #include "server/controllers/json_access.h"
 #include "server/scheduler/schedule.h"
@@ -86,14 +87,9 @@ bool same_usage_inputs(const Json& old, const Json& current) {
   const Json& old_spec = json::at(old, {"spec"});
   const Json& spec = json::at(current, {"spec"});
   if (!old_spec.is_object() || !spec.is_object()) return false;
-  const auto count_without_node_name = [](const Json& object) {
-    return object.size() - (object.contains("nodeName") ? 1 : 0);
-  };
-  if (count_without_node_name(old_spec) != count_without_node_name(spec)) return false;
-  for (auto it = spec.begin(); it != spec.end(); ++it) {
-    if (it.key() == "nodeName") continue;
-    auto before = old_spec.find(it.key());
-    if (before == old_spec.end() || !(*before == *it)) return false;
+  if (!api::equal_members_except(old_spec, spec,
+                                 [](const std::string& key) { return key == "nodeName"; })) {
+    return false;
   }
   return json::at(old, {"metadata", "ownerReferences"}) ==
          json::at(current, {"metadata", "ownerReferences"});
@@ -111,20 +107,21 @@ void Scheduler::on_pod_change(const ObjectPtr& old, const ObjectPtr& current) {
   if (occupies && !(old && same_usage_inputs(*old, *current))) usage = pod_usage(*current);
   {
     std::lock_guard lock(mutex_);
-    // The informer has caught up with a binding: the pod counts as bound from now on.
-    if (!new_node.empty() || !current) assumed_.erase(key);
+    // Bound (by us or anyone) or deleted: an assumption ends here, and its binding, still
+    // queued, is not attempted.
+    const bool assumption_over = !new_node.empty() || !current;
     auto counted = counted_.find(key);
     if (!occupies) {
-      // A deleted pod stops counting even when assumed (its binding is not attempted).
-      if (counted != counted_.end() && (!current || !counted->second.assumed)) {
+      // Only an assumption still waiting for its binding keeps counting.
+      if (counted != counted_.end() && (assumption_over || !counted->second.assumed_pod)) {
         uncount_locked(key);
       }
     } else if (!usage && counted != counted_.end() && counted->second.node == new_node) {
-      counted->second.assumed = false;
+      counted->second.assumed_pod = nullptr;
     } else {
       if (!usage) usage = pod_usage(*current);  // nothing was counted to carry over
       uncount_locked(key);
-      count_locked(key, new_node, std::move(*usage), false);
+      count_locked(key, new_node, std::move(*usage), nullptr);
     }
   }
   if (current && wants(*current)) {
@@ -138,10 +135,10 @@ void Scheduler::on_pod_change(const ObjectPtr& old, const ObjectPtr& current) {
 }
 
 void Scheduler::count_locked(const std::string& pod_key, const std::string& node, PodUsage usage,
-                             bool assumed) {
+                             ObjectPtr assumed_pod) {
   usage_by_node_[node].add(usage);
   dirty_usage_.insert(node);
-  counted_.insert_or_assign(pod_key, Counted{node, std::move(usage), assumed});
+  counted_.insert_or_assign(pod_key, Counted{node, std::move(usage), std::move(assumed_pod)});
 }
 
 void Scheduler::uncount_locked(const std::string& pod_key) {
@@ -238,7 +235,10 @@ controllers::SyncResult Scheduler::sync(const std::string& pod_key) {
   if (!pod || !wants(*pod)) return controllers::SyncResult::done();
   {
     std::lock_guard lock(mutex_);
-    if (assumed_.count(pod_key)) return controllers::SyncResult::done();  // being bound
+    auto counted = counted_.find(pod_key);
+    if (counted != counted_.end() && counted->second.assumed_pod) {
+      return controllers::SyncResult::done();  // being bound
+    }
   }
 
   // Snapshots belong to this (the only scheduling) thread: no lock while deciding, so the
@@ -257,9 +257,8 @@ controllers::SyncResult Scheduler::sync(const std::string& pod_key) {
   {
     // Counted at once: the next decision's refresh sees it before the informer does.
     std::lock_guard lock(mutex_);
-    assumed_[pod_key] = Assumed{*result.node_name, pod};
     uncount_locked(pod_key);
-    count_locked(pod_key, *result.node_name, std::move(info.usage), true);
+    count_locked(pod_key, *result.node_name, std::move(info.usage), pod);
   }
   {
     std::lock_guard lock(bind_mutex_);
@@ -283,9 +282,9 @@ void Scheduler::bind_loop() {
     std::string node;
     {
       std::lock_guard lock(mutex_);
-      auto it = assumed_.find(pod_key);
-      if (it == assumed_.end()) continue;
-      pod = it->second.pod;
+      auto it = counted_.find(pod_key);
+      if (it == counted_.end() || !it->second.assumed_pod) continue;  // bound or gone meanwhile
+      pod = it->second.assumed_pod;
       node = it->second.node;
     }
     bind(pod_key, *pod, node);
@@ -303,9 +302,8 @@ void Scheduler::bind(const std::string& pod_key, const Json& pod, const std::str
                   {"target", {{"apiVersion", "v1"}, {"kind", "Node"}, {"name", node}}}};
   auto forget = [&] {
     std::lock_guard lock(mutex_);
-    assumed_.erase(pod_key);
     auto counted = counted_.find(pod_key);
-    if (counted != counted_.end() && counted->second.assumed) uncount_locked(pod_key);
+    if (counted != counted_.end() && counted->second.assumed_pod) uncount_locked(pod_key);
   };
   try {
     client_.request(

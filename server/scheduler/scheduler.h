@@ -67,8 +67,10 @@ class Scheduler {
   void on_node_change(const ObjectPtr& old, const ObjectPtr& current);
   void retry_unschedulable();
   // Counts a pod against a node, or stops counting it (mutex_ held).
+  // `assumed_pod`: the pod as the informer had it when it was placed, while its binding is
+  // pending; null for a pod the informer shows bound.
   void count_locked(const std::string& pod_key, const std::string& node, PodUsage usage,
-                    bool assumed);
+                    ObjectPtr assumed_pod);
   void uncount_locked(const std::string& pod_key);
   // Brings the cached snapshots up to date (scheduling thread only).
   void refresh_snapshots();
@@ -94,18 +96,13 @@ class Scheduler {
   std::vector<NodeSnapshot> snapshots_;
   std::unordered_map<std::string, std::size_t> snapshot_index_;
   std::set<std::string> unschedulable_;
-  struct Assumed {
-    std::string node;
-    ObjectPtr pod;  // as the informer had it: for the binding and the event
-  };
-  std::unordered_map<std::string, Assumed> assumed_;  // pod key -> where it was placed
   // Every pod that takes room on a node: bound and not finished (pod_occupies_node), or
   // assumed there until the informer shows it bound. Its usage is worked out once, when it
   // starts counting or its spec changes, and is what it added to usage_by_node_.
   struct Counted {
     std::string node;
     PodUsage usage;
-    bool assumed;
+    ObjectPtr assumed_pod;  // set while assumed: the pod to bind (and name in the event)
   };
   std::unordered_map<std::string, Counted> counted_;  // pod key -> what it counts for
   std::unordered_map<std::string, NodeUsage> usage_by_node_;
@@ -114,7 +111,7 @@ class Scheduler {
 
   std::mutex bind_mutex_;
   std::condition_variable bind_ready_;
-  std::deque<std::string> bind_queue_;  // pod keys in assumed_
+  std::deque<std::string> bind_queue_;  // keys of assumed pods
   bool binders_stopping_ = false;
   std::vector<std::thread> binders_;
 };
