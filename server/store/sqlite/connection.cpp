@@ -88,9 +88,9 @@ std::string_view Statement::column_blob(int index) const {
                          : std::string_view(blob, sqlite3_column_bytes(stmt_, index));
 }
 
-Database::Database(std::string path, int flags)
+Database::Database(std::string path, int flags, const char* vfs)
     : path_(std::make_unique<std::string>(std::move(path))) {
-  int rc = sqlite3_open_v2(path_->c_str(), &db_, flags | SQLITE_OPEN_NOMUTEX, nullptr);
+  int rc = sqlite3_open_v2(path_->c_str(), &db_, flags | SQLITE_OPEN_NOMUTEX, vfs);
   if (rc != SQLITE_OK) {
     std::string reason = db_ != nullptr ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
     sqlite3_close_v2(db_);

@@ -65,8 +65,9 @@ class ResetOnExit {
 class Database {
  public:
   // Opens `path` with sqlite3_open_v2 `flags` (SQLITE_OPEN_NOMUTEX is added: each connection
-  // is used by one thread at a time). Throws StoreError{Unavailable} with the path on failure.
-  Database(std::string path, int flags);
+  // is used by one thread at a time), through the VFS named `vfs` (SQLite's default when null).
+  // Throws StoreError{Unavailable} with the path on failure.
+  Database(std::string path, int flags, const char* vfs = nullptr);
   ~Database();
   Database(Database&& other) noexcept;
   Database& operator=(Database&& other) noexcept;

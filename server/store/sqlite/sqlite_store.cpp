@@ -13,6 +13,7 @@
 #include "server/store/sqlite/read_pool.h"
 #include "server/store/sqlite/schema.h"
 #include "server/store/sqlite/volatile_overlay.h"
+#include "server/store/sqlite/wal_write_buffer.h"
 #include "server/store/sqlite/writer.h"
 
 namespace skiff::store {
@@ -45,9 +46,10 @@ int checkpoint_pages(const SqliteStoreOptions& options) {
   return static_cast<int>(std::max<size_t>(options.wal_checkpoint_bytes / sqlite::kPageSize, 4));
 }
 
-Database open_writer_connection(const SqliteStoreOptions& options) {
+Database open_writer_connection(const SqliteStoreOptions& options,
+                                const sqlite::WalWriteBuffer& wal_buffer) {
   prepare_file(options.path);
-  Database db(options.path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+  Database db(options.path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, wal_buffer.vfs_name());
   db.set_busy_timeout(sqlite::kBusyTimeoutMs);
   // Takes effect when the file is new (before the tables); an older file is converted to the
   // current layout first, then rebuilt with this page size (which also drops the free pages
@@ -74,7 +76,8 @@ Database open_writer_connection(const SqliteStoreOptions& options) {
 class SqliteStore : public Store {
  public:
   explicit SqliteStore(const SqliteStoreOptions& options) {
-    Database db = open_writer_connection(options);
+    wal_buffer_ = std::make_unique<sqlite::WalWriteBuffer>();
+    Database db = open_writer_connection(options, *wal_buffer_);
     const sqlite::PersistedRevisions persisted = sqlite::read_revisions(db);
     const int64_t revision = std::max(persisted.revision, persisted.reserved);
     overlay_ = std::make_unique<sqlite::VolatileOverlay>(persisted.revision, revision);
@@ -90,7 +93,8 @@ class SqliteStore : public Store {
   }
 
   ~SqliteStore() override {
-    writer_.reset();  // drain pending writes and flush the overlay before the rest goes away
+    writer_.reset();      // drain pending writes and flush the overlay before the rest goes away
+    wal_buffer_.reset();  // the writer's connection, which used it, is closed
     readers_.reset();
     // Last: the last read-write connection to close checkpoints and removes the -wal file.
     checkpointer_.reset();
@@ -141,6 +145,8 @@ class SqliteStore : public Store {
 
  private:
   std::mutex transaction_gate_;  // held by the writer per transaction, see Checkpointer
+  // The writer connection's VFS: one write per commit to the WAL (sqlite/wal_write_buffer.h).
+  std::unique_ptr<sqlite::WalWriteBuffer> wal_buffer_;
   std::unique_ptr<sqlite::VolatileOverlay> overlay_;  // read by readers_, changed by writer_
   std::unique_ptr<WatchHub> hub_;
   std::unique_ptr<sqlite::ReadPool> readers_;
