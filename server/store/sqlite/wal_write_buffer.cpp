@@ -88,144 +88,99 @@ struct WalWriteBuffer::File {
 namespace {
 
 using File = WalWriteBuffer::File;
+using Methods = sqlite3_io_methods;
 
-sqlite3_file* real(sqlite3_file* file) {
-  return File::of(file).real;
+// Calls the default VFS's method on the wrapped file.
+template <auto Method, typename... Args>
+auto pass(sqlite3_file* file, Args... args) {
+  File& shim = File::of(file);
+  return (shim.methods().*Method)(shim.real, args...);
 }
-const sqlite3_io_methods& real_methods(sqlite3_file* file) {
-  return File::of(file).methods();
+
+// The same, after `flush` (this file's or the connection's WAL buffer) succeeded.
+template <int (*Flush)(sqlite3_file*), auto Method, typename... Args>
+int flush_then(sqlite3_file* file, Args... args) {
+  if (const int rc = Flush(file); rc != SQLITE_OK) return rc;
+  return pass<Method>(file, args...);
+}
+
+int flush_own(sqlite3_file* file) {
+  return File::of(file).flush();
+}
+int flush_connections_wal(sqlite3_file* file) {
+  return File::of(file).owner->flush_wal();
+}
+
+int close_other(sqlite3_file* file) {
+  const int rc = pass<&Methods::xClose>(file);
+  std::destroy_at(&File::of(file));
+  return rc;
+}
+
+void barrier_after_flush(sqlite3_file* file) {
+  // Nothing can be reported from here, and going on would let other connections read frames
+  // that are not in the file. Unreachable unless a commit's frames were not recognised and
+  // their write then failed; the commit is not acknowledged yet, so stopping loses nothing
+  // that was.
+  if (flush_connections_wal(file) != SQLITE_OK) {
+    std::fputs("skiff: cannot write the SQLite WAL; stopping before a commit is published\n",
+               stderr);
+    std::abort();
+  }
+  pass<&Methods::xShmBarrier>(file);
 }
 
 // The database file (and any other file but the WAL): everything goes straight through, but
 // the connection's buffered WAL writes are flushed before it publishes or releases anything
 // through the shared-memory index.
-int flush_wal_of(sqlite3_file* file);
-
-const sqlite3_io_methods kPassThrough = {
+constexpr auto kFlushWal = &flush_connections_wal;
+const Methods kPassThrough = {
     3,
-    [](sqlite3_file* file) {
-      const int rc = real_methods(file).xClose(real(file));
-      std::destroy_at(&File::of(file));
-      return rc;
-    },
-    [](sqlite3_file* f, void* out, int amount, sqlite3_int64 offset) {
-      return real_methods(f).xRead(real(f), out, amount, offset);
-    },
-    [](sqlite3_file* f, const void* data, int amount, sqlite3_int64 offset) {
-      return real_methods(f).xWrite(real(f), data, amount, offset);
-    },
-    [](sqlite3_file* f, sqlite3_int64 size) { return real_methods(f).xTruncate(real(f), size); },
-    [](sqlite3_file* f, int flags) { return real_methods(f).xSync(real(f), flags); },
-    [](sqlite3_file* f, sqlite3_int64* size) { return real_methods(f).xFileSize(real(f), size); },
-    [](sqlite3_file* f, int lock) { return real_methods(f).xLock(real(f), lock); },
-    [](sqlite3_file* f, int lock) { return real_methods(f).xUnlock(real(f), lock); },
-    [](sqlite3_file* f, int* out) { return real_methods(f).xCheckReservedLock(real(f), out); },
-    [](sqlite3_file* f, int op, void* arg) {
-      return real_methods(f).xFileControl(real(f), op, arg);
-    },
-    [](sqlite3_file* f) { return real_methods(f).xSectorSize(real(f)); },
-    [](sqlite3_file* f) { return real_methods(f).xDeviceCharacteristics(real(f)); },
-    [](sqlite3_file* f, int page, int page_size, int extend, void volatile** out) {
-      return real_methods(f).xShmMap(real(f), page, page_size, extend, out);
-    },
-    [](sqlite3_file* f, int offset, int n, int flags) {
-      if (const int rc = flush_wal_of(f); rc != SQLITE_OK) return rc;
-      return real_methods(f).xShmLock(real(f), offset, n, flags);
-    },
-    [](sqlite3_file* f) {
-      // Nothing can be reported from here, and going on would let other connections read
-      // frames that are not in the file. Unreachable unless a commit's frames were not
-      // recognised and their write then failed; the commit is not acknowledged yet, so
-      // stopping loses nothing that was.
-      if (flush_wal_of(f) != SQLITE_OK) {
-        std::fputs("skiff: cannot write the SQLite WAL; stopping before a commit is published\n",
-                   stderr);
-        std::abort();
-      }
-      real_methods(f).xShmBarrier(real(f));
-    },
-    [](sqlite3_file* f, int delete_flag) {
-      if (const int rc = flush_wal_of(f); rc != SQLITE_OK) return rc;
-      return real_methods(f).xShmUnmap(real(f), delete_flag);
-    },
-    [](sqlite3_file* f, sqlite3_int64 offset, int amount, void** out) {
-      return real_methods(f).xFetch(real(f), offset, amount, out);
-    },
-    [](sqlite3_file* f, sqlite3_int64 offset, void* page) {
-      return real_methods(f).xUnfetch(real(f), offset, page);
-    },
+    &close_other,
+    &pass<&Methods::xRead, void*, int, sqlite3_int64>,
+    &pass<&Methods::xWrite, const void*, int, sqlite3_int64>,
+    &pass<&Methods::xTruncate, sqlite3_int64>,
+    &pass<&Methods::xSync, int>,
+    &pass<&Methods::xFileSize, sqlite3_int64*>,
+    &pass<&Methods::xLock, int>,
+    &pass<&Methods::xUnlock, int>,
+    &pass<&Methods::xCheckReservedLock, int*>,
+    &pass<&Methods::xFileControl, int, void*>,
+    &pass<&Methods::xSectorSize>,
+    &pass<&Methods::xDeviceCharacteristics>,
+    &pass<&Methods::xShmMap, int, int, int, void volatile**>,
+    &flush_then<kFlushWal, &Methods::xShmLock, int, int, int>,
+    &barrier_after_flush,
+    &flush_then<kFlushWal, &Methods::xShmUnmap, int>,
+    &pass<&Methods::xFetch, sqlite3_int64, int, void**>,
+    &pass<&Methods::xUnfetch, sqlite3_int64, void*>,
 };
 
 // The WAL file: writes are gathered (File::write); every other use sees them first.
-int flush_then(sqlite3_file* f) {
-  return File::of(f).flush();
-}
-
-const sqlite3_io_methods kWal = {
+constexpr auto kFlushOwn = &flush_own;
+const Methods kWal = {
     3,
-    [](sqlite3_file* f) { return File::of(f).close_wal(); },
-    [](sqlite3_file* f, void* out, int amount, sqlite3_int64 offset) {
-      if (const int rc = flush_then(f); rc != SQLITE_OK) return rc;
-      return real_methods(f).xRead(real(f), out, amount, offset);
+    [](sqlite3_file* file) { return File::of(file).close_wal(); },
+    &flush_then<kFlushOwn, &Methods::xRead, void*, int, sqlite3_int64>,
+    [](sqlite3_file* file, const void* data, int amount, sqlite3_int64 offset) {
+      return File::of(file).write(data, amount, offset);
     },
-    [](sqlite3_file* f, const void* data, int amount, sqlite3_int64 offset) {
-      return File::of(f).write(data, amount, offset);
-    },
-    [](sqlite3_file* f, sqlite3_int64 size) {
-      if (const int rc = flush_then(f); rc != SQLITE_OK) return rc;
-      return real_methods(f).xTruncate(real(f), size);
-    },
-    [](sqlite3_file* f, int flags) {
-      if (const int rc = flush_then(f); rc != SQLITE_OK) return rc;
-      return real_methods(f).xSync(real(f), flags);
-    },
-    [](sqlite3_file* f, sqlite3_int64* size) {
-      if (const int rc = flush_then(f); rc != SQLITE_OK) return rc;
-      return real_methods(f).xFileSize(real(f), size);
-    },
-    [](sqlite3_file* f, int lock) {
-      if (const int rc = flush_then(f); rc != SQLITE_OK) return rc;
-      return real_methods(f).xLock(real(f), lock);
-    },
-    [](sqlite3_file* f, int lock) {
-      if (const int rc = flush_then(f); rc != SQLITE_OK) return rc;
-      return real_methods(f).xUnlock(real(f), lock);
-    },
-    [](sqlite3_file* f, int* out) {
-      if (const int rc = flush_then(f); rc != SQLITE_OK) return rc;
-      return real_methods(f).xCheckReservedLock(real(f), out);
-    },
-    [](sqlite3_file* f, int op, void* arg) {
-      if (const int rc = flush_then(f); rc != SQLITE_OK) return rc;
-      return real_methods(f).xFileControl(real(f), op, arg);
-    },
-    [](sqlite3_file* f) { return real_methods(f).xSectorSize(real(f)); },
-    [](sqlite3_file* f) { return real_methods(f).xDeviceCharacteristics(real(f)); },
-    [](sqlite3_file* f, int page, int page_size, int extend, void volatile** out) {
-      if (const int rc = flush_then(f); rc != SQLITE_OK) return rc;
-      return real_methods(f).xShmMap(real(f), page, page_size, extend, out);
-    },
-    [](sqlite3_file* f, int offset, int n, int flags) {
-      if (const int rc = flush_then(f); rc != SQLITE_OK) return rc;
-      return real_methods(f).xShmLock(real(f), offset, n, flags);
-    },
-    [](sqlite3_file* f) { real_methods(f).xShmBarrier(real(f)); },
-    [](sqlite3_file* f, int delete_flag) {
-      if (const int rc = flush_then(f); rc != SQLITE_OK) return rc;
-      return real_methods(f).xShmUnmap(real(f), delete_flag);
-    },
-    [](sqlite3_file* f, sqlite3_int64 offset, int amount, void** out) {
-      if (const int rc = flush_then(f); rc != SQLITE_OK) return rc;
-      return real_methods(f).xFetch(real(f), offset, amount, out);
-    },
-    [](sqlite3_file* f, sqlite3_int64 offset, void* page) {
-      return real_methods(f).xUnfetch(real(f), offset, page);
-    },
+    &flush_then<kFlushOwn, &Methods::xTruncate, sqlite3_int64>,
+    &flush_then<kFlushOwn, &Methods::xSync, int>,
+    &flush_then<kFlushOwn, &Methods::xFileSize, sqlite3_int64*>,
+    &flush_then<kFlushOwn, &Methods::xLock, int>,
+    &flush_then<kFlushOwn, &Methods::xUnlock, int>,
+    &flush_then<kFlushOwn, &Methods::xCheckReservedLock, int*>,
+    &flush_then<kFlushOwn, &Methods::xFileControl, int, void*>,
+    &pass<&Methods::xSectorSize>,
+    &pass<&Methods::xDeviceCharacteristics>,
+    &flush_then<kFlushOwn, &Methods::xShmMap, int, int, int, void volatile**>,
+    &flush_then<kFlushOwn, &Methods::xShmLock, int, int, int>,
+    &pass<&Methods::xShmBarrier>,
+    &flush_then<kFlushOwn, &Methods::xShmUnmap, int>,
+    &flush_then<kFlushOwn, &Methods::xFetch, sqlite3_int64, int, void**>,
+    &pass<&Methods::xUnfetch, sqlite3_int64, void*>,
 };
-
-int flush_wal_of(sqlite3_file* file) {
-  return File::of(file).owner->flush_wal();
-}
 
 sqlite3_vfs* base_of(sqlite3_vfs* vfs) {
   return WalWriteBuffer::of(vfs).base_vfs();
