@@ -9,6 +9,7 @@ Checkpointer::Checkpointer(const std::string& path, int threshold_pages, int lim
     : db_(path, SQLITE_OPEN_READWRITE),
       threshold_pages_(threshold_pages),
       limit_pages_(std::max(limit_pages, threshold_pages)),
+      pass_due_at_(threshold_pages),
       transaction_gate_(transaction_gate) {
   db_.set_busy_timeout(kBusyTimeoutMs);  // TRUNCATE waits for readers to move on
   // A checkpoint syncs according to the synchronous setting of the connection running it.
@@ -42,36 +43,68 @@ int Checkpointer::on_commit(void* self_arg, sqlite3* writer, const char* schema,
   bool due = false;
   {
     std::lock_guard lock(self->mutex_);
+    if (wal_pages < self->last_pass_at_) {  // started over since the last pass
+      self->last_pass_at_ = 0;
+      self->pass_due_at_ = self->threshold_pages_;
+    }
     self->wal_pages_ = wal_pages;
-    due = wal_pages >= self->threshold_pages_;
+    self->last_commit_ = std::chrono::steady_clock::now();
+    due = wal_pages >= self->pass_due_at_;
   }
   if (due) self->wake_.notify_one();
   return SQLITE_OK;
 }
 
-void Checkpointer::truncate() {
-  // Failure (SQLITE_BUSY: a reader outlasted the busy timeout) is retried on a later commit.
+int Checkpointer::checkpoint() {
+  std::lock_guard checkpointing(checkpoint_mutex_);
+  int log_frames = 0;
+  int copied_frames = 0;
+  const int rc = sqlite3_wal_checkpoint_v2(db_.get(), nullptr, SQLITE_CHECKPOINT_PASSIVE,
+                                           &log_frames, &copied_frames);
+  if (rc != SQLITE_OK || copied_frames < log_frames) return log_frames;
+  std::unique_lock writer_paused(transaction_gate_, std::try_to_lock);
+  if (writer_paused.owns_lock()) {
+    // Failure (SQLITE_BUSY: a reader outlasted the busy timeout) is retried after the next pass.
+    sqlite3_wal_checkpoint_v2(db_.get(), nullptr, SQLITE_CHECKPOINT_RESTART, nullptr, nullptr);
+  }
+  return log_frames;
+}
+
+bool Checkpointer::truncate_if_writer_paused() {
+  std::lock_guard checkpointing(checkpoint_mutex_);
+  std::unique_lock writer_paused(transaction_gate_, std::try_to_lock);
+  if (!writer_paused.owns_lock()) return false;
+  // Failure (SQLITE_BUSY: a reader outlasted the busy timeout) is retried after the next pass.
   sqlite3_wal_checkpoint_v2(db_.get(), nullptr, SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr);
+  return true;
 }
 
 void Checkpointer::run() {
   std::unique_lock lock(mutex_);
+  bool shrink_when_idle = false;  // a pass ran; the file keeps its size until the load pauses
+  const auto pass_due = [&] { return stopping_ || wal_pages_ >= pass_due_at_; };
   for (;;) {
-    wake_.wait(lock, [&] { return stopping_ || wal_pages_ >= threshold_pages_; });
-    if (stopping_) return;
-    wal_pages_ = 0;
-    lock.unlock();
-    {
-      std::lock_guard checkpointing(checkpoint_mutex_);
-      int log_frames = 0, copied_frames = 0;
-      int rc = sqlite3_wal_checkpoint_v2(db_.get(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &log_frames,
-                                         &copied_frames);
-      if (rc == SQLITE_OK && copied_frames == log_frames) {
-        std::unique_lock writer_paused(transaction_gate_, std::try_to_lock);
-        if (writer_paused.owns_lock()) truncate();
-      }
+    if (shrink_when_idle) {
+      wake_.wait_until(lock, last_commit_ + kIdleBeforeShrink, pass_due);
+    } else {
+      wake_.wait(lock, pass_due);
     }
-    lock.lock();
+    if (stopping_) return;
+    if (wal_pages_ >= pass_due_at_) {
+      lock.unlock();
+      const int frames = checkpoint();
+      lock.lock();
+      // A pass that could not start the WAL over is not repeated on every commit: the next
+      // one is due when as much again has been written (and at `limit_pages` the writer
+      // truncates).
+      last_pass_at_ = frames;
+      pass_due_at_ = frames + threshold_pages_;
+      shrink_when_idle = true;
+    } else if (std::chrono::steady_clock::now() - last_commit_ >= kIdleBeforeShrink) {
+      lock.unlock();
+      shrink_when_idle = !truncate_if_writer_paused();
+      lock.lock();
+    }
   }
 }
 

@@ -42,6 +42,9 @@ void prepare_file(const std::string& path) {
   ::close(fd);
 }
 
+// The WAL is bounded at this many times the checkpoint threshold (see SqliteStoreOptions).
+constexpr int kWalLimitFactor = 4;
+
 int checkpoint_pages(const SqliteStoreOptions& options) {
   return static_cast<int>(std::max<size_t>(options.wal_checkpoint_bytes / sqlite::kPageSize, 4));
 }
@@ -68,8 +71,12 @@ Database open_writer_connection(const SqliteStoreOptions& options,
   // of 2 MiB makes the writer re-read interior pages), and memory-mapped reads of the db file.
   db.exec("PRAGMA cache_size = -16384");
   db.exec("PRAGMA mmap_size = 268435456");
-  // After a checkpoint resets the WAL, truncate the file back to this size.
-  db.exec("PRAGMA journal_size_limit = " + std::to_string(options.wal_checkpoint_bytes));
+  // When the WAL starts over, SQLite truncates a file bigger than this. Set to the bound the
+  // checkpointer keeps anyway: a truncate at every restart (a few pages past the checkpoint
+  // threshold) stalled the writer for up to 9 ms each time. At rest the file is truncated to
+  // zero (sqlite/checkpointer.h).
+  db.exec("PRAGMA journal_size_limit = " +
+          std::to_string(kWalLimitFactor * options.wal_checkpoint_bytes));
   return db;
 }
 
@@ -84,7 +91,7 @@ class SqliteStore : public Store {
     hub_ = std::make_unique<WatchHub>(options.event_window, revision);
     readers_ = std::make_unique<sqlite::ReadPool>(options.path, options.read_connections);
     checkpointer_ = std::make_unique<sqlite::Checkpointer>(
-        options.path, checkpoint_pages(options), 4 * checkpoint_pages(options),
+        options.path, checkpoint_pages(options), kWalLimitFactor * checkpoint_pages(options),
         options.synchronous == SqliteStoreOptions::Synchronous::Full, transaction_gate_);
     checkpointer_->watch(db.get());
     writer_ = std::make_unique<sqlite::Writer>(
