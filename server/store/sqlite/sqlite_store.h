@@ -57,9 +57,10 @@ struct SqliteStoreOptions {
   // WAL size after which a background checkpoint copies it into the database and the WAL
   // starts over. At 4x this the writer waits while the WAL is checkpointed and truncated (two
   // fsyncs), which bounds the -wal file to about 4x this plus one batch under any load; when
-  // the load pauses the file is truncated to zero. Measured with store_bench (16 writers, 1 KiB objects): 1 MiB gave 1.4k
-  // creates/s, 8 MiB 2.9k/s, no checkpoints at all 7k/s, so the default bounds the WAL at
-  // ~32 MiB (kine's WAL grew without bound). See sqlite/checkpointer.h.
+  // the load pauses the file is truncated to zero. Measured with store_bench (16 writers,
+  // 1 KiB objects): 1 MiB gave 1.4k creates/s, 8 MiB 2.9k/s, no checkpoints at all 7k/s, so
+  // the default bounds the WAL at ~32 MiB (kine's WAL grew without bound). See
+  // sqlite/checkpointer.h.
   size_t wal_checkpoint_bytes = 8 * 1024 * 1024;
   // How far ahead of a volatile write's revision the persisted reservation is set. With node
   // heartbeats every 10 s from a few nodes, 100,000 revisions last days between writes.
