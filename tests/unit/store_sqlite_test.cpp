@@ -187,6 +187,25 @@ TEST_F(SqliteStoreTest, FilesStaySmallUnderChurn) {
             << " bytes\n";
 }
 
+TEST_F(SqliteStoreTest, TheWalIsEmptiedOnceWritesPause) {
+  SqliteStoreOptions opts = options();
+  opts.wal_checkpoint_bytes = 256 * 1024;
+  auto store = open_sqlite_store(opts);
+  // A lone writer, as one client: the WAL goes through the checkpoint threshold many times
+  // and starts over after the passes; the file keeps its size while writes go on.
+  for (int i = 0; i < 3000; ++i) {
+    store->create("/registry/k/" + std::to_string(i), object_named("k", 1024));
+  }
+  std::error_code ec;
+  EXPECT_GT(fs::file_size(path() + "-wal", ec), 0u);
+  // Once writes pause, the file is emptied, and everything is in the database file.
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (fs::file_size(path() + "-wal", ec) != 0 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(50ms);
+  EXPECT_EQ(fs::file_size(path() + "-wal", ec), 0u);
+  EXPECT_EQ(store->get("/registry/k/2999")->at("metadata").at("name"), "k");
+}
+
 // Forks a writer, kills it with SIGKILL while it is writing, and checks every write it had
 // acknowledged (reported on a pipe right after create() returned) is in the reopened file.
 TEST_F(SqliteStoreTest, AcknowledgedWritesSurviveKill9) {

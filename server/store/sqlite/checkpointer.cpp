@@ -40,6 +40,12 @@ int Checkpointer::on_commit(void* self_arg, sqlite3* writer, const char* schema,
     sqlite3_wal_checkpoint_v2(writer, schema, SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr);
     return SQLITE_OK;
   }
+  if (self->restart_wanted_.exchange(false)) {
+    // A pass copied every frame up to a moment ago. Copying the few committed since (and
+    // waiting out readers of old frames) lets the next write start the WAL over.
+    std::lock_guard checkpointing(self->checkpoint_mutex_);
+    sqlite3_wal_checkpoint_v2(writer, schema, SQLITE_CHECKPOINT_RESTART, nullptr, nullptr);
+  }
   bool due = false;
   {
     std::lock_guard lock(self->mutex_);
@@ -56,17 +62,15 @@ int Checkpointer::on_commit(void* self_arg, sqlite3* writer, const char* schema,
 }
 
 int Checkpointer::checkpoint() {
-  std::lock_guard checkpointing(checkpoint_mutex_);
   int log_frames = 0;
   int copied_frames = 0;
-  const int rc = sqlite3_wal_checkpoint_v2(db_.get(), nullptr, SQLITE_CHECKPOINT_PASSIVE,
-                                           &log_frames, &copied_frames);
-  if (rc != SQLITE_OK || copied_frames < log_frames) return log_frames;
-  std::unique_lock writer_paused(transaction_gate_, std::try_to_lock);
-  if (writer_paused.owns_lock()) {
-    // Failure (SQLITE_BUSY: a reader outlasted the busy timeout) is retried after the next pass.
-    sqlite3_wal_checkpoint_v2(db_.get(), nullptr, SQLITE_CHECKPOINT_RESTART, nullptr, nullptr);
+  {
+    std::lock_guard checkpointing(checkpoint_mutex_);
+    const int rc = sqlite3_wal_checkpoint_v2(db_.get(), nullptr, SQLITE_CHECKPOINT_PASSIVE,
+                                             &log_frames, &copied_frames);
+    if (rc != SQLITE_OK) return 0;
   }
+  if (copied_frames == log_frames) restart_wanted_ = true;
   return log_frames;
 }
 
@@ -99,6 +103,7 @@ void Checkpointer::run() {
       // truncates).
       last_pass_at_ = frames;
       pass_due_at_ = frames + threshold_pages_;
+      wal_pages_ = 0;  // handled; the next commit reports the size again
       shrink_when_idle = true;
     } else if (std::chrono::steady_clock::now() - last_commit_ >= kIdleBeforeShrink) {
       lock.unlock();

@@ -8,11 +8,12 @@
 //    on its own connection, concurrent with the writer and readers;
 //  - SQLite starts the WAL over from its beginning (overwriting the file, no new blocks) only
 //    when a write transaction begins with every frame copied, which a writer that keeps
-//    committing never does. So when a pass finds the writer between transactions, it holds
-//    the writer off and runs a RESTART checkpoint: it copies the few frames committed since
-//    the pass and waits out readers of old frames, and the next write starts the WAL over.
-//    Not a TRUNCATE: freeing the file's blocks under the writer, then allocating them again,
-//    was the p99 of a lone client's creates (about 10 ms every 8 MiB of WAL);
+//    committing never does. So after a pass that copied everything, the writer's next commit
+//    runs a RESTART checkpoint: it copies the few frames committed since the pass (a short
+//    stall: two small syncs) and waits out readers of old frames, and the next write starts
+//    the WAL over. Not a TRUNCATE: freeing the file's blocks under the writer, then
+//    allocating them again, was the p99 of a lone client's creates (about 10 ms every 8 MiB
+//    of WAL);
 //  - once nothing has been committed for `kIdleBeforeShrink` after a pass, this thread
 //    TRUNCATEs the WAL, so the file shrinks when the load pauses;
 //  - continuous writes (and readers pinning old snapshots) can keep a passive pass from ever
@@ -23,6 +24,7 @@
 // unbounded WAL growth is the failure this avoids).
 #include <sqlite3.h>
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
@@ -53,8 +55,8 @@ class Checkpointer {
 
   static int on_commit(void* self, sqlite3* db, const char* schema, int wal_pages);
   void run();
-  // A PASSIVE pass (copies what no reader still needs, concurrent with the writer), then a
-  // RESTART if the writer is between transactions. Returns the WAL's size in frames.
+  // A PASSIVE pass (copies what no reader still needs, concurrent with the writer); asks for
+  // a RESTART when it copied everything. Returns the WAL's size in frames (0 on failure).
   int checkpoint();
   // A TRUNCATE checkpoint, if the writer is between transactions; true when it ran.
   bool truncate_if_writer_paused();
@@ -73,6 +75,7 @@ class Checkpointer {
   int last_pass_at_ = 0;  // the WAL size the last pass found (a smaller one: the WAL restarted)
   std::chrono::steady_clock::time_point last_commit_;
   bool stopping_ = false;
+  std::atomic<bool> restart_wanted_{false};  // set by a complete pass, done by the writer
   std::thread thread_;
 };
 
