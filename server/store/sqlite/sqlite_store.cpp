@@ -67,9 +67,12 @@ Database open_writer_connection(const SqliteStoreOptions& options,
   db.exec(options.synchronous == SqliteStoreOptions::Synchronous::Full
               ? "PRAGMA synchronous = FULL"
               : "PRAGMA synchronous = NORMAL");
-  // A writer cache big enough for the hot b-tree pages of a small cluster (SQLite's default
-  // of 2 MiB makes the writer re-read interior pages), and memory-mapped reads of the db file.
-  db.exec("PRAGMA cache_size = -16384");
+  // A writer cache for the hot b-tree pages (interior pages, the newest leaves), and
+  // memory-mapped reads of the db file for the rest. The cache survives WAL restarts now (the
+  // writer restarts the WAL itself; a restart by another connection used to empty it), so it
+  // is kept to 4 MiB: 16 MiB filled up with cold leaves (+14 MiB RSS after 14,500 objects)
+  // without any gain in creates/s.
+  db.exec("PRAGMA cache_size = -4096");
   db.exec("PRAGMA mmap_size = 268435456");
   // When the WAL starts over, SQLite truncates a file bigger than this. Set to the bound the
   // checkpointer keeps anyway: a truncate at every restart (a few pages past the checkpoint
