@@ -4,6 +4,7 @@
 // store's writer answers the request when the object is committed (DeferredResponse). So a
 // create holds no thread while it waits for its group commit, and can be handled on the HTTP
 // I/O thread that read it (io_thread_requests.h), saving two thread hand-offs per create.
+#include "pkg/api/json_text.h"
 #include "server/apiserver/handlers.h"
 #include "server/apiserver/request_body.h"
 #include "server/apiserver/responses.h"
@@ -22,7 +23,7 @@ http::Response created_response(const api::ResourceInfo& resource, const std::st
       if (!result.object_json.empty()) {
         return raw_json_response(201, std::move(result.object_json), warnings);
       }
-      return raw_json_response(201, result.object->dump(), warnings);
+      return raw_json_response(201, api::json_text(*result.object), warnings);
     }
     try {
       std::rethrow_exception(result.error);
@@ -40,7 +41,7 @@ http::HandlerResult handle_create(RequestContext& context) {
   Json object = decode_object_body(context.request);
   admit_create(context, object);
   std::string name = name_to_create(context, object);
-  if (context.dry_run()) return raw_json_response(201, object.dump(), context.warnings);
+  if (context.dry_run()) return raw_json_response(201, api::json_text(object), context.warnings);
   // Held until the write has ended (a Service's addresses are released if it fails).
   std::shared_ptr<AddressReservation> reservation = std::move(context.address_reservation);
   return http::DeferredResponse{

@@ -5,6 +5,7 @@
 #include <chrono>
 
 #include "pkg/api/errors.h"
+#include "pkg/api/json_text.h"
 #include "pkg/api/time.h"
 #include "server/apiserver/delete_options.h"
 #include "server/apiserver/handlers.h"
@@ -67,15 +68,15 @@ http::Response handle_delete(RequestContext& context) {
       throw api::forbidden("namespaces \"" + context.name +
                            "\" is forbidden: this namespace may not be deleted");
     }
-    return raw_json_response(200, mark_namespace(context, options)->dump());
+    return raw_json_response(200, api::json_text(*mark_namespace(context, options)));
   }
   if (context.resource.kind == "Pod") {
     if (auto marked = mark_pod_terminating(context, options, current)) {
-      return raw_json_response(200, marked->dump());
+      return raw_json_response(200, api::json_text(*marked));
     }
   }
   auto result = delete_one(context, options, context.key(), current);
-  return raw_json_response(200, result->dump());
+  return raw_json_response(200, api::json_text(*result));
 }
 
 http::Response handle_delete_collection(RequestContext& context) {

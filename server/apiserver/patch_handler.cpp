@@ -2,6 +2,7 @@
 // (create when absent, else merge the applied configuration; the manager is recorded in
 // managedFields; real field ownership tracking is not implemented).
 #include "pkg/api/errors.h"
+#include "pkg/api/json_text.h"
 #include "pkg/api/time.h"
 #include "server/apiserver/handlers.h"
 #include "server/apiserver/patch_types.h"
@@ -50,7 +51,7 @@ http::Response server_side_apply(RequestContext& context, const Json& applied) {
       admit_create(context, object);
       try {
         auto stored = persist_create(context, std::move(object));
-        return raw_json_response(201, stored->dump(), context.warnings);
+        return raw_json_response(201, api::json_text(*stored), context.warnings);
       } catch (const api::ApiError& error) {
         if (error.code() != 409 || error.reason() != "AlreadyExists") throw;
         continue;  // created meanwhile: apply as an update
@@ -65,7 +66,7 @@ http::Response server_side_apply(RequestContext& context, const Json& applied) {
             return admit_update(context, current, std::move(merged), UpdateScope::Main);
           },
           dry_run);
-      return raw_json_response(200, stored->dump(), context.warnings);
+      return raw_json_response(200, api::json_text(*stored), context.warnings);
     } catch (const api::ApiError& error) {
       if (error.code() != 404) throw;  // deleted meanwhile: apply as a create
     }
@@ -89,7 +90,7 @@ http::Response handle_patch(RequestContext& context) {
         return admit_update(context, current, std::move(patched), UpdateScope::Main);
       },
       dry_run);
-  return raw_json_response(200, stored->dump(), context.warnings);
+  return raw_json_response(200, api::json_text(*stored), context.warnings);
 }
 
 }  // namespace skiff::apiserver

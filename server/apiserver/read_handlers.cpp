@@ -2,6 +2,7 @@
 #include <chrono>
 
 #include "pkg/api/errors.h"
+#include "pkg/api/json_text.h"
 #include "server/apiserver/handlers.h"
 #include "server/apiserver/list_options.h"
 #include "server/apiserver/responses.h"
@@ -22,7 +23,7 @@ http::Response handle_get(RequestContext& context) {
                         include, std::chrono::system_clock::now()));
   }
   if (object->contains("kind") && object->contains("apiVersion"))
-    return raw_json_response(200, object->dump());
+    return raw_json_response(200, api::json_text(*object));
   Json copy = *object;
   set_type_meta(context.resource, copy);
   return json_response(200, copy);
@@ -69,7 +70,7 @@ http::Response handle_list(RequestContext& context) {
   for (const auto& item : result.items) {
     if (!first) body.push_back(',');
     first = false;
-    body += item->dump();
+    api::append_json_text(body, *item);
   }
   body += "]}";
   return raw_json_response(200, std::move(body));

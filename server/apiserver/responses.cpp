@@ -1,5 +1,6 @@
 #include "server/apiserver/responses.h"
 
+#include "pkg/api/json_text.h"
 #include "server/store/store.h"
 
 #include <algorithm>
@@ -30,7 +31,7 @@ http::Response raw_json_response(unsigned status, std::string body,
 
 http::Response json_response(unsigned status, const Json& body,
                              const std::vector<std::string>& warnings) {
-  return raw_json_response(status, body.dump(), warnings);
+  return raw_json_response(status, api::json_text(body), warnings);
 }
 
 http::Response error_response(const api::ApiError& error) {

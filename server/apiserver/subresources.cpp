@@ -2,6 +2,7 @@
 // pods/binding, pods/eviction, namespaces/finalize, and the node-side streams not served yet
 // (attach, portforward; log and exec are in pod_stream_handlers.h).
 #include "pkg/api/errors.h"
+#include "pkg/api/json_text.h"
 #include "pkg/api/selectors.h"
 #include "server/apiserver/delete_options.h"
 #include "server/apiserver/handlers.h"
@@ -46,7 +47,7 @@ WriteBody read_write_body(RequestContext& context) {
 
 http::Response handle_status(RequestContext& context) {
   const auto& method = context.request.method;
-  if (method == "GET") return raw_json_response(200, get_or_404(context)->dump());
+  if (method == "GET") return raw_json_response(200, api::json_text(*get_or_404(context)));
   auto [body, patch_type] = read_write_body(context);
   auto stored = guaranteed_update(
       context.store, context.resource, context.key(), context.name,
@@ -56,7 +57,7 @@ http::Response handle_status(RequestContext& context) {
         return admit_update(context, current, std::move(desired), UpdateScope::Status);
       },
       context.dry_run());
-  return raw_json_response(200, stored->dump(), context.warnings);
+  return raw_json_response(200, api::json_text(*stored), context.warnings);
 }
 
 // --- scale ---

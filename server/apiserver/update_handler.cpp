@@ -1,6 +1,7 @@
 // PUT of one object (main resource): a full replacement guarded by metadata.resourceVersion
 // when the body carries one; unconditional otherwise. The status is kept from the stored
 // object for kinds with a status subresource.
+#include "pkg/api/json_text.h"
 #include "server/apiserver/handlers.h"
 #include "server/apiserver/request_body.h"
 #include "server/apiserver/responses.h"
@@ -16,7 +17,7 @@ http::Response handle_update(RequestContext& context) {
       context.store, context.resource, context.key(), context.name,
       [&](const Json& current) { return admit_update(context, current, body, UpdateScope::Main); },
       dry_run);
-  return raw_json_response(200, stored->dump(), context.warnings);
+  return raw_json_response(200, api::json_text(*stored), context.warnings);
 }
 
 }  // namespace skiff::apiserver

@@ -1,6 +1,7 @@
 #include "server/apiserver/watch_session.h"
 
 #include "pkg/api/errors.h"
+#include "pkg/api/json_text.h"
 #include "server/apiserver/responses.h"
 
 namespace skiff::apiserver {
@@ -24,11 +25,11 @@ std::string WatchSession::encode(const char* type, const Json& object, int64_t r
                        std::chrono::system_clock::now(), false)
                 .dump();
   } else if (object.contains("kind") && object.contains("apiVersion")) {
-    line += object.dump();
+    api::append_json_text(line, object);
   } else {
     Json copy = object;
     set_type_meta(resource, copy);
-    line += copy.dump();
+    api::append_json_text(line, copy);
   }
   line += "}\n";
   return line;

@@ -3,6 +3,7 @@
 #include <stdexcept>
 
 #include "pkg/api/errors.h"
+#include "pkg/api/json_text.h"
 
 namespace skiff::controllers {
 
@@ -17,7 +18,7 @@ Json InProcessClient::request(std::string_view method, const std::string& path, 
   http::parse_target(path, request);
   request.headers = {{"Accept", "application/json"}, {"User-Agent", user_agent_}};
   if (body != nullptr) {
-    request.body = body->dump();
+    request.body = api::json_text(*body);
     request.headers.emplace_back("Content-Type", std::string(content_type));
   }
   request.remote_address = "in-process";

@@ -3,6 +3,7 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "pkg/api/json_text.h"
 #include "pkg/log/log.h"
 #include "server/store/revision.h"
 #include "server/store/sqlite/schema.h"
@@ -67,7 +68,7 @@ void Writer::flush_overlay() {
     begin_.run();
     begin_.reset();
     for (const auto& [key, entry] : entries) {
-      const std::string value = entry.object->dump();
+      const std::string value = api::json_text(*entry.object);
       ResetOnExit reset(update_);
       update_.bind_text(1, key);
       update_.bind(2, entry.revision);
@@ -310,7 +311,7 @@ ObjectPtr Writer::apply(WriteRequest& request, Batch& batch) {
     stamp_revision(request.object, next);
     // Kept in the request: an asynchronous caller gets the text along with the object.
     std::string& value = request.stored_json;
-    value = request.object.dump();
+    value = api::json_text(request.object);
     begin_transaction(batch);
     ResetOnExit reset(insert_);
     insert_.bind_text(1, key);
@@ -333,7 +334,7 @@ ObjectPtr Writer::apply(WriteRequest& request, Batch& batch) {
 
   if (request.op == WriteRequest::Op::UpdateVolatile) {
     stamp_revision(request.object, next);
-    request.object.dump();  // refuse what the flush on close could not write (invalid UTF-8)
+    api::json_text(request.object);  // refuse what the flush on close could not write (bad UTF-8)
     if (next > batch.reserved) {
       // The only database write a volatile update can cause: once per reservation_block_.
       begin_transaction(batch);
@@ -349,7 +350,7 @@ ObjectPtr Writer::apply(WriteRequest& request, Batch& batch) {
   begin_transaction(batch);
   if (request.op == WriteRequest::Op::Update) {
     stamp_revision(request.object, next);
-    const std::string value = request.object.dump();
+    const std::string value = api::json_text(request.object);
     ResetOnExit reset(update_);
     update_.bind_text(1, key);
     update_.bind(2, next);
