@@ -1,5 +1,7 @@
 #include "server/store/sqlite/checkpointer.h"
 
+#include <algorithm>
+
 #include "server/store/sqlite/schema.h"
 
 namespace skiff::store::sqlite {
@@ -68,7 +70,7 @@ int Checkpointer::checkpoint() {
     std::lock_guard checkpointing(checkpoint_mutex_);
     const int rc = sqlite3_wal_checkpoint_v2(db_.get(), nullptr, SQLITE_CHECKPOINT_PASSIVE,
                                              &log_frames, &copied_frames);
-    if (rc != SQLITE_OK) return 0;
+    if (rc != SQLITE_OK) return -1;
   }
   if (copied_frames == log_frames) restart_wanted_ = true;
   return log_frames;
@@ -95,12 +97,13 @@ void Checkpointer::run() {
     }
     if (stopping_) return;
     if (wal_pages_ >= pass_due_at_) {
+      const int reported = wal_pages_;
       lock.unlock();
-      const int frames = checkpoint();
+      const int frames = std::max(checkpoint(), reported);
       lock.lock();
-      // A pass that could not start the WAL over is not repeated on every commit: the next
-      // one is due when as much again has been written (and at `limit_pages` the writer
-      // truncates).
+      // A pass that could not start the WAL over (or failed) is not repeated on every commit:
+      // the next one is due when as much again has been written (and at `limit_pages` the
+      // writer truncates).
       last_pass_at_ = frames;
       pass_due_at_ = frames + threshold_pages_;
       wal_pages_ = 0;  // handled; the next commit reports the size again

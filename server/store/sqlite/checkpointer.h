@@ -56,7 +56,7 @@ class Checkpointer {
   static int on_commit(void* self, sqlite3* db, const char* schema, int wal_pages);
   void run();
   // A PASSIVE pass (copies what no reader still needs, concurrent with the writer); asks for
-  // a RESTART when it copied everything. Returns the WAL's size in frames (0 on failure).
+  // a RESTART when it copied everything. Returns the WAL's size in frames (-1 on failure).
   int checkpoint();
   // A TRUNCATE checkpoint, if the writer is between transactions; true when it ran.
   bool truncate_if_writer_paused();

@@ -86,8 +86,7 @@ Database open_writer_connection(const SqliteStoreOptions& options,
 class SqliteStore : public Store {
  public:
   explicit SqliteStore(const SqliteStoreOptions& options) {
-    wal_buffer_ = std::make_unique<sqlite::WalWriteBuffer>();
-    Database db = open_writer_connection(options, *wal_buffer_);
+    Database db = open_writer_connection(options, wal_buffer_);
     const sqlite::PersistedRevisions persisted = sqlite::read_revisions(db);
     const int64_t revision = std::max(persisted.revision, persisted.reserved);
     overlay_ = std::make_unique<sqlite::VolatileOverlay>(persisted.revision, revision);
@@ -103,8 +102,7 @@ class SqliteStore : public Store {
   }
 
   ~SqliteStore() override {
-    writer_.reset();      // drain pending writes and flush the overlay before the rest goes away
-    wal_buffer_.reset();  // the writer's connection, which used it, is closed
+    writer_.reset();  // drain pending writes and flush the overlay before the rest goes away
     readers_.reset();
     // Last: the last read-write connection to close checkpoints and removes the -wal file.
     checkpointer_.reset();
@@ -156,7 +154,8 @@ class SqliteStore : public Store {
  private:
   std::mutex transaction_gate_;  // held by the writer per transaction, see Checkpointer
   // The writer connection's VFS: one write per commit to the WAL (sqlite/wal_write_buffer.h).
-  std::unique_ptr<sqlite::WalWriteBuffer> wal_buffer_;
+  // Declared before writer_: it outlives the writer's connection.
+  sqlite::WalWriteBuffer wal_buffer_;
   std::unique_ptr<sqlite::VolatileOverlay> overlay_;  // read by readers_, changed by writer_
   std::unique_ptr<WatchHub> hub_;
   std::unique_ptr<sqlite::ReadPool> readers_;
