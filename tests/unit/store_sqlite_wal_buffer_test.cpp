@@ -2,12 +2,15 @@
 // reaches the WAL file in one write, yet every other connection sees each commit as soon as
 // it returns, and the file is a valid database afterwards.
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <sqlite3.h>
+#include <sys/resource.h>
 
 #include <string>
 
 #include "server/store/sqlite/connection.h"
 #include "server/store/sqlite/wal_write_buffer.h"
+#include "server/store/store.h"
 #include "tests/unit/support/temp_dir.h"
 
 namespace skiff::store::sqlite {
@@ -106,6 +109,59 @@ TEST(WalWriteBuffer, ABigTransactionSpillsAndReadsBackItsOwnPages) {
   Database check(path, kFlags);
   EXPECT_EQ(count_rows(check), 3000);
   EXPECT_EQ(check.query_text("SELECT count(*) FROM t WHERE value = 'short'"), "1000");
+  EXPECT_EQ(check.query_text("PRAGMA integrity_check"), "ok");
+}
+
+// While set, this process may not grow a file past `bytes` (writes beyond fail with EFBIG,
+// as on a full disk, instead of raising SIGXFSZ).
+class FileSizeLimit {
+ public:
+  explicit FileSizeLimit(rlim_t bytes) {
+    getrlimit(RLIMIT_FSIZE, &saved_);
+    previous_handler_ = signal(SIGXFSZ, SIG_IGN);
+    rlimit limited = saved_;
+    limited.rlim_cur = bytes;
+    setrlimit(RLIMIT_FSIZE, &limited);
+  }
+  ~FileSizeLimit() {
+    setrlimit(RLIMIT_FSIZE, &saved_);
+    signal(SIGXFSZ, previous_handler_);
+  }
+  FileSizeLimit(const FileSizeLimit&) = delete;
+  FileSizeLimit& operator=(const FileSizeLimit&) = delete;
+
+ private:
+  rlimit saved_{};
+  sighandler_t previous_handler_ = SIG_DFL;
+};
+
+TEST(WalWriteBuffer, AFailedWriteFailsTheCommitAndKeepsEveryCommittedRow) {
+  skiff::test_support::TempDir dir("wal-buffer");
+  const std::string path = (dir.path() / "db").string();
+  WalWriteBuffer buffer;
+  int committed = 0;
+  {
+    Database db = open_in_wal_mode(path, buffer.vfs_name());
+    db.exec("CREATE TABLE t (id INTEGER PRIMARY KEY, value TEXT)");
+    FileSizeLimit limit(256 * 1024);
+    bool failed = false;
+    for (int round = 0; round < 1000 && !failed; ++round) {
+      try {
+        db.exec("BEGIN");
+        insert_rows(db, committed, 10, 1000);
+        db.exec("COMMIT");
+        committed += 10;
+      } catch (const StoreError& error) {
+        failed = true;
+        EXPECT_EQ(error.code(), StoreError::Code::Unavailable);
+        if (sqlite3_get_autocommit(db.get()) == 0) db.exec("ROLLBACK");
+      }
+    }
+    EXPECT_TRUE(failed) << "the WAL never hit the size limit";
+    EXPECT_GT(committed, 0);
+  }
+  Database check(path, kFlags);
+  EXPECT_EQ(count_rows(check), committed);
   EXPECT_EQ(check.query_text("PRAGMA integrity_check"), "ok");
 }
 
