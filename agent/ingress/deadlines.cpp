@@ -10,10 +10,6 @@ Deadline::~Deadline() {
   list_.unlink(*this);
 }
 
-void Deadline::guard(Socket& socket, int slot) {
-  sockets_[slot] = &socket;
-}
-
 Deadline::Clock::time_point Deadline::list_now() const {
   return list_.now();
 }
@@ -21,12 +17,8 @@ Deadline::Clock::time_point Deadline::list_now() const {
 void Deadline::fire() {
   fired_ = true;
   at_ = Clock::time_point::max();
-  for (auto* socket : sockets_) {
-    if (!socket) continue;
-    // close(), not cancel(): an operation whose completion is already queued would otherwise
-    // start the next one on a socket nobody watches any more.
-    boost::system::error_code ignored;
-    socket->close(ignored);
+  for (const Guarded& guarded : sockets_) {
+    if (guarded.socket) guarded.close(guarded.socket);
   }
 }
 

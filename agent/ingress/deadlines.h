@@ -7,7 +7,7 @@
 #include <array>
 #include <chrono>
 
-#include "agent/ingress/proxy_io.h"
+#include <boost/system/error_code.hpp>
 
 namespace skiff::agent::ingress {
 
@@ -23,8 +23,17 @@ class Deadline {
 
   // The sockets closed when the deadline passes (at most two: client and upstream). A guarded
   // socket must outlive the Deadline or be released first.
-  void guard(Socket& socket, int slot);
-  void release(int slot) { sockets_[slot] = nullptr; }
+  template <class AnySocket>
+  void guard(AnySocket& socket, int slot) {
+    sockets_[slot] = Guarded{&socket, [](void* guarded) {
+                               // close(), not cancel(): an operation whose completion is already
+                               // queued would otherwise start the next one on a socket nobody
+                               // watches any more.
+                               boost::system::error_code ignored;
+                               static_cast<AnySocket*>(guarded)->close(ignored);
+                             }};
+  }
+  void release(int slot) { sockets_[slot] = {}; }
 
   void expire_after(std::chrono::milliseconds timeout) { at_ = list_now() + timeout; }
   void expire_never() { at_ = Clock::time_point::max(); }
@@ -40,7 +49,11 @@ class Deadline {
   Deadline* previous_ = nullptr;
   Deadline* next_ = nullptr;
   Clock::time_point at_ = Clock::time_point::max();
-  std::array<Socket*, 2> sockets_{};
+  struct Guarded {
+    void* socket = nullptr;
+    void (*close)(void*) = nullptr;
+  };
+  std::array<Guarded, 2> sockets_{};
   bool fired_ = false;
 };
 

@@ -17,10 +17,11 @@
 namespace skiff::agent::ingress {
 
 using Executor = boost::asio::io_context::executor_type;
-using Socket = boost::asio::basic_stream_socket<boost::asio::ip::tcp, Executor>;
+using AsioSocket = boost::asio::basic_stream_socket<boost::asio::ip::tcp, Executor>;
 using Acceptor = boost::asio::basic_socket_acceptor<boost::asio::ip::tcp, Executor>;
 using Timer = boost::asio::basic_waitable_timer<
     std::chrono::steady_clock, boost::asio::wait_traits<std::chrono::steady_clock>, Executor>;
+template <class Socket>
 using TlsStream = boost::asio::ssl::stream<Socket>;
 // A coroutine of a worker.
 template <class T>

@@ -14,6 +14,9 @@ struct ProxyOptions {
   // Event loops, each with its own listeners (SO_REUSEPORT) and upstream pool, so a request
   // never crosses threads. 0: one per core, at most 4.
   unsigned workers = 0;
+  // Sockets' I/O through io_uring where the kernel allows it (fewer system calls and wake-ups per
+  // request); false, or a kernel without it: epoll through Asio's reactor.
+  bool io_uring = true;
 
   std::chrono::milliseconds handshake_timeout{10'000};
   // A client connection with no request in progress is closed after this long (nginx's

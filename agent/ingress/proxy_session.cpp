@@ -28,7 +28,8 @@ using net::redirect_error;
 using RequestParser = http::request_parser<http::buffer_body>;
 using ResponseParser = http::response_parser<http::buffer_body>;
 
-namespace {
+// Named, not anonymous: the exported serve_client instantiations hold these types in their frames.
+namespace session_detail {
 
 // A relay buffer borrowed from the worker for the length of one exchange.
 class BorrowedBuffer {
@@ -106,19 +107,22 @@ Task<bool> send_page(ProxyWorker& worker, Client<Stream>& client,
 }
 
 // A parked connection to `endpoint` (one that still looks alive if `must_look_alive`), if any.
-std::optional<Socket> take_parked(ProxyWorker& worker, const tcp::endpoint& endpoint,
-                                  bool must_look_alive) {
-  while (auto parked = worker.upstreams().take(endpoint)) {
-    if (!must_look_alive || looks_alive(*parked)) return parked;
+template <class Io>
+std::optional<typename Io::Socket> take_parked(ProxyWorker& worker, const tcp::endpoint& endpoint,
+                                               bool must_look_alive) {
+  while (auto parked = worker.upstreams<Io>().take(endpoint)) {
+    if (!must_look_alive || looks_alive(parked->native_handle())) return parked;
   }
   return std::nullopt;
 }
 
 // A new connection to `endpoint`; nullopt when connecting failed (the deadline fired if it
 // took too long).
-Task<std::optional<Socket>> connect_upstream(ProxyWorker& worker, const tcp::endpoint& endpoint,
-                                             Deadline& deadline) {
-  Socket socket(worker.context());
+template <class Io>
+Task<std::optional<typename Io::Socket>> connect_upstream(ProxyWorker& worker,
+                                                          const tcp::endpoint& endpoint,
+                                                          Deadline& deadline) {
+  typename Io::Socket socket = worker.new_socket<Io>();
   boost::system::error_code error;
   socket.open(endpoint.protocol(), error);
   if (error) co_return std::nullopt;
@@ -139,7 +143,7 @@ bool upstream_closed_early(const boost::system::error_code& error) {
 
 // One request whose header is read: route it, relay it and the answer. Returns whether the
 // client connection may carry another request.
-template <class Stream>
+template <class Io, class Stream>
 Task<bool> exchange(ProxyWorker& worker, Client<Stream>& client, RequestParser& request_parser) {
   const ProxyOptions& options = worker.options();
   auto& request = request_parser.get();
@@ -180,7 +184,7 @@ Task<bool> exchange(ProxyWorker& worker, Client<Stream>& client, RequestParser& 
   BorrowedBuffer chunk(worker);
   beast::flat_buffer upstream_buffer;
   std::optional<ResponseParser> response;
-  std::optional<Socket> upstream;
+  std::optional<typename Io::Socket> upstream;
   tcp::endpoint endpoint;
   auto fail = [&](bool timed_out) -> Task<bool> {
     ErrorPage page = timed_out ? gateway_timeout_page(backend) : bad_gateway_page(backend);
@@ -194,9 +198,9 @@ Task<bool> exchange(ProxyWorker& worker, Client<Stream>& client, RequestParser& 
   for (int attempt = 0;; ++attempt) {
     endpoint = endpoints->pick();
     upstream_deadline.release(0);
-    upstream = take_parked(worker, endpoint, has_body || attempt > 0);
+    upstream = take_parked<Io>(worker, endpoint, has_body || attempt > 0);
     const bool reused = upstream.has_value();
-    if (!upstream) upstream = co_await connect_upstream(worker, endpoint, upstream_deadline);
+    if (!upstream) upstream = co_await connect_upstream<Io>(worker, endpoint, upstream_deadline);
     if (!upstream) {
       log::warn(
           "ingress: cannot connect to upstream",
@@ -265,8 +269,9 @@ Task<bool> exchange(ProxyWorker& worker, Client<Stream>& client, RequestParser& 
     if (!switched.ok()) co_return false;
     upstream_deadline.release(0);
     client.deadline.expire_never();
+    typename Io::Waiter both_done = worker.new_waiter<Io>();
     co_await tunnel(worker.context(), worker.deadlines(), client.stream, client.buffer, *upstream,
-                    upstream_buffer, options.tunnel_idle_timeout);
+                    upstream_buffer, both_done, options.tunnel_idle_timeout);
     co_return false;
   }
 
@@ -292,13 +297,13 @@ Task<bool> exchange(ProxyWorker& worker, Client<Stream>& client, RequestParser& 
   if (!relayed.ok()) co_return false;
   if (upstream_keep_alive && upstream_buffer.size() == 0 && !upstream_deadline.fired()) {
     upstream_deadline.release(0);
-    worker.upstreams().park(endpoint, std::move(*upstream), worker.deadlines().now());
+    worker.upstreams<Io>().park(endpoint, std::move(*upstream), worker.deadlines().now());
   }
   co_return keep_client;
 }
 
 // Requests in turn until the client or an answer ends the connection.
-template <class Stream>
+template <class Io, class Stream>
 Task<void> serve_requests(ProxyWorker& worker, Stream& stream, Deadline& deadline,
                           std::string address, unsigned short local_port, bool tls) {
   const ProxyOptions& options = worker.options();
@@ -322,13 +327,16 @@ Task<void> serve_requests(ProxyWorker& worker, Stream& stream, Deadline& deadlin
       }
       co_return;
     }
-    if (!co_await exchange(worker, client, request)) co_return;
+    if (!co_await exchange<Io>(worker, client, request)) co_return;
   }
 }
 
-}  // namespace
+}  // namespace session_detail
 
-Task<void> serve_client(ProxyWorker& worker, Socket socket, bool tls) {
+using namespace session_detail;
+
+template <class Io>
+Task<void> serve_client(ProxyWorker& worker, typename Io::Socket socket, bool tls) {
   boost::system::error_code error;
   const tcp::endpoint peer = socket.remote_endpoint(error);
   if (error) co_return;
@@ -338,16 +346,16 @@ Task<void> serve_client(ProxyWorker& worker, Socket socket, bool tls) {
   try {
     if (!tls) {
       deadline.guard(socket, 0);
-      co_await serve_requests(worker, socket, deadline, std::move(address), local_port, false);
-      socket.shutdown(Socket::shutdown_send, error);
+      co_await serve_requests<Io>(worker, socket, deadline, std::move(address), local_port, false);
+      socket.shutdown(Io::Socket::shutdown_send, error);
       co_return;
     }
-    TlsStream stream(std::move(socket), worker.default_tls());
+    TlsStream<typename Io::Socket> stream(std::move(socket), worker.default_tls());
     deadline.guard(stream.next_layer(), 0);
     deadline.expire_after(worker.options().handshake_timeout);
     co_await stream.async_handshake(net::ssl::stream_base::server, redirect_error(use_task, error));
     if (error) co_return;
-    co_await serve_requests(worker, stream, deadline, std::move(address), local_port, true);
+    co_await serve_requests<Io>(worker, stream, deadline, std::move(address), local_port, true);
     // No TLS close_notify exchange: waiting for a client that never answers it would cost a
     // timeout per connection; closing is what browsers and nginx's lingering close tolerate.
   } catch (const std::exception& failure) {
@@ -356,5 +364,8 @@ Task<void> serve_client(ProxyWorker& worker, Socket socket, bool tls) {
     log::error("ingress: connection failed", {{"error", failure.what()}});
   }
 }
+
+template Task<void> serve_client<AsioIo>(ProxyWorker&, AsioSocket, bool);
+template Task<void> serve_client<RingIo>(ProxyWorker&, RingSocket, bool);
 
 }  // namespace skiff::agent::ingress

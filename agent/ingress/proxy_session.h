@@ -3,13 +3,14 @@
 // certificate chosen by SNI), then requests in turn over keep-alive, each routed by host and
 // path and relayed to a ready endpoint of its backend over a pooled upstream connection, bodies
 // streamed both ways in pieces; an Upgrade that the upstream accepts becomes a tunnel.
-#include <boost/asio/ip/tcp.hpp>
-#include "agent/ingress/proxy_io.h"
+#include "agent/ingress/io_backends.h"
 
 namespace skiff::agent::ingress {
 
 class ProxyWorker;
 
-Task<void> serve_client(ProxyWorker& worker, Socket socket, bool tls);
+// Io: AsioIo or RingIo (io_backends.h), the worker's kind of I/O.
+template <class Io>
+Task<void> serve_client(ProxyWorker& worker, typename Io::Socket socket, bool tls);
 
 }  // namespace skiff::agent::ingress

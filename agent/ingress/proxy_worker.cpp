@@ -1,9 +1,12 @@
 #include "agent/ingress/proxy_worker.h"
 
+#include <netinet/in.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
@@ -18,24 +21,51 @@ using tcp = net::ip::tcp;
 namespace {
 
 constexpr std::chrono::milliseconds kTick{500};
-using ReusePort = net::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>;
+constexpr std::chrono::milliseconds kAcceptPause{100};
+constexpr unsigned kRingEntries = 256;
+
+void throw_errno(const char* what) {
+  throw boost::system::system_error(errno, boost::system::system_category(), what);
+}
+
+// Out of descriptors or memory: the loops pause, letting connections finish, instead of spinning.
+void log_accept_failure(const boost::system::error_code& error) {
+  log::warn("ingress: accept failed", {{"error", error.message()}});
+}
 
 Task<void> accept_loop(ProxyWorker& worker, Acceptor& acceptor, bool tls) {
   Timer pause(worker.context());
   while (acceptor.is_open()) {
     boost::system::error_code error;
-    Socket socket = co_await acceptor.async_accept(net::redirect_error(use_task, error));
+    AsioSocket socket = co_await acceptor.async_accept(net::redirect_error(use_task, error));
     if (error) {
       if (error == net::error::operation_aborted || !acceptor.is_open()) co_return;
-      // Out of descriptors or memory: let connections finish instead of spinning.
-      log::warn("ingress: accept failed", {{"error", error.message()}});
-      pause.expires_after(std::chrono::milliseconds(100));
+      log_accept_failure(error);
+      pause.expires_after(kAcceptPause);
       co_await pause.async_wait(net::redirect_error(use_task, error));
       continue;
     }
     socket.set_option(tcp::no_delay(true), error);
     worker.counters().connections.fetch_add(1, std::memory_order_relaxed);
-    net::co_spawn(worker.context(), serve_client(worker, std::move(socket), tls), net::detached);
+    net::co_spawn(worker.context(), serve_client<AsioIo>(worker, std::move(socket), tls),
+                  net::detached);
+  }
+}
+
+Task<void> ring_accept_loop(ProxyWorker& worker, RingAcceptor& acceptor, bool tls) {
+  for (;;) {
+    boost::system::error_code error;
+    RingSocket socket = co_await acceptor.async_accept(net::redirect_error(use_task, error));
+    if (error == net::error::operation_aborted) co_return;
+    if (error) {
+      log_accept_failure(error);
+      co_await async_ring_sleep(worker.ring(), kAcceptPause, net::redirect_error(use_task, error));
+      continue;
+    }
+    socket.set_option(tcp::no_delay(true), error);
+    worker.counters().connections.fetch_add(1, std::memory_order_relaxed);
+    net::co_spawn(worker.context(), serve_client<RingIo>(worker, std::move(socket), tls),
+                  net::detached);
   }
 }
 
@@ -47,29 +77,89 @@ ProxyWorker::ProxyWorker(const ProxyOptions& options, const SnapshotHolder& snap
       default_tls_(default_tls),
       counters_(counters),
       snapshots_(snapshots),
-      upstreams_(options.upstream_idle_per_endpoint, options.upstream_idle_timeout) {}
+      ring_upstreams_(options.upstream_idle_per_endpoint, options.upstream_idle_timeout),
+      asio_upstreams_(options.upstream_idle_per_endpoint, options.upstream_idle_timeout) {}
 
 ProxyWorker::~ProxyWorker() {
   // Sockets in the pool and the acceptors belong to the context: close them before it goes.
   acceptors_.clear();
-  upstreams_.clear();
+  asio_upstreams_.clear();
+  for (const Listener& listener : listeners_) ::close(listener.descriptor);
 }
 
 unsigned short ProxyWorker::listen(const tcp::endpoint& endpoint, bool tls) {
-  auto acceptor = std::make_unique<Acceptor>(context_);
-  acceptor->open(endpoint.protocol());
-  acceptor->set_option(tcp::acceptor::reuse_address(true));
-  acceptor->set_option(ReusePort(true));
-  acceptor->bind(endpoint);
-  acceptor->listen(net::socket_base::max_listen_connections);
-  const unsigned short port = acceptor->local_endpoint().port();
-  net::co_spawn(context_, accept_loop(*this, *acceptor, tls), net::detached);
-  acceptors_.push_back(std::move(acceptor));
-  return port;
+  // A plain descriptor, not an Asio acceptor: which reactor it joins is decided in run().
+  const int descriptor =
+      ::socket(endpoint.protocol().family(), SOCK_STREAM | SOCK_CLOEXEC, IPPROTO_TCP);
+  if (descriptor < 0) throw_errno("socket");
+  listeners_.push_back(Listener{descriptor, endpoint.protocol(), tls});
+  const int on = 1;
+  if (::setsockopt(descriptor, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on) != 0 ||
+      ::setsockopt(descriptor, SOL_SOCKET, SO_REUSEPORT, &on, sizeof on) != 0) {
+    throw_errno("setsockopt");
+  }
+  if (::bind(descriptor, endpoint.data(), static_cast<socklen_t>(endpoint.size())) != 0) {
+    throw_errno("bind");
+  }
+  if (::listen(descriptor, SOMAXCONN) != 0) throw_errno("listen");
+  tcp::endpoint bound;
+  socklen_t size = static_cast<socklen_t>(bound.capacity());
+  if (::getsockname(descriptor, bound.data(), &size) != 0) throw_errno("getsockname");
+  bound.resize(size);
+  return bound.port();
 }
 
 void ProxyWorker::run() {
-  start_ticks();
+  if (options_.io_uring) {
+    try {
+      std::lock_guard lock(stop_mutex_);
+      ring_.emplace(context_, kRingEntries);
+    } catch (const std::system_error& failure) {
+      log::warn("ingress: io_uring is not available, using epoll",
+                {{"error", failure.code().message()}});
+    }
+  }
+  if (ring_) {
+    uses_ring_ = true;
+    if (!ring_->deferred_completion()) {
+      log::info("ingress: io_uring without deferred completion (Linux before 6.1)");
+    }
+    run_with_ring();
+  } else {
+    run_with_asio();
+  }
+}
+
+void ProxyWorker::run_with_ring() {
+  for (const Listener& listener : listeners_) {
+    ring_acceptors_.push_back(std::make_unique<RingAcceptor>(*ring_, listener.descriptor));
+    net::co_spawn(context_, ring_accept_loop(*this, *ring_acceptors_.back(), listener.tls),
+                  net::detached);
+  }
+  ring_->run(kTick, [this] { tick(); });
+  // Everything holding the ring's operations goes on this thread, while the ring is here.
+  ring_upstreams_.clear();
+  std::lock_guard lock(stop_mutex_);
+  ring_.reset();
+  ring_acceptors_.clear();
+}
+
+void ProxyWorker::run_with_asio() {
+  for (const Listener& listener : listeners_) {
+    auto acceptor = std::make_unique<Acceptor>(context_);
+    const int duplicate = ::dup(listener.descriptor);  // the acceptor closes its own
+    boost::system::error_code error;
+    acceptor->assign(listener.protocol, duplicate, error);
+    if (error) {
+      ::close(duplicate);
+      log::error("ingress: cannot use a listener", {{"error", error.message()}});
+      continue;
+    }
+    net::co_spawn(context_, accept_loop(*this, *acceptor, listener.tls), net::detached);
+    acceptors_.push_back(std::move(acceptor));
+  }
+  tick_.emplace(context_);
+  start_asio_ticks();
   context_.run();
 }
 
@@ -81,15 +171,22 @@ void ProxyWorker::stop() {
     }
     context_.stop();
   });
+  std::lock_guard lock(stop_mutex_);
+  if (ring_) ring_->wake();
 }
 
-void ProxyWorker::start_ticks() {
-  tick_.expires_after(kTick);
-  tick_.async_wait([this](const boost::system::error_code& error) {
+void ProxyWorker::tick() {
+  deadlines_.sweep();
+  asio_upstreams_.sweep(deadlines_.now());
+  ring_upstreams_.sweep(deadlines_.now());
+}
+
+void ProxyWorker::start_asio_ticks() {
+  tick_->expires_after(kTick);
+  tick_->async_wait([this](const boost::system::error_code& error) {
     if (error) return;
-    deadlines_.sweep();
-    upstreams_.sweep(deadlines_.now());
-    start_ticks();
+    tick();
+    start_asio_ticks();
   });
 }
 

@@ -23,24 +23,27 @@ namespace skiff::agent::ingress {
 
 namespace tunnel_detail {
 
-inline bool half_close(Socket& socket) {
+template <class Socket>
+bool half_close(Socket& socket) {
   boost::system::error_code ignored;
   socket.shutdown(Socket::shutdown_send, ignored);
   return true;
 }
-inline bool half_close(TlsStream&) {
+template <class Socket>
+bool half_close(TlsStream<Socket>&) {
   return false;  // TLS has no half-close that every client understands
 }
 
+template <class Waiter>
 struct TunnelState {
-  Timer both_done;
+  Waiter& both_done;
   int running = 2;
   Deadline deadline;
   std::chrono::milliseconds idle_timeout;
 };
 
-template <class From, class To>
-Task<void> pump(From& from, boost::beast::flat_buffer& pending, To& to, TunnelState& state,
+template <class From, class To, class Waiter>
+Task<void> pump(From& from, boost::beast::flat_buffer& pending, To& to, TunnelState<Waiter>& state,
                 std::size_t piece) {
   using boost::asio::redirect_error;
   boost::system::error_code error;
@@ -70,14 +73,14 @@ Task<void> pump(From& from, boost::beast::flat_buffer& pending, To& to, TunnelSt
 }  // namespace tunnel_detail
 
 // Runs the tunnel to its end. `client_pending` / `upstream_pending` hold bytes already read past
-// the HTTP messages; they are delivered first.
-template <class Client>
+// the HTTP messages; they are delivered first. `both_done` (a timer that never expires, or a
+// RingWaiter) is what this coroutine waits on until both directions are finished.
+template <class Client, class Upstream, class Waiter>
 Task<void> tunnel(boost::asio::io_context& context, DeadlineList& deadlines, Client& client,
-                  boost::beast::flat_buffer& client_pending, Socket& upstream,
-                  boost::beast::flat_buffer& upstream_pending,
+                  boost::beast::flat_buffer& client_pending, Upstream& upstream,
+                  boost::beast::flat_buffer& upstream_pending, Waiter& both_done,
                   std::chrono::milliseconds idle_timeout, std::size_t piece = 16 * 1024) {
-  tunnel_detail::TunnelState state{Timer(context.get_executor(), Timer::time_point::max()), 2,
-                                   Deadline(deadlines), idle_timeout};
+  tunnel_detail::TunnelState<Waiter> state{both_done, 2, Deadline(deadlines), idle_timeout};
   state.deadline.guard(boost::beast::get_lowest_layer(client), 0);
   state.deadline.guard(upstream, 1);
   state.deadline.expire_after(idle_timeout);
