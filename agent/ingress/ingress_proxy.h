@@ -33,6 +33,8 @@ class IngressProxy {
   unsigned short http_port() const { return http_port_; }
   unsigned short https_port() const { return https_port_; }
   const ProxyCounters& counters() const { return counters_; }
+  // Whether the workers do their I/O through io_uring (they choose as they start).
+  bool uses_io_uring() const { return !workers_.empty() && workers_.front()->uses_ring(); }
 
  private:
   const ProxyOptions options_;

@@ -7,7 +7,9 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <string>
 #include <system_error>
+#include <vector>
 
 namespace skiff::agent::ingress {
 
@@ -29,6 +31,25 @@ T* at(void* base, unsigned offset) {
   return reinterpret_cast<T*>(static_cast<char*>(base) + offset);
 }
 
+// The operations the proxy uses, all there since Linux 5.6; an older ring is refused (epoll then).
+void require_operations(int fd) {
+  constexpr unsigned kSlots = 64;
+  // The probe's header, then one entry per opcode (a flexible array in the kernel's struct).
+  std::vector<std::byte> answer(sizeof(io_uring_probe) + kSlots * sizeof(io_uring_probe_op));
+  auto* probe = reinterpret_cast<io_uring_probe*>(answer.data());
+  if (::syscall(__NR_io_uring_register, fd, IORING_REGISTER_PROBE, probe, kSlots) < 0) {
+    throw std::system_error(errno, std::system_category(), "io_uring probe");
+  }
+  for (const unsigned opcode :
+       {IORING_OP_RECV, IORING_OP_SEND, IORING_OP_SENDMSG, IORING_OP_ACCEPT, IORING_OP_CONNECT,
+        IORING_OP_ASYNC_CANCEL, IORING_OP_TIMEOUT, IORING_OP_READ}) {
+    if (opcode > probe->last_op || !(probe->ops[opcode].flags & IO_URING_OP_SUPPORTED)) {
+      throw std::system_error(ENOSYS, std::system_category(),
+                              "io_uring without operation " + std::to_string(opcode));
+    }
+  }
+}
+
 }  // namespace
 
 IoRing::IoRing(unsigned entries) {
@@ -47,6 +68,7 @@ IoRing::IoRing(unsigned entries) {
   }
   if (fd_ < 0) throw std::system_error(errno, std::system_category(), "io_uring_setup");
   try {
+    require_operations(fd_);
     sq_ring_size_ = params.sq_off.array + params.sq_entries * sizeof(unsigned);
     cq_ring_size_ = params.cq_off.cqes + params.cq_entries * sizeof(io_uring_cqe);
     if (params.features & IORING_FEAT_SINGLE_MMAP) {
@@ -90,6 +112,11 @@ void IoRing::release() {
 
 io_uring_sqe& IoRing::next_sqe() {
   if (queued() >= sq_entries_) enter(queued(), 0);
+  if (queued() >= sq_entries_) {
+    // The kernel took none (its completion queue overflowed and could not be spilled): the
+    // operation fails rather than overwrite a queued one.
+    throw std::system_error(EBUSY, std::system_category(), "io_uring submission queue full");
+  }
   const unsigned index = sqe_tail_ & sq_mask_;
   sq_array_[index] = index;
   io_uring_sqe& sqe = sqes_[index];

@@ -88,8 +88,9 @@ void RingReactor::run(std::chrono::milliseconds tick, std::function<void()> on_t
   on_tick_ = std::move(on_tick);
   tick_interval_.tv_sec = tick.count() / 1000;
   tick_interval_.tv_nsec = (tick.count() % 1000) * 1'000'000;
-  arm_wake();
-  arm_tick();
+  // Still armed from an earlier run() that returned when the context stopped.
+  if (!wake_op_.in_kernel) arm_wake();
+  if (!tick_op_.in_kernel) arm_tick();
   // Completions run in a handler of the context (through poll), not from this frame: so the
   // context's per-thread bookkeeping (work counts, recycled handler memory) applies to them as
   // it does to everything else that runs there.

@@ -58,6 +58,10 @@ class RingReactor {
   // Asks the kernel to give up `op`; it then completes with -ECANCELED (or its real result if it
   // had finished already).
   void cancel(RingOp& op);
+  // Hands what is queued to the kernel now, without waiting. Before a descriptor with queued
+  // operations is closed: the kernel takes its reference to the file at submission, and a
+  // number closed before that would fail them, or reach whatever reuses the number.
+  void flush() { ring_.submit_and_wait(0); }
   // Completes `op` with `result` from the loop, not from the caller's stack.
   void complete_soon(RingOp& op, int result);
   // Registers an operation that only complete_soon() finishes (no kernel part).

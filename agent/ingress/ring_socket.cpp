@@ -55,9 +55,14 @@ void RingSocket::open(const protocol_type& protocol, boost::system::error_code& 
 void RingSocket::cancel_pending() {
   // Nothing in flight: the reactor may be gone already (a socket dropped after the loop ended).
   if ((!read_ && !write_) || reactor_->shutting_down()) return;
+  bool cancelled = false;
   for (RingOp* op : {read_, write_}) {
-    if (op && op->in_kernel) reactor_->cancel(*op);
+    if (op && op->in_kernel) {
+      reactor_->cancel(*op);
+      cancelled = true;
+    }
   }
+  if (cancelled) reactor_->flush();
 }
 
 void RingSocket::close(boost::system::error_code& error) {

@@ -17,6 +17,7 @@
 #include <boost/beast/http.hpp>
 
 #include "agent/ingress/ingress_proxy.h"
+#include "agent/ingress/io_ring.h"
 #include "agent/ingress/snapshot_builder.h"
 #include "pkg/api/base64.h"
 #include "pkg/log/log.h"
@@ -148,9 +149,21 @@ size_t peak_rss_kib() {
   return 0;
 }
 
-class IngressProxyTest : public ::testing::Test {
+bool kernel_has_io_uring() {
+  try {
+    agent::ingress::IoRing ring(4);
+    return true;
+  } catch (const std::system_error&) {
+    return false;
+  }
+}
+
+// Every test runs twice: with the workers' I/O through io_uring (the default) and through
+// Asio's epoll reactor (the fallback where io_uring is not allowed).
+class IngressProxyTest : public ::testing::TestWithParam<bool> {
  protected:
   void SetUp() override {
+    if (GetParam() && !kernel_has_io_uring()) GTEST_SKIP() << "this kernel refuses io_uring";
     input_.services = Json::array({service("svc-a"), service("svc-b"), service("svc-none")});
     input_.endpoint_slices =
         Json::array({slice("svc-a", {a_.port()}), slice("svc-b", {b_.port()})});
@@ -165,9 +178,16 @@ class IngressProxyTest : public ::testing::Test {
     options.http_port = 0;
     options.https_port = 0;
     options.workers = 2;
+    options.io_uring = GetParam();
     proxy_ = std::make_unique<IngressProxy>(options);
     proxy_->start();
     publish();
+    // Workers choose at start: a test of one kind must not run on the other.
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (proxy_->uses_io_uring() != GetParam() && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    ASSERT_EQ(proxy_->uses_io_uring(), GetParam());
   }
   void publish() {
     auto build = build_snapshot(input_, certificates_);
@@ -183,7 +203,7 @@ class IngressProxyTest : public ::testing::Test {
   std::unique_ptr<IngressProxy> proxy_;
 };
 
-TEST_F(IngressProxyTest, RoutesByHostAndPathAndTellsTheBackendWhoAsked) {
+TEST_P(IngressProxyTest, RoutesByHostAndPathAndTellsTheBackendWhoAsked) {
   start();
   Connection client(port());
   Response a = client.get("a.example.test", "/anything?x=1");
@@ -214,7 +234,7 @@ TEST_F(IngressProxyTest, RoutesByHostAndPathAndTellsTheBackendWhoAsked) {
   EXPECT_TRUE(chained.keep_alive);
 }
 
-TEST_F(IngressProxyTest, KeepsClientAndUpstreamConnectionsAlive) {
+TEST_P(IngressProxyTest, KeepsClientAndUpstreamConnectionsAlive) {
   start();
   Connection client(port());
   for (int i = 0; i < 50; ++i) {
@@ -227,7 +247,7 @@ TEST_F(IngressProxyTest, KeepsClientAndUpstreamConnectionsAlive) {
   EXPECT_EQ(proxy_->counters().upstream_connects.load(), 1u);
 }
 
-TEST_F(IngressProxyTest, AnswersServiceUnavailableUntilEndpointsAppear) {
+TEST_P(IngressProxyTest, AnswersServiceUnavailableUntilEndpointsAppear) {
   start();
   Connection client(port());
   Response down = client.get("b.example.test", "/down");
@@ -244,7 +264,7 @@ TEST_F(IngressProxyTest, AnswersServiceUnavailableUntilEndpointsAppear) {
   EXPECT_NE(up.body.find("backend=a"), std::string::npos);
 }
 
-TEST_F(IngressProxyTest, BadGatewayWhenTheUpstreamRefusesAndTimeoutWhenItIsSilent) {
+TEST_P(IngressProxyTest, BadGatewayWhenTheUpstreamRefusesAndTimeoutWhenItIsSilent) {
   // A port nothing listens on: bind one, note it, close it.
   unsigned short closed_port = 0;
   {
@@ -273,7 +293,7 @@ TEST_F(IngressProxyTest, BadGatewayWhenTheUpstreamRefusesAndTimeoutWhenItIsSilen
   EXPECT_EQ(client.get("a.example.test", "/").status, 200u);
 }
 
-TEST_F(IngressProxyTest, StreamsLargeBodiesBothWaysWithoutHoldingThem) {
+TEST_P(IngressProxyTest, StreamsLargeBodiesBothWaysWithoutHoldingThem) {
   start();
   constexpr size_t kBytes = 128u * 1024 * 1024;
   const size_t rss_before = peak_rss_kib();
@@ -325,7 +345,7 @@ TEST_F(IngressProxyTest, StreamsLargeBodiesBothWaysWithoutHoldingThem) {
   EXPECT_LT(growth_kib, 24u * 1024) << "peak RSS grew by " << growth_kib << " KiB";
 }
 
-TEST_F(IngressProxyTest, PassesChunkedAnswersAndHeadAndHttp10) {
+TEST_P(IngressProxyTest, PassesChunkedAnswersAndHeadAndHttp10) {
   start();
   Connection client(port());
   Response chunked = client.get("a.example.test", "/chunked");
@@ -347,7 +367,7 @@ TEST_F(IngressProxyTest, PassesChunkedAnswersAndHeadAndHttp10) {
   EXPECT_TRUE(old.closed());
 }
 
-TEST_F(IngressProxyTest, PassesAStreamOnAsItComes) {
+TEST_P(IngressProxyTest, PassesAStreamOnAsItComes) {
   start();
   Connection client(port());
   client.send("GET /drip HTTP/1.1\r\nHost: a.example.test\r\n\r\n");
@@ -365,7 +385,7 @@ TEST_F(IngressProxyTest, PassesAStreamOnAsItComes) {
   EXPECT_EQ(received.rfind("HTTP/1.1 200", 0), 0u) << received;
 }
 
-TEST_F(IngressProxyTest, TunnelsUpgradedConnections) {
+TEST_P(IngressProxyTest, TunnelsUpgradedConnections) {
   start();
   Connection client(port());
   client.send(
@@ -388,7 +408,7 @@ TEST_F(IngressProxyTest, TunnelsUpgradedConnections) {
   EXPECT_EQ(proxy_->counters().upgrades.load(), 1u);
 }
 
-TEST_F(IngressProxyTest, RefusesOversizedHeadersAndGarbage) {
+TEST_P(IngressProxyTest, RefusesOversizedHeadersAndGarbage) {
   ProxyOptions options;
   options.header_limit = 4096;
   start(options);
@@ -435,7 +455,7 @@ void make_certificate(const std::string& directory, const std::string& common_na
   ASSERT_EQ(made.exit_code, 0) << made.err;
 }
 
-TEST_F(IngressProxyTest, ServesTheSecretsCertificateBySniAndReloadsIt) {
+TEST_P(IngressProxyTest, ServesTheSecretsCertificateBySniAndReloadsIt) {
   TempDir first, second;
   make_certificate(first.path(), "a.example.test");
   make_certificate(second.path(), "a.example.test");
@@ -473,6 +493,43 @@ TEST_F(IngressProxyTest, ServesTheSecretsCertificateBySniAndReloadsIt) {
                    "https://a.example.test:" + std::to_string(tls_port) + "/"});
   EXPECT_NE(with_old.exit_code, 0) << "the old certificate is no longer served";
 }
+
+TEST_P(IngressProxyTest, StopsPromptlyWithConnectionsInEveryState) {
+  start();
+  // Idle keep-alive, with its upstream connection parked.
+  Connection idle(port());
+  EXPECT_EQ(idle.get("a.example.test", "/").status, 200u);
+  // Half a request header.
+  Connection partial(port());
+  partial.send("GET / HTTP/1.1\r\nHost: a.exa");
+  // Waiting for a slow upstream.
+  Connection waiting(port());
+  waiting.send("GET /slow/1500 HTTP/1.1\r\nHost: a.example.test\r\n\r\n");
+  // An open tunnel.
+  Connection tunnel(port());
+  tunnel.send(
+      "GET /socket HTTP/1.1\r\nHost: a.example.test\r\nConnection: Upgrade\r\n"
+      "Upgrade: websocket\r\n\r\n");
+  std::string head;
+  char byte;
+  while (head.find("\r\n\r\n") == std::string::npos) {
+    net::read(tunnel.socket(), net::buffer(&byte, 1));
+    head += byte;
+  }
+  ASSERT_EQ(head.rfind("HTTP/1.1 101", 0), 0u) << head;
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));  // the slow request is upstream
+
+  const auto begin = std::chrono::steady_clock::now();
+  proxy_->stop();
+  EXPECT_LT(std::chrono::steady_clock::now() - begin, std::chrono::seconds(2));
+  // Every client sees its connection end; nothing is left serving it.
+  for (Connection* client : {&idle, &partial, &waiting, &tunnel}) EXPECT_TRUE(client->closed());
+}
+
+INSTANTIATE_TEST_SUITE_P(IoUringAndEpoll, IngressProxyTest, ::testing::Values(true, false),
+                         [](const ::testing::TestParamInfo<bool>& info) {
+                           return std::string(info.param ? "io_uring" : "epoll");
+                         });
 
 }  // namespace
 }  // namespace skiff::testing
