@@ -14,7 +14,8 @@
 // Needs nginx and wrk (`apt-get install -y nginx-light wrk`; the packaged nginx service may be
 // stopped, this bench runs its own instances on free ports). Skips with the reason otherwise.
 //
-// Usage: ingress_bench [seconds=10] [connections=50] [rounds=3] [workers=2]
+// Usage: ingress_bench [seconds=10] [connections=50] [rounds=3] [workers=2] [io=io_uring|epoll]
+// (io: how skiff's workers do their I/O; io_uring is the default where the kernel allows it)
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -171,6 +172,11 @@ int main(int argc, char** argv) {
   const int connections = argc > 2 ? std::atoi(argv[2]) : 50;
   const int rounds = argc > 3 ? std::atoi(argv[3]) : 3;
   const int workers = argc > 4 ? std::atoi(argv[4]) : 2;
+  const std::string io = argc > 5 ? argv[5] : "io_uring";
+  if (io != "io_uring" && io != "epoll") {
+    std::printf("FAILED: io must be io_uring or epoll, not %s\n", io.c_str());
+    return 1;
+  }
   for (const char* tool : {"nginx", "wrk", "curl"}) {
     if (run_command({"sh", "-c", std::string("command -v ") + tool}).exit_code != 0) {
       std::printf("SKIPPED: %s is not installed (apt-get install -y nginx-light wrk curl)\n", tool);
@@ -208,6 +214,7 @@ int main(int argc, char** argv) {
   options.http_port = 0;
   options.https_port = -1;
   options.workers = static_cast<unsigned>(workers);
+  options.io_uring = io == "io_uring";
   skiff::agent::ingress::IngressProxy proxy(options);
   proxy.start();
   skiff::agent::ingress::SnapshotInput input;
@@ -238,8 +245,8 @@ int main(int argc, char** argv) {
       "skiff ingress proxy at rest: RSS %.1f MiB (this process; %.1f MiB of it came with "
       "the proxy: before it started the process had %.1f MiB)\n",
       rest_rss / 1024.0, (rest_rss - rss_before_proxy) / 1024.0, rss_before_proxy / 1024.0);
-  std::printf("wrk -t2 -c%d -d%ds, %d rounds, %d workers each\n\n", connections, seconds, rounds,
-              workers);
+  std::printf("wrk -t2 -c%d -d%ds, %d rounds, %d workers each; skiff's I/O through %s\n\n",
+              connections, seconds, rounds, workers, proxy.uses_io_uring() ? "io_uring" : "epoll");
   std::printf("%-6s %-6s %12s %9s %9s %13s %7s\n", "round", "proxy", "req/s", "p50 ms", "p99 ms",
               "CPU us/req", "errors");
   std::vector<double> nginx_rps, skiff_rps, nginx_p99, skiff_p99;
