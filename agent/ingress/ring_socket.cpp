@@ -82,11 +82,15 @@ void RingSocket::shutdown(shutdown_type what, boost::system::error_code& error) 
   }
 }
 
-RingSocket::endpoint_type RingSocket::remote_endpoint(boost::system::error_code& error) const {
-  endpoint_type endpoint;
+namespace {
+
+// getpeername or getsockname into an endpoint.
+RingSocket::endpoint_type endpoint_of(int descriptor, int (*get)(int, sockaddr*, socklen_t*),
+                                      boost::system::error_code& error) {
+  RingSocket::endpoint_type endpoint;
   socklen_t size = static_cast<socklen_t>(endpoint.capacity());
   error = {};
-  if (::getpeername(descriptor_, endpoint.data(), &size) != 0) {
+  if (get(descriptor, endpoint.data(), &size) != 0) {
     error.assign(errno, boost::system::system_category());
     return {};
   }
@@ -94,16 +98,14 @@ RingSocket::endpoint_type RingSocket::remote_endpoint(boost::system::error_code&
   return endpoint;
 }
 
+}  // namespace
+
+RingSocket::endpoint_type RingSocket::remote_endpoint(boost::system::error_code& error) const {
+  return endpoint_of(descriptor_, ::getpeername, error);
+}
+
 RingSocket::endpoint_type RingSocket::local_endpoint(boost::system::error_code& error) const {
-  endpoint_type endpoint;
-  socklen_t size = static_cast<socklen_t>(endpoint.capacity());
-  error = {};
-  if (::getsockname(descriptor_, endpoint.data(), &size) != 0) {
-    error.assign(errno, boost::system::system_category());
-    return {};
-  }
-  endpoint.resize(size);
-  return endpoint;
+  return endpoint_of(descriptor_, ::getsockname, error);
 }
 
 io_uring_sqe& RingSocket::start(RingOp& op, RingOp*& slot, std::uint8_t opcode) {

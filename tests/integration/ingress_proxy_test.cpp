@@ -73,6 +73,16 @@ class Connection {
     send("GET " + target + " HTTP/1.1\r\nHost: " + host + "\r\n" + extra + "\r\n");
     return read();
   }
+  // An answer's header, byte by byte, so nothing after it (a tunnel's bytes) is consumed.
+  std::string read_head() {
+    std::string head;
+    char byte;
+    while (head.find("\r\n\r\n") == std::string::npos) {
+      net::read(socket_, net::buffer(&byte, 1));
+      head += byte;
+    }
+    return head;
+  }
   // True when the proxy closed the connection (read returns end of file).
   bool closed() {
     boost::system::error_code error;
@@ -391,12 +401,7 @@ TEST_P(IngressProxyTest, TunnelsUpgradedConnections) {
   client.send(
       "GET /socket HTTP/1.1\r\nHost: a.example.test\r\nConnection: Upgrade\r\n"
       "Upgrade: websocket\r\nSec-WebSocket-Version: 13\r\n\r\n");
-  std::string head;
-  char byte;
-  while (head.find("\r\n\r\n") == std::string::npos) {
-    net::read(client.socket(), net::buffer(&byte, 1));
-    head += byte;
-  }
+  const std::string head = client.read_head();
   EXPECT_EQ(head.rfind("HTTP/1.1 101", 0), 0u) << head;
   EXPECT_NE(head.find("Upgrade: websocket"), std::string::npos) << head;
   for (std::string message : {"hello", "through the tunnel"}) {
@@ -510,12 +515,7 @@ TEST_P(IngressProxyTest, StopsPromptlyWithConnectionsInEveryState) {
   tunnel.send(
       "GET /socket HTTP/1.1\r\nHost: a.example.test\r\nConnection: Upgrade\r\n"
       "Upgrade: websocket\r\n\r\n");
-  std::string head;
-  char byte;
-  while (head.find("\r\n\r\n") == std::string::npos) {
-    net::read(tunnel.socket(), net::buffer(&byte, 1));
-    head += byte;
-  }
+  const std::string head = tunnel.read_head();
   ASSERT_EQ(head.rfind("HTTP/1.1 101", 0), 0u) << head;
   std::this_thread::sleep_for(std::chrono::milliseconds(100));  // the slow request is upstream
 
