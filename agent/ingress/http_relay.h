@@ -48,17 +48,18 @@ std::size_t parse_buffered(
 }
 
 // True when the whole message is in hand (no body, or a body that was already read and fits
-// in `chunk`): then its body is set up to be written in one operation, no relay needed.
-// Otherwise `prefilled` says how much of the body is already in `chunk`, for relay_message.
-template <bool IsRequest>
+// in the chunk): then its body is set up to be written in one operation, no relay needed.
+// Otherwise `prefilled` says how much of the body is already in the chunk, for relay_message.
+// `chunk.get()` gives the chunk; it is only asked for when there is a body.
+template <bool IsRequest, class Chunk>
 bool whole_message_ready(
     boost::beast::http::parser<IsRequest, boost::beast::http::buffer_body>& parser,
-    boost::beast::flat_buffer& buffer, char* chunk, std::size_t chunk_size, std::size_t& prefilled,
+    boost::beast::flat_buffer& buffer, Chunk& chunk, std::size_t chunk_size, std::size_t& prefilled,
     boost::system::error_code& error) {
-  prefilled = parser.is_done() ? 0 : parse_buffered(parser, buffer, chunk, chunk_size, error);
+  prefilled = parser.is_done() ? 0 : parse_buffered(parser, buffer, chunk.get(), chunk_size, error);
   if (error || !parser.is_done()) return false;
   auto& body = parser.get().body();
-  body.data = prefilled == 0 ? nullptr : chunk;
+  body.data = prefilled == 0 ? nullptr : chunk.get();
   body.size = prefilled;
   body.more = false;
   return true;

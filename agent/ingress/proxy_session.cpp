@@ -31,14 +31,21 @@ using ResponseParser = http::response_parser<http::buffer_body>;
 // Named, not anonymous: the exported serve_client instantiations hold these types in their frames.
 namespace session_detail {
 
-// A relay buffer borrowed from the worker for the length of one exchange.
+// A relay buffer borrowed from the worker until the end of one exchange, taken on first use:
+// most exchanges spend their time waiting for the upstream's answer without needing one, and a
+// burst of slow requests would otherwise hold (and leave behind in the heap) a buffer each.
 class BorrowedBuffer {
  public:
-  explicit BorrowedBuffer(ProxyWorker& worker) : worker_(worker), data_(worker.take_buffer()) {}
-  ~BorrowedBuffer() { worker_.give_back(std::move(data_)); }
+  explicit BorrowedBuffer(ProxyWorker& worker) : worker_(worker) {}
+  ~BorrowedBuffer() {
+    if (data_) worker_.give_back(std::move(data_));
+  }
   BorrowedBuffer(const BorrowedBuffer&) = delete;
   BorrowedBuffer& operator=(const BorrowedBuffer&) = delete;
-  char* get() { return data_.get(); }
+  char* get() {
+    if (!data_) data_ = worker_.take_buffer();
+    return data_.get();
+  }
 
  private:
   ProxyWorker& worker_;
@@ -211,8 +218,8 @@ Task<bool> exchange(ProxyWorker& worker, Client<Stream>& client, RequestParser& 
     upstream_deadline.guard(*upstream, 0);
     RelayResult sent;
     std::size_t prefilled = 0;
-    if (whole_message_ready(request_parser, client.buffer, chunk.get(), options.relay_chunk,
-                            prefilled, sent.read_error)) {
+    if (whole_message_ready(request_parser, client.buffer, chunk, options.relay_chunk, prefilled,
+                            sent.read_error)) {
       // The usual request: header only, or a small body read with it.
       http::serializer<true, http::buffer_body> serializer{request};
       upstream_deadline.expire_after(options.upstream_read_timeout);
@@ -281,7 +288,7 @@ Task<bool> exchange(ProxyWorker& worker, Client<Stream>& client, RequestParser& 
   // The usual answer is all in the buffer after its header: one write, no relay coroutine.
   RelayResult relayed;
   std::size_t prefilled = 0;
-  if (whole_message_ready(*response, upstream_buffer, chunk.get(), options.relay_chunk, prefilled,
+  if (whole_message_ready(*response, upstream_buffer, chunk, options.relay_chunk, prefilled,
                           relayed.read_error)) {
     http::serializer<false, http::buffer_body> serializer{answer};
     client.deadline.expire_after(options.client_idle_timeout);
