@@ -344,6 +344,7 @@ using namespace session_detail;
 
 template <class Io>
 Task<void> serve_client(ProxyWorker& worker, typename Io::Socket socket, bool tls) {
+  const OpenConnection counted(worker.counters().open_connections);
   boost::system::error_code error;
   const tcp::endpoint peer = socket.remote_endpoint(error);
   if (error) co_return;

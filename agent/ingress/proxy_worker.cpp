@@ -1,5 +1,6 @@
 #include "agent/ingress/proxy_worker.h"
 
+#include <malloc.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -179,6 +180,11 @@ void ProxyWorker::tick() {
   deadlines_.sweep();
   asio_upstreams_.sweep(deadlines_.now());
   ring_upstreams_.sweep(deadlines_.now());
+  if (counters_.open_connections.burst_has_passed()) {
+#ifdef __GLIBC__
+    ::malloc_trim(0);
+#endif
+  }
 }
 
 void ProxyWorker::start_asio_ticks() {

@@ -17,6 +17,7 @@
 #include <boost/asio/ssl/context.hpp>
 #include "agent/ingress/proxy_io.h"
 
+#include "agent/ingress/connection_gauge.h"
 #include "agent/ingress/deadlines.h"
 #include "agent/ingress/ingress_snapshot.h"
 #include "agent/ingress/io_backends.h"
@@ -36,6 +37,7 @@ struct ProxyCounters {
   std::atomic<uint64_t> bad_requests{0};     // 400, 431: requests that could not be read
   std::atomic<uint64_t> upgrades{0};
   std::atomic<uint64_t> upstream_connects{0};
+  ConnectionGauge open_connections;
 };
 
 class ProxyWorker {

@@ -25,7 +25,6 @@ RingReactor::~RingReactor() {
   for (RingOp* op = live_; op; op = op->next_) {
     if (op->in_kernel) cancel(*op);
   }
-  std::vector<RingOp*> finished;
   auto in_kernel = [this] {
     for (RingOp* op = live_; op; op = op->next_) {
       if (op->in_kernel) return true;

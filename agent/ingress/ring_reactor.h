@@ -7,7 +7,6 @@
 //
 // An operation is a RingOp: it owns its completion handler and the memory the kernel reads or
 // writes while it is in flight (addresses, iovecs), and is freed before its handler runs.
-#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <functional>

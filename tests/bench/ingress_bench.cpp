@@ -278,6 +278,8 @@ int main(int argc, char** argv) {
               static_cast<unsigned long long>(proxy.counters().requests.load()),
               static_cast<unsigned long long>(proxy.counters().upstream_connects.load()));
   std::this_thread::sleep_for(std::chrono::seconds(2));
+  std::printf("skiff: %lld client connections still open after the load (0 expected)\n",
+              static_cast<long long>(proxy.counters().open_connections.open()));
   std::printf(
       "skiff ingress proxy after the load, at rest: RSS %.1f MiB (%.1f MiB more than "
       "before the proxy started), peak %.1f MiB\n",
