@@ -73,6 +73,12 @@ class Connection {
     send("GET " + target + " HTTP/1.1\r\nHost: " + host + "\r\n" + extra + "\r\n");
     return read();
   }
+  // Asks for a WebSocket upgrade; returns the answer's header (a 101 when the tunnel is open).
+  std::string upgrade(const std::string& host, const std::string& target) {
+    send("GET " + target + " HTTP/1.1\r\nHost: " + host +
+         "\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\n\r\n");
+    return read_head();
+  }
   // An answer's header, byte by byte, so nothing after it (a tunnel's bytes) is consumed.
   std::string read_head() {
     std::string head;
@@ -398,10 +404,7 @@ TEST_P(IngressProxyTest, PassesAStreamOnAsItComes) {
 TEST_P(IngressProxyTest, TunnelsUpgradedConnections) {
   start();
   Connection client(port());
-  client.send(
-      "GET /socket HTTP/1.1\r\nHost: a.example.test\r\nConnection: Upgrade\r\n"
-      "Upgrade: websocket\r\nSec-WebSocket-Version: 13\r\n\r\n");
-  const std::string head = client.read_head();
+  const std::string head = client.upgrade("a.example.test", "/socket");
   EXPECT_EQ(head.rfind("HTTP/1.1 101", 0), 0u) << head;
   EXPECT_NE(head.find("Upgrade: websocket"), std::string::npos) << head;
   for (std::string message : {"hello", "through the tunnel"}) {
@@ -512,10 +515,7 @@ TEST_P(IngressProxyTest, StopsPromptlyWithConnectionsInEveryState) {
   waiting.send("GET /slow/1500 HTTP/1.1\r\nHost: a.example.test\r\n\r\n");
   // An open tunnel.
   Connection tunnel(port());
-  tunnel.send(
-      "GET /socket HTTP/1.1\r\nHost: a.example.test\r\nConnection: Upgrade\r\n"
-      "Upgrade: websocket\r\n\r\n");
-  const std::string head = tunnel.read_head();
+  const std::string head = tunnel.upgrade("a.example.test", "/socket");
   ASSERT_EQ(head.rfind("HTTP/1.1 101", 0), 0u) << head;
   std::this_thread::sleep_for(std::chrono::milliseconds(100));  // the slow request is upstream
 
