@@ -169,6 +169,9 @@ TEST_F(SqliteStoreTest, TheWalIsEmptiedOnceWritesPause) {
   for (int i = 0; i < 3000; ++i) {
     store->create("/registry/k/" + std::to_string(i), object_named("k", 1024));
   }
+  // The commit that reaches the WAL's bound truncates it itself (when the passes fall behind,
+  // on a busy machine), so the last of the 3000 may leave it empty; the one after cannot.
+  store->create("/registry/k/one-more", object_named("k", 1024));
   std::error_code ec;
   EXPECT_GT(fs::file_size(path() + "-wal", ec), 0u);
   // Once writes pause, the file is emptied, and everything is in the database file.
