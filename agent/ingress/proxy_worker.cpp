@@ -34,38 +34,34 @@ void log_accept_failure(const boost::system::error_code& error) {
   log::warn("ingress: accept failed", {{"error", error.message()}});
 }
 
-Task<void> accept_loop(ProxyWorker& worker, Acceptor& acceptor, bool tls) {
+Task<void> pause_accepting(ProxyWorker& worker, AsioIo) {
   Timer pause(worker.context());
+  pause.expires_after(kAcceptPause);
+  boost::system::error_code ignored;
+  co_await pause.async_wait(net::redirect_error(use_task, ignored));
+}
+
+Task<void> pause_accepting(ProxyWorker& worker, RingIo) {
+  boost::system::error_code ignored;
+  co_await async_ring_sleep(worker.ring(), kAcceptPause, net::redirect_error(use_task, ignored));
+}
+
+// Io: AsioIo with an Acceptor, RingIo with a RingAcceptor.
+template <class Io, class AnyAcceptor>
+Task<void> accept_loop(ProxyWorker& worker, AnyAcceptor& acceptor, bool tls) {
   while (acceptor.is_open()) {
     boost::system::error_code error;
-    AsioSocket socket = co_await acceptor.async_accept(net::redirect_error(use_task, error));
+    typename Io::Socket socket =
+        co_await acceptor.async_accept(net::redirect_error(use_task, error));
     if (error) {
       if (error == net::error::operation_aborted || !acceptor.is_open()) co_return;
       log_accept_failure(error);
-      pause.expires_after(kAcceptPause);
-      co_await pause.async_wait(net::redirect_error(use_task, error));
+      co_await pause_accepting(worker, Io{});
       continue;
     }
     socket.set_option(tcp::no_delay(true), error);
     worker.counters().connections.fetch_add(1, std::memory_order_relaxed);
-    net::co_spawn(worker.context(), serve_client<AsioIo>(worker, std::move(socket), tls),
-                  net::detached);
-  }
-}
-
-Task<void> ring_accept_loop(ProxyWorker& worker, RingAcceptor& acceptor, bool tls) {
-  for (;;) {
-    boost::system::error_code error;
-    RingSocket socket = co_await acceptor.async_accept(net::redirect_error(use_task, error));
-    if (error == net::error::operation_aborted) co_return;
-    if (error) {
-      log_accept_failure(error);
-      co_await async_ring_sleep(worker.ring(), kAcceptPause, net::redirect_error(use_task, error));
-      continue;
-    }
-    socket.set_option(tcp::no_delay(true), error);
-    worker.counters().connections.fetch_add(1, std::memory_order_relaxed);
-    net::co_spawn(worker.context(), serve_client<RingIo>(worker, std::move(socket), tls),
+    net::co_spawn(worker.context(), serve_client<Io>(worker, std::move(socket), tls),
                   net::detached);
   }
 }
@@ -134,7 +130,7 @@ void ProxyWorker::run() {
 void ProxyWorker::run_with_ring() {
   for (const Listener& listener : listeners_) {
     ring_acceptors_.push_back(std::make_unique<RingAcceptor>(*ring_, listener.descriptor));
-    net::co_spawn(context_, ring_accept_loop(*this, *ring_acceptors_.back(), listener.tls),
+    net::co_spawn(context_, accept_loop<RingIo>(*this, *ring_acceptors_.back(), listener.tls),
                   net::detached);
   }
   ring_->run(kTick, [this] { tick(); });
@@ -156,7 +152,7 @@ void ProxyWorker::run_with_asio() {
       log::error("ingress: cannot use a listener", {{"error", error.message()}});
       continue;
     }
-    net::co_spawn(context_, accept_loop(*this, *acceptor, listener.tls), net::detached);
+    net::co_spawn(context_, accept_loop<AsioIo>(*this, *acceptor, listener.tls), net::detached);
     acceptors_.push_back(std::move(acceptor));
   }
   tick_.emplace(context_);

@@ -221,6 +221,8 @@ class RingSocket : public boost::asio::socket_base {
 class RingAcceptor {
  public:
   RingAcceptor(RingReactor& reactor, int descriptor) : reactor_(reactor), descriptor_(descriptor) {}
+  // The listening descriptor belongs to the worker, which closes it after the ring is gone.
+  bool is_open() const { return descriptor_ >= 0; }
 
   // Completes with (error_code, RingSocket).
   template <class Token>
