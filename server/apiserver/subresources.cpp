@@ -145,7 +145,10 @@ http::Response handle_binding(RequestContext& context) {
   guaranteed_update(
       context.store, context.resource, context.key(), context.name,
       [&](const Json& current) {
-        std::string assigned = current.value("spec", Json::object()).value("nodeName", "");
+        // Read in place: value("spec", ...) would copy the whole spec for one field.
+        std::string assigned;
+        if (auto spec = current.find("spec"); spec != current.end() && spec->is_object())
+          assigned = spec->value("nodeName", "");
         if (!assigned.empty()) {
           throw api::conflict(
               "pods/binding", context.name,

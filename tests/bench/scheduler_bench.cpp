@@ -5,7 +5,10 @@
 //
 // Measures, for 100 and 1,000 nodes: pods bound per second (first create -> last binding
 // seen), p50/p99 latency of the create requests during the run, and the server's RSS at the
-// end. kube-scheduler manages about 100 pods/s in the Kubernetes 5,000-node tests.
+// end. Then the scheduler alone: the same pods created while every node is cordoned (each one
+// found unschedulable once), then the nodes uncordoned; pods bound per second from the first
+// uncordon to the last binding. kube-scheduler manages about 100 pods/s in the Kubernetes
+// 5,000-node tests.
 //
 // Run: build/tests/scheduler_bench [pods=10000] [node counts...=100 1000]
 #include <algorithm>
@@ -13,6 +16,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -30,36 +34,44 @@ using namespace skiff;
 
 namespace {
 
-long rss_kib(pid_t pid) {
+// A line of /proc/<pid>/status in KiB: "VmRSS" (all resident memory) or "RssAnon" (the
+// process's own memory, without the database pages SQLite maps, which the kernel can drop).
+long status_kib(pid_t pid, const std::string& field) {
   std::ifstream status("/proc/" + std::to_string(pid) + "/status");
   std::string line;
-  while (std::getline(status, line)) {
-    if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
-  }
+  while (std::getline(status, line))
+    if (line.rfind(field + ":", 0) == 0) return std::stol(line.substr(field.size() + 1));
   return 0;
 }
+std::string rss_mib(pid_t pid) {
+  char text[64];
+  std::snprintf(text, sizeof text, "%.1f MiB (anon %.1f)", status_kib(pid, "VmRSS") / 1024.0,
+                status_kib(pid, "RssAnon") / 1024.0);
+  return text;
+}
 
-// Counts bound pods from a watch on all pods, until `total` are bound.
-class BindingCounter {
+// Counts the pod watch events that `counts` picks (it sees each event's JSON line), from
+// `resource_version` on, until `total`.
+class EventCounter {
  public:
-  // Watches from `resource_version` so that no binding made after it is missed.
-  BindingCounter(const std::string& url, http::ClientOptions client, int total,
-                 std::string resource_version)
+  EventCounter(const std::string& url, http::ClientOptions client, int total,
+               std::string resource_version, std::function<bool(std::string_view)> counts)
       : url_(url),
         client_(std::move(client)),
         total_(total),
-        resource_version_(std::move(resource_version)) {
+        resource_version_(std::move(resource_version)),
+        counts_(std::move(counts)) {
     thread_ = std::thread([this] { run(); });
   }
-  ~BindingCounter() {
+  ~EventCounter() {
     if (thread_.joinable()) thread_.join();
   }
-  // Blocks until every pod is bound (or the watch times out); returns when the last one was.
+  // Blocks until `total` were counted (or the watch timed out); returns when the last one came.
   Clock::time_point wait() {
     thread_.join();
     return last_;
   }
-  int bound() const { return bound_; }
+  int counted() const { return counted_; }
 
  private:
   void run() {
@@ -72,18 +84,11 @@ class BindingCounter {
         [&](std::string_view chunk) {
           buffer.append(chunk);
           for (auto nl = buffer.find('\n'); nl != std::string::npos; nl = buffer.find('\n')) {
-            // A pod's text names spec.nodeName once it is bound (and nowhere else: status
-            // has no such field). Found without parsing the event, which cost this counter
-            // more CPU than the server's decision took.
-            const std::string_view line(buffer.data(), nl);
-            const bool bound = line.rfind(R"({"type":"MODIFIED")", 0) == 0 &&
-                               line.find(R"("nodeName":")") != std::string_view::npos;
+            const bool counted = counts_(std::string_view(buffer.data(), nl));
             buffer.erase(0, nl + 1);
-            if (bound) {
-              if (++bound_ == total_) {
-                last_ = Clock::now();
-                return false;
-              }
+            if (counted && ++counted_ == total_) {
+              last_ = Clock::now();
+              return false;
             }
           }
           return true;
@@ -93,59 +98,143 @@ class BindingCounter {
   http::ClientOptions client_;
   int total_;
   std::string resource_version_;
-  int bound_ = 0;
+  std::function<bool(std::string_view)> counts_;
+  int counted_ = 0;
   Clock::time_point last_;
   std::thread thread_;
 };
 
-void run(int node_count, int pods) {
-  skiff::testing::TestServer server({"--log-level=warn"});
-  skiff::testing::SimulatedNodesOptions options;
-  options.server_url = server.url();
-  options.client = server.admin_client_options();
-  options.count = node_count;
-  options.run_pods = false;
-  options.lease_renew_interval = std::chrono::seconds(10);
-  skiff::testing::SimulatedNodes nodes(options);
-  nodes.start();
-  http::HttpClient setup(server.admin_client_options());
-  setup.request("POST", server.url() + "/api/v1/namespaces",
-                R"({"apiVersion":"v1","kind":"Namespace","metadata":{"name":"bench"}})",
-                {{"Content-Type", "application/json"}});
+// Events are matched in their text, not parsed: parsing every one cost this benchmark's
+// process more CPU than the server's scheduling decision took.
+bool is_modified(std::string_view line) {
+  return line.rfind(R"({"type":"MODIFIED")", 0) == 0;
+}
+// A pod's text names spec.nodeName once it is bound, and nowhere else (status has no such field).
+bool is_binding(std::string_view line) {
+  return is_modified(line) && line.find(R"("nodeName":")") != std::string_view::npos;
+}
+// The scheduler's PodScheduled=False condition (written once per pod while no node fits).
+bool is_unschedulable(std::string_view line) {
+  return is_modified(line) && line.find(R"("reason":"Unschedulable")") != std::string_view::npos;
+}
 
-  auto listed = setup.request("GET", server.url() + "/api/v1/namespaces/bench/pods");
-  BindingCounter counter(server.url(), server.admin_client_options(), pods,
-                         Json::parse(listed.body)["metadata"]["resourceVersion"]);
-  skiff::bench::LoadOptions load;
-  load.port = server.port();
-  auto tls = skiff::testing::admin_tls_context(server);
-  load.tls = &tls;
-  load.connections = 8;
-  load.threads = 2;
-  load.total = pods;
-  load.expected_status = 201;
-  load.make_request = [](int i) {
-    // Built as text: the client's CPU goes to its connections, not to JSON trees.
-    return skiff::bench::LoadRequest{
-        boost::beast::http::verb::post, "/api/v1/namespaces/bench/pods",
-        R"({"apiVersion":"v1","kind":"Pod","metadata":{"name":"pod-)" + std::to_string(i) +
-            R"(","namespace":"bench"},"spec":{"containers":[{"name":"app","image":"busybox",)"
-            R"("resources":{"requests":{"cpu":"10m","memory":"16Mi"}}}]}})"};
-  };
+// One server with `node_count` simulated nodes and a "bench" namespace.
+struct BenchCluster {
+  explicit BenchCluster(int node_count)
+      : node_count(node_count), nodes(node_options(server, node_count)) {
+    nodes.start();
+    http::HttpClient setup(server.admin_client_options());
+    setup.request("POST", server.url() + "/api/v1/namespaces",
+                  R"({"apiVersion":"v1","kind":"Namespace","metadata":{"name":"bench"}})",
+                  {{"Content-Type", "application/json"}});
+  }
+  ~BenchCluster() { nodes.stop(); }
+
+  static skiff::testing::SimulatedNodesOptions node_options(
+      const skiff::testing::TestServer& server, int count) {
+    skiff::testing::SimulatedNodesOptions options;
+    options.server_url = server.url();
+    options.client = server.admin_client_options();
+    options.count = count;
+    options.run_pods = false;
+    options.lease_renew_interval = std::chrono::seconds(10);
+    return options;
+  }
+
+  // The revision to watch from: nothing in the namespace after it is missed.
+  std::string pods_revision() {
+    http::HttpClient client(server.admin_client_options());
+    auto listed = client.request("GET", server.url() + "/api/v1/namespaces/bench/pods");
+    return Json::parse(listed.body)["metadata"]["resourceVersion"];
+  }
+
+  // Sends `total` requests over 8 connections; fails loudly when any is refused.
+  bench::LoadResult load(int total, unsigned expected_status,
+                         std::function<bench::LoadRequest(int)> make_request) {
+    bench::LoadOptions options;
+    options.port = server.port();
+    options.tls = &tls;
+    options.connections = 8;
+    options.threads = 2;
+    options.total = total;
+    options.expected_status = expected_status;
+    options.make_request = std::move(make_request);
+    auto result = bench::run_load(options);
+    if (result.failures) std::fprintf(stderr, "%d requests failed\n", result.failures);
+    return result;
+  }
+
+  bench::LoadResult create_pods(int count) {
+    return load(count, 201, [](int i) {
+      // Built as text: the client's CPU goes to its connections, not to JSON trees.
+      return bench::LoadRequest{
+          boost::beast::http::verb::post, "/api/v1/namespaces/bench/pods",
+          R"({"apiVersion":"v1","kind":"Pod","metadata":{"name":"pod-)" + std::to_string(i) +
+              R"(","namespace":"bench"},"spec":{"containers":[{"name":"app","image":"busybox",)"
+              R"("resources":{"requests":{"cpu":"10m","memory":"16Mi"}}}]}})"};
+    });
+  }
+
+  // Cordons or uncordons every node (kubectl cordon's merge patch).
+  void set_unschedulable(bool unschedulable) {
+    load(node_count, 200, [this, unschedulable](int i) {
+      return bench::LoadRequest{
+          boost::beast::http::verb::patch, "/api/v1/nodes/" + nodes.node_name(i + 1),
+          std::string(R"({"spec":{"unschedulable":)") + (unschedulable ? "true" : "false") + "}}",
+          "application/merge-patch+json"};
+    });
+  }
+  skiff::testing::TestServer server{{"--log-level=warn"}};
+  boost::asio::ssl::context tls = skiff::testing::admin_tls_context(server);
+  int node_count;
+  skiff::testing::SimulatedNodes nodes;
+};
+
+// Pods created while the scheduler binds them: what a user applying a big Deployment waits for.
+void run_end_to_end(int node_count, int pods) {
+  BenchCluster cluster(node_count);
+  EventCounter bindings(cluster.server.url(), cluster.server.admin_client_options(), pods,
+                        cluster.pods_revision(), is_binding);
   const auto start = Clock::now();
-  const auto result = skiff::bench::run_load(load);
-  if (result.failures) std::fprintf(stderr, "creates: %d failed\n", result.failures);
-  const auto created = Clock::now();
-  const auto last_bound = counter.wait();
-  const double seconds = std::chrono::duration<double>(last_bound - start).count();
+  const auto created = cluster.create_pods(pods);
+  const auto last_bound = bindings.wait();
   std::printf(
       "nodes=%d pods=%d bound=%d  create phase %.2f s  bound/s %.0f  create latency p50 %.2f ms "
-      "p99 %.2f ms  server RSS %.1f MiB\n",
-      node_count, pods, counter.bound(), std::chrono::duration<double>(created - start).count(),
-      counter.bound() / seconds, skiff::bench::percentile(result.latencies_ms, 0.50),
-      skiff::bench::percentile(result.latencies_ms, 0.99), rss_kib(server.pid()) / 1024.0);
+      "p99 %.2f ms  server RSS %s\n",
+      node_count, pods, bindings.counted(), created.seconds,
+      bindings.counted() / std::chrono::duration<double>(last_bound - start).count(),
+      bench::percentile(created.latencies_ms, 0.50), bench::percentile(created.latencies_ms, 0.99),
+      rss_mib(cluster.server.pid()).c_str());
   std::fflush(stdout);
-  nodes.stop();
+}
+
+// The scheduler alone: `pods` pending pods (every node cordoned) are bound once the nodes are
+// uncordoned, as when nodes come back to a cluster with work waiting. Timed from the first
+// uncordon to the last binding; the creates are done before.
+void run_backlog(int node_count, int pods) {
+  BenchCluster cluster(node_count);
+  cluster.set_unschedulable(true);
+  EventCounter pending(cluster.server.url(), cluster.server.admin_client_options(), pods,
+                       cluster.pods_revision(), is_unschedulable);
+  cluster.create_pods(pods);
+  pending.wait();
+  if (pending.counted() != pods) {
+    std::fprintf(stderr, "only %d of %d pods were found unschedulable\n", pending.counted(), pods);
+    std::exit(1);
+  }
+  EventCounter bindings(cluster.server.url(), cluster.server.admin_client_options(), pods,
+                        cluster.pods_revision(), is_binding);
+  const std::string rss_pending = rss_mib(cluster.server.pid());
+  const auto start = Clock::now();
+  cluster.set_unschedulable(false);
+  const auto last_bound = bindings.wait();
+  std::printf(
+      "nodes=%d backlog of %d pending pods: bound=%d  bound/s %.0f  server RSS pending %s, "
+      "bound %s\n",
+      node_count, pods, bindings.counted(),
+      bindings.counted() / std::chrono::duration<double>(last_bound - start).count(),
+      rss_pending.c_str(), rss_mib(cluster.server.pid()).c_str());
+  std::fflush(stdout);
 }
 
 }  // namespace
@@ -155,6 +244,9 @@ int main(int argc, char** argv) {
   std::vector<int> node_counts;
   for (int i = 2; i < argc; ++i) node_counts.push_back(std::atoi(argv[i]));
   if (node_counts.empty()) node_counts = {100, 1000};
-  for (int nodes : node_counts) run(nodes, pods);
+  for (int nodes : node_counts) {
+    run_end_to_end(nodes, pods);
+    run_backlog(nodes, pods);
+  }
   return 0;
 }

@@ -54,7 +54,7 @@ class LoadConnection {
     request_.set(http::field::host, "127.0.0.1");
     request_.set(http::field::accept, "application/json");
     if (!made.body.empty()) {
-      request_.set(http::field::content_type, "application/json");
+      request_.set(http::field::content_type, made.content_type);
       request_.body() = std::move(made.body);
     }
     request_.prepare_payload();

@@ -17,7 +17,8 @@ namespace skiff::bench {
 struct LoadRequest {
   boost::beast::http::verb method = boost::beast::http::verb::get;
   std::string target;
-  std::string body;  // sent as application/json when not empty
+  std::string body;  // sent with `content_type` when not empty
+  std::string content_type = "application/json";
 };
 
 struct LoadOptions {
