@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "pkg/api/errors.h"
+#include "pkg/api/json_read.h"
 #include "pkg/api/protobuf.h"
 #include "pkg/yaml/yaml.h"
 
@@ -22,7 +23,7 @@ std::string media_type(const std::string& content_type) {
 
 Json parse_json_body(const std::string& text, const std::string& what) {
   try {
-    return Json::parse(text);
+    return api::read_json_text(text);
   } catch (const Json::parse_error& e) {
     std::string message = e.what();
     // nlohmann prefixes "[json.exception.parse_error.101] "; keep the human part.

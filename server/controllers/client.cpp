@@ -3,6 +3,7 @@
 #include <stdexcept>
 
 #include "pkg/api/errors.h"
+#include "pkg/api/json_read.h"
 #include "pkg/api/json_text.h"
 
 namespace skiff::controllers {
@@ -27,7 +28,7 @@ Json InProcessClient::request(std::string_view method, const std::string& path, 
   if (!response) {
     throw api::internal_error("in-process client: " + path + " answered with a stream");
   }
-  Json decoded = Json::parse(response->body, nullptr, /*allow_exceptions=*/false);
+  Json decoded = api::read_json_text_or_discarded(response->body);
   if (response->status >= 200 && response->status < 300) return decoded;
   std::string reason = decoded.is_object() ? decoded.value("reason", "") : "";
   std::string message =

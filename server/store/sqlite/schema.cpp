@@ -1,5 +1,6 @@
 #include "server/store/sqlite/schema.h"
 
+#include "pkg/api/json_read.h"
 #include "pkg/log/log.h"
 
 namespace skiff::store::sqlite {
@@ -93,7 +94,7 @@ PersistedRevisions read_revisions(Database& db) {
 }
 
 Json parse_value(std::string_view stored) {
-  return Json::parse(stored.begin(), stored.end());
+  return api::read_json_text(stored);
 }
 
 }  // namespace skiff::store::sqlite

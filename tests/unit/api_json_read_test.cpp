@@ -1,0 +1,119 @@
+// api::read_json_text must build exactly the tree nlohmann's parse() builds (values and number
+// types), and fail exactly as it fails.
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "pkg/api/json_read.h"
+#include "pkg/api/json_text.h"
+
+namespace skiff::api {
+namespace {
+
+// Equal values of the same types all the way down (Json's == treats 1u and 1 as equal).
+::testing::AssertionResult same_tree(const Json& read, const Json& parsed) {
+  if (read.type() != parsed.type())
+    return ::testing::AssertionFailure() << read.type_name() << " where parse() has "
+                                         << parsed.type_name() << ": " << parsed.dump();
+  if (read.is_object()) {
+    if (read.size() != parsed.size()) return ::testing::AssertionFailure() << "member count";
+    for (auto it = parsed.begin(); it != parsed.end(); ++it) {
+      if (!read.contains(it.key())) return ::testing::AssertionFailure() << "missing " << it.key();
+      if (auto same = same_tree(read.at(it.key()), it.value()); !same) return same;
+    }
+    return ::testing::AssertionSuccess();
+  }
+  if (read.is_array()) {
+    if (read.size() != parsed.size()) return ::testing::AssertionFailure() << "item count";
+    for (size_t i = 0; i < parsed.size(); ++i)
+      if (auto same = same_tree(read[i], parsed[i]); !same) return same;
+    return ::testing::AssertionSuccess();
+  }
+  if (read != parsed)
+    return ::testing::AssertionFailure() << read.dump() << " vs " << parsed.dump();
+  return ::testing::AssertionSuccess();
+}
+
+void expect_as_parse(const std::string& text) {
+  SCOPED_TRACE(text);
+  const Json parsed = Json::parse(text);
+  EXPECT_TRUE(same_tree(read_json_text(text), parsed));
+  EXPECT_TRUE(same_tree(read_json_text_or_discarded(text), parsed));
+}
+
+TEST(JsonRead, ApiObjectsAsParseReadsThem) {
+  expect_as_parse(R"({"apiVersion":"v1","data":{"payload":")" + std::string(960, 'x') +
+                  R"("},"kind":"ConfigMap","metadata":{"labels":{"bench":"api"},"name":"cm-1"}})");
+  expect_as_parse(R"({
+    "apiVersion": "apps/v1", "kind": "Deployment",
+    "metadata": {"name": "web", "generation": 3, "annotations": {}},
+    "spec": {"replicas": 0, "paused": false, "selector": {"matchLabels": {"app": "web"}},
+             "template": {"spec": {"containers": [{"name": "app", "image": "nginx:1.25",
+                                                   "ports": [{"containerPort": 80}],
+                                                   "args": [], "tty": true}]}}},
+    "status": null
+  })");
+}
+
+TEST(JsonRead, NumberTypesAsParseGivesThem) {
+  // parse(): non-negative integers are unsigned, negative ones signed, the rest floating-point.
+  for (const char* text :
+       {"0", "-0", "7", "-7", "9223372036854775807", "9223372036854775808", "-9223372036854775808",
+        "-9223372036854775809", "18446744073709551615", "18446744073709551616", "1.5", "-0.0",
+        "1e3", "2E-2", "[1,-1,1.0]", "{\"a\":-12,\"b\":12}"}) {
+    expect_as_parse(text);
+  }
+}
+
+TEST(JsonRead, WhatItHandsToParseComesOutTheSame) {
+  for (const char* text :
+       {R"("caf\u00e9")", "\"caf\xc3\xa9\"", R"({"a":"line\nbreak","b":"q\"uote"})",
+        R"(["\ud83d\ude00"])", "\xef\xbb\xbf{\"bom\":1}", R"({"dup":1,"dup":2})", "[]", "{}",
+        " \t\r\n[ ] ", R"({"a":[{"b":[{"c":[null,true,false]}]}]})"}) {
+    expect_as_parse(text);
+  }
+  std::string deep;
+  for (int i = 0; i < 300; ++i) deep += '[';
+  for (int i = 0; i < 300; ++i) deep += ']';
+  expect_as_parse(deep);  // deeper than the fast path goes
+}
+
+TEST(JsonRead, MalformedTextFailsWithParsesMessage) {
+  for (const char* text : {"", "{", "{\"a\":}", "{\"a\" 1}", "[1,]", "01", "-", "tru", "true x",
+                           "{\"a\":1,}", "\"open", "[1 2]", "{\"a\":\"\x01\"}", "nul"}) {
+    SCOPED_TRACE(text);
+    std::string expected;
+    try {
+      (void)Json::parse(text);
+      ADD_FAILURE() << "parse() took it";
+    } catch (const Json::parse_error& error) {
+      expected = error.what();
+    }
+    try {
+      (void)read_json_text(text);
+      ADD_FAILURE() << "read_json_text took it";
+    } catch (const Json::parse_error& error) {
+      EXPECT_EQ(error.what(), expected);
+    }
+    EXPECT_TRUE(read_json_text_or_discarded(text).is_discarded());
+  }
+}
+
+TEST(JsonRead, ARepeatedKeyKeepsItsLastValue) {
+  EXPECT_EQ(read_json_text(R"({"a":1,"b":{"c":2},"a":{"d":3}})"),
+            Json::parse(R"({"a":{"d":3},"b":{"c":2}})"));
+}
+
+TEST(JsonRead, ReadsBackWhatJsonTextWrote) {
+  Json object = {{"name", "x"},
+                 {"n", -3},
+                 {"u", 5u},
+                 {"list", {1, "two", nullptr, false}},
+                 {"nested", {{"empty", Json::object()}, {"none", Json::array()}}}};
+  expect_as_parse(json_text(object));
+  EXPECT_EQ(read_json_text(json_text(object)), object);  // equal values (1u == 1)
+}
+
+}  // namespace
+}  // namespace skiff::api
