@@ -54,16 +54,9 @@ class FastReader {
   }
 
   bool read_object(Json& out, int depth) {
-    ++at_;  // '{'
     out = Json::object();
     auto& members = out.get_ref<Json::object_t&>();
-    skip_whitespace();
-    if (at_ != end_ && *at_ == '}') {
-      ++at_;
-      return true;
-    }
-    for (;;) {
-      skip_whitespace();
+    return read_sequence('}', [&] {
       std::string key;
       if (at_ == end_ || *at_ != '"' || !read_string(key)) return false;
       skip_whitespace();
@@ -71,38 +64,35 @@ class FastReader {
       ++at_;
       skip_whitespace();
       // A repeated key keeps its last value, as parse() does.
-      if (!read_value(members[std::move(key)], depth + 1)) return false;
-      skip_whitespace();
-      if (at_ == end_) return false;
-      if (*at_ == ',') {
-        ++at_;
-        continue;
-      }
-      if (*at_ != '}') return false;
-      ++at_;
-      return true;
-    }
+      return read_value(members[std::move(key)], depth + 1);
+    });
   }
 
   bool read_array(Json& out, int depth) {
-    ++at_;  // '['
     out = Json::array();
     auto& items = out.get_ref<Json::array_t&>();
+    return read_sequence(']', [&] { return read_value(items.emplace_back(), depth + 1); });
+  }
+
+  // The elements between the opening bracket at `at_` and `close`, separated by commas.
+  template <typename ReadElement>
+  bool read_sequence(char close, ReadElement read_element) {
+    ++at_;  // '{' or '['
     skip_whitespace();
-    if (at_ != end_ && *at_ == ']') {
+    if (at_ != end_ && *at_ == close) {
       ++at_;
       return true;
     }
     for (;;) {
       skip_whitespace();
-      if (!read_value(items.emplace_back(), depth + 1)) return false;
+      if (!read_element()) return false;
       skip_whitespace();
       if (at_ == end_) return false;
       if (*at_ == ',') {
         ++at_;
         continue;
       }
-      if (*at_ != ']') return false;
+      if (*at_ != close) return false;
       ++at_;
       return true;
     }
