@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "pkg/api/json.h"
+#include "tests/bench/support/process_status.h"
 #include "tests/bench/support/request_load.h"
 #include "tests/integration/support/admin_tls.h"
 #include "tests/integration/support/test_server.h"
@@ -112,15 +113,8 @@ std::string configmap_body(const std::string& name) {
          R"("},"kind":"ConfigMap","metadata":{"labels":{"bench":"api"},"name":")" + name + R"("}})";
 }
 
-// A line of /proc/<pid>/status in KiB: "VmRSS" (all resident memory) or "RssAnon" (the
-// process's own memory, without the database pages SQLite maps, which the kernel can drop).
-long status_kib(pid_t pid, const std::string& field) {
-  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(status, line))
-    if (line.rfind(field + ":", 0) == 0) return std::stol(line.substr(field.size() + 1));
-  return -1;
-}
+using skiff::bench::status_kib;
+
 long rss_kib(pid_t pid) {
   return status_kib(pid, "VmRSS");
 }

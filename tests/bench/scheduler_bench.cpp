@@ -24,6 +24,7 @@
 
 #include "pkg/api/json.h"
 #include "pkg/http/client.h"
+#include "tests/bench/support/process_status.h"
 #include "tests/bench/support/request_load.h"
 #include "tests/integration/support/admin_tls.h"
 #include "tests/integration/support/simulated_nodes.h"
@@ -34,15 +35,8 @@ using namespace skiff;
 
 namespace {
 
-// A line of /proc/<pid>/status in KiB: "VmRSS" (all resident memory) or "RssAnon" (the
-// process's own memory, without the database pages SQLite maps, which the kernel can drop).
-long status_kib(pid_t pid, const std::string& field) {
-  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(status, line))
-    if (line.rfind(field + ":", 0) == 0) return std::stol(line.substr(field.size() + 1));
-  return 0;
-}
+using bench::status_kib;
+
 std::string rss_mib(pid_t pid) {
   char text[64];
   std::snprintf(text, sizeof text, "%.1f MiB (anon %.1f)", status_kib(pid, "VmRSS") / 1024.0,
