@@ -53,4 +53,13 @@ std::optional<Response> settle(HandlerResult result) {
   return answered.get();
 }
 
+void settle_async(HandlerResult result, std::function<void(std::optional<Response>)> done) {
+  if (auto* response = std::get_if<Response>(&result)) return done(std::move(*response));
+  auto* deferred = std::get_if<DeferredResponse>(&result);
+  if (deferred == nullptr) return done(std::nullopt);
+  start_deferred(*deferred, make_responder([done = std::move(done)](Response response) {
+    done(std::move(response));
+  }));
+}
+
 }  // namespace skiff::http

@@ -134,6 +134,9 @@ using Handler = std::function<HandlerResult(Request&)>;
 // service): a Response as it is, a DeferredResponse started and waited for. nullopt for a
 // stream or an upgrade.
 std::optional<Response> settle(HandlerResult result);
+// settle() without waiting: `done` gets the answer once it is there, at once for a Response and
+// from whichever thread answers a DeferredResponse; nullopt for a stream or an upgrade.
+void settle_async(HandlerResult result, std::function<void(std::optional<Response>)> done);
 
 struct ServerOptions {
   std::string bind_address = "127.0.0.1";

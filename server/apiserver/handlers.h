@@ -17,6 +17,7 @@ http::Response handle_update(RequestContext& context);             // update_han
 http::Response handle_patch(RequestContext& context);              // patch_handler.cpp
 http::Response handle_delete(RequestContext& context);             // delete_handler.cpp
 http::Response handle_delete_collection(RequestContext& context);  // delete_handler.cpp
-http::Response handle_subresource(RequestContext& context);        // subresources.cpp
+// pods/binding answers deferred: the store's writer answers once the binding is committed.
+http::HandlerResult handle_subresource(RequestContext& context);  // subresources.cpp
 
 }  // namespace skiff::apiserver

@@ -133,7 +133,11 @@ http::Response handle_scale(RequestContext& context) {
 
 // --- pods ---
 
-http::Response handle_binding(RequestContext& context) {
+// pods/binding: sets spec.nodeName once. The check and the change are applied by the store's
+// writer to the pod as it stands (Store::mutate_async): no read beforehand, no Conflict to
+// retry, and the request holds no thread while the write commits (the scheduler binds
+// thousands of pods a second this way).
+http::HandlerResult handle_binding(RequestContext& context) {
   if (context.request.method != "POST") method_not_allowed(context);
   Json binding = decode_object_body(context.request);
   const Json target = binding.value("target", Json::object());
@@ -142,24 +146,43 @@ http::Response handle_binding(RequestContext& context) {
     throw api::invalid("", "Binding", context.name,
                        {{"FieldValueRequired", "Required value", "target.name"}});
   }
-  guaranteed_update(
-      context.store, context.resource, context.key(), context.name,
-      [&](const Json& current) {
-        // Read in place: value("spec", ...) would copy the whole spec for one field.
-        std::string assigned;
-        if (auto spec = current.find("spec"); spec != current.end() && spec->is_object())
-          assigned = spec->value("nodeName", "");
-        if (!assigned.empty()) {
-          throw api::conflict(
-              "pods/binding", context.name,
-              "pod " + context.name + " is already assigned to node \"" + assigned + "\"");
-        }
-        Json desired = current;
-        desired["spec"]["nodeName"] = node;
-        return desired;
-      },
-      context.dry_run());
-  return json_response(201, success_status(context.resource, context.name));
+  auto bind = [name = context.name, node](const Json& current) {
+    // Read in place: value("spec", ...) would copy the whole spec for one field.
+    std::string assigned;
+    if (auto spec = current.find("spec"); spec != current.end() && spec->is_object())
+      assigned = spec->value("nodeName", "");
+    if (!assigned.empty()) {
+      throw api::conflict("pods/binding", name,
+                          "pod " + name + " is already assigned to node \"" + assigned + "\"");
+    }
+    Json desired = current;
+    desired["spec"]["nodeName"] = node;
+    return desired;
+  };
+  if (context.dry_run()) {
+    guaranteed_update(context.store, context.resource, context.key(), context.name, bind, true);
+    return json_response(201, success_status(context.resource, context.name));
+  }
+  return http::DeferredResponse{[&store = context.store, &resource = context.resource,
+                                 key = context.key(), name = context.name,
+                                 bind = std::move(bind)](http::ResponderPtr responder) mutable {
+    store.mutate_async(
+        key, std::move(bind),
+        [responder = std::move(responder), &resource, name](store::WriteResult result) {
+          try {
+            if (result.error) {
+              try {
+                std::rethrow_exception(result.error);
+              } catch (const store::StoreError& error) {
+                throw_store_error(error, resource, name);
+              }
+            }
+            responder->send(json_response(201, success_status(resource, name)));
+          } catch (...) {
+            responder->send(current_error_response());
+          }
+        });
+  }};
 }
 
 http::Response handle_eviction(RequestContext& context) {
@@ -222,7 +245,7 @@ http::Response handle_finalize(RequestContext& context) {
 
 }  // namespace
 
-http::Response handle_subresource(RequestContext& context) {
+http::HandlerResult handle_subresource(RequestContext& context) {
   const auto& sub = context.subresource;
   if (sub == "status") return handle_status(context);
   if (sub == "scale") return handle_scale(context);

@@ -1,5 +1,6 @@
 #include "server/controllers/client.h"
 
+#include <optional>
 #include <stdexcept>
 
 #include "pkg/api/errors.h"
@@ -11,20 +12,10 @@ namespace skiff::controllers {
 InProcessClient::InProcessClient(http::Handler handler, std::string user_agent)
     : handler_(std::move(handler)), user_agent_(std::move(user_agent)) {}
 
-Json InProcessClient::request(std::string_view method, const std::string& path, const Json* body,
-                              std::string_view content_type) {
-  http::Request request;
-  request.method = std::string(method);
-  request.target = path;
-  http::parse_target(path, request);
-  request.headers = {{"Accept", "application/json"}, {"User-Agent", user_agent_}};
-  if (body != nullptr) {
-    request.body = api::json_text(*body);
-    request.headers.emplace_back("Content-Type", std::string(content_type));
-  }
-  request.remote_address = "in-process";
-  // A deferred answer (a create waiting for its commit) is waited for here, on this thread.
-  auto response = http::settle(handler_(request));
+namespace {
+
+// The decoded body of a 2xx answer; anything else thrown as the ApiError it says.
+Json decode_answer(const std::optional<http::Response>& response, const std::string& path) {
   if (!response) {
     throw api::internal_error("in-process client: " + path + " answered with a stream");
   }
@@ -35,6 +26,56 @@ Json InProcessClient::request(std::string_view method, const std::string& path, 
       decoded.is_object() ? decoded.value("message", response->body) : response->body;
   throw api::ApiError(static_cast<int>(response->status), reason, message,
                       decoded.is_object() ? decoded.value("details", Json()) : Json());
+}
+
+}  // namespace
+
+void Client::request_async(std::string_view method, const std::string& path, const Json* body,
+                           AnswerDone done) {
+  Json answer;
+  try {
+    answer = request(method, path, body);
+  } catch (...) {
+    return done(Json(), std::current_exception());
+  }
+  done(std::move(answer), nullptr);
+}
+
+http::Request InProcessClient::make_request(std::string_view method, const std::string& path,
+                                            const Json* body, std::string_view content_type) const {
+  http::Request request;
+  request.method = std::string(method);
+  request.target = path;
+  http::parse_target(path, request);
+  request.headers = {{"Accept", "application/json"}, {"User-Agent", user_agent_}};
+  if (body != nullptr) {
+    request.body = api::json_text(*body);
+    request.headers.emplace_back("Content-Type", std::string(content_type));
+  }
+  request.remote_address = "in-process";
+  return request;
+}
+
+Json InProcessClient::request(std::string_view method, const std::string& path, const Json* body,
+                              std::string_view content_type) {
+  http::Request request = make_request(method, path, body, content_type);
+  // A deferred answer (a create waiting for its commit) is waited for here, on this thread.
+  return decode_answer(http::settle(handler_(request)), path);
+}
+
+void InProcessClient::request_async(std::string_view method, const std::string& path,
+                                    const Json* body, AnswerDone done) {
+  http::Request request = make_request(method, path, body, "application/json");
+  http::settle_async(handler_(request),
+                     [path, done = std::move(done)](std::optional<http::Response> response) {
+                       Json answer;
+                       try {
+                         answer = decode_answer(response, path);
+                       } catch (...) {
+                         return done(Json(), std::current_exception());
+                       }
+                       done(std::move(answer), nullptr);
+                     });
 }
 
 std::string collection_path(const api::ResourceInfo& resource, const std::string& namespace_name) {

@@ -6,6 +6,8 @@
 // Client is one method; the verbs below are thin helpers that build paths and bodies. Every
 // failure is thrown as api::ApiError with the Status code the API answered (409 Conflict means:
 // requeue and read again).
+#include <exception>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -23,6 +25,16 @@ class Client {
   // Returns the decoded JSON body of a 2xx answer; throws api::ApiError otherwise.
   virtual Json request(std::string_view method, const std::string& path, const Json* body,
                        std::string_view content_type = "application/json") = 0;
+
+  // How request_async ends: the decoded body of a 2xx answer, or (error set) what request()
+  // would have thrown.
+  using AnswerDone = std::function<void(Json body, std::exception_ptr error)>;
+  // request() without holding this thread while a write commits: `done` is called exactly
+  // once, on this thread or on the one that completes the write (the store's writer: `done`
+  // must then be quick and must not make a synchronous request). The default is request(),
+  // then `done`.
+  virtual void request_async(std::string_view method, const std::string& path, const Json* body,
+                             AnswerDone done);
 };
 using ClientPtr = std::unique_ptr<Client>;
 
@@ -33,8 +45,15 @@ class InProcessClient : public Client {
   explicit InProcessClient(http::Handler handler, std::string user_agent = "skiff-controller");
   Json request(std::string_view method, const std::string& path, const Json* body,
                std::string_view content_type) override;
+  // A write the handler answers later (a create, a binding) completes `done` on the store's
+  // writer thread.
+  void request_async(std::string_view method, const std::string& path, const Json* body,
+                     AnswerDone done) override;
 
  private:
+  http::Request make_request(std::string_view method, const std::string& path, const Json* body,
+                             std::string_view content_type) const;
+
   http::Handler handler_;
   std::string user_agent_;
 };

@@ -131,6 +131,12 @@ void EncryptingStore::create_async(const std::string& key, Json object, store::W
                       });
 }
 
+void EncryptingStore::mutate_async(const std::string& key, store::Mutation mutate,
+                                   store::WriteDone done) {
+  if (!encrypted_key(key)) return inner_.mutate_async(key, std::move(mutate), std::move(done));
+  Store::mutate_async(key, std::move(mutate), std::move(done));
+}
+
 store::ObjectPtr EncryptingStore::update(const std::string& key, Json object,
                                          int64_t expected_revision) {
   if (!encrypted_key(key)) return inner_.update(key, std::move(object), expected_revision);

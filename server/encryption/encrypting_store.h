@@ -50,6 +50,9 @@ class EncryptingStore : public store::Store {
   store::ObjectPtr create(const std::string& key, Json object) override;
   void create_async(const std::string& key, Json object, store::WriteDone done) override;
   store::ObjectPtr update(const std::string& key, Json object, int64_t expected_revision) override;
+  // Passed through for keys that are not encrypted; sealed ones take the default (read,
+  // decrypt, mutate, seal, compare-and-swap).
+  void mutate_async(const std::string& key, store::Mutation mutate, store::WriteDone done) override;
   store::ObjectPtr update_volatile(const std::string& key, Json object,
                                    int64_t expected_revision) override;
   store::ObjectPtr remove(const std::string& key, int64_t expected_revision) override;

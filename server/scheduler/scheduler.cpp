@@ -46,22 +46,14 @@ Scheduler::~Scheduler() {
 }
 
 void Scheduler::start() {
-  for (int i = 0; i < options_.binder_threads; ++i) binders_.emplace_back([this] { bind_loop(); });
   loop_.start(1);  // one scheduling cycle at a time: each decision sees the previous one
   loop_.enqueue_after("\x01flush", options_.unschedulable_flush);
 }
 
 void Scheduler::stop() {
-  loop_.stop();
-  {
-    std::lock_guard lock(bind_mutex_);
-    binders_stopping_ = true;
-  }
-  bind_ready_.notify_all();
-  for (auto& binder : binders_) {
-    if (binder.joinable()) binder.join();
-  }
-  binders_.clear();
+  loop_.stop();  // no binding is sent after this
+  std::unique_lock lock(flight_mutex_);
+  flight_changed_.wait(lock, [this] { return bindings_in_flight_ == 0; });
 }
 
 std::uint64_t Scheduler::bound() const {
@@ -260,71 +252,63 @@ controllers::SyncResult Scheduler::sync(const std::string& pod_key) {
     uncount_locked(pod_key);
     count_locked(pod_key, *result.node_name, std::move(info.usage), pod);
   }
-  {
-    std::lock_guard lock(bind_mutex_);
-    bind_queue_.push_back(pod_key);
-  }
-  bind_ready_.notify_one();
+  bind(pod_key, pod, *result.node_name);
   return controllers::SyncResult::done();
 }
 
-void Scheduler::bind_loop() {
-  for (;;) {
-    std::string pod_key;
-    {
-      std::unique_lock lock(bind_mutex_);
-      bind_ready_.wait(lock, [this] { return binders_stopping_ || !bind_queue_.empty(); });
-      if (bind_queue_.empty()) return;  // stopping, and nothing left to bind
-      pod_key = std::move(bind_queue_.front());
-      bind_queue_.pop_front();
-    }
-    ObjectPtr pod;
-    std::string node;
-    {
-      std::lock_guard lock(mutex_);
-      auto it = counted_.find(pod_key);
-      if (it == counted_.end() || !it->second.assumed_pod) continue;  // bound or gone meanwhile
-      pod = it->second.assumed_pod;
-      node = it->second.node;
-    }
-    bind(pod_key, *pod, node);
-  }
-}
-
-void Scheduler::bind(const std::string& pod_key, const Json& pod, const std::string& node) {
+void Scheduler::bind(const std::string& pod_key, const ObjectPtr& pod, const std::string& node) {
   const auto [namespace_name, name] = controllers::split_key(pod_key);
   Json binding = {{"apiVersion", "v1"},
                   {"kind", "Binding"},
                   {"metadata",
                    {{"name", name},
                     {"namespace", namespace_name},
-                    {"uid", json::string_at(pod, {"metadata", "uid"})}}},
+                    {"uid", json::string_at(*pod, {"metadata", "uid"})}}},
                   {"target", {{"apiVersion", "v1"}, {"kind", "Node"}, {"name", node}}}};
-  auto forget = [&] {
-    std::lock_guard lock(mutex_);
-    auto counted = counted_.find(pod_key);
-    if (counted != counted_.end() && counted->second.assumed_pod) uncount_locked(pod_key);
-  };
-  try {
-    client_.request(
-        "POST",
-        controllers::object_path(controllers::pods_resource(), namespace_name, name, "binding"),
-        &binding);
-  } catch (const api::ApiError& error) {
-    forget();
+  {
+    // The scheduling thread waits here only when the store is that far behind.
+    std::unique_lock lock(flight_mutex_);
+    flight_changed_.wait(lock,
+                         [this] { return bindings_in_flight_ < options_.max_bindings_in_flight; });
+    ++bindings_in_flight_;
+  }
+  client_.request_async(
+      "POST",
+      controllers::object_path(controllers::pods_resource(), namespace_name, name, "binding"),
+      &binding, [this, pod_key, pod, node](Json, std::exception_ptr error) {
+        binding_answered(pod_key, pod, node, error);
+        // Last: once the count is back to zero a stopping scheduler may be destroyed.
+        std::lock_guard lock(flight_mutex_);
+        --bindings_in_flight_;
+        flight_changed_.notify_all();
+      });
+}
+
+// Runs on the store's writer thread (or on the scheduling thread when the answer came at once):
+// only quick bookkeeping here.
+void Scheduler::binding_answered(const std::string& pod_key, const ObjectPtr& pod,
+                                 const std::string& node, std::exception_ptr error) {
+  if (error) {
+    {
+      std::lock_guard lock(mutex_);
+      auto counted = counted_.find(pod_key);
+      if (counted != counted_.end() && counted->second.assumed_pod) uncount_locked(pod_key);
+    }
     // Already bound or gone meanwhile: nothing left to do. Anything else: try again later.
-    if (error.code() != 409 && error.code() != 404) loop_.queue().add_rate_limited(pod_key);
-    return;
-  } catch (const std::exception&) {
-    forget();
-    loop_.queue().add_rate_limited(pod_key);
+    try {
+      std::rethrow_exception(error);
+    } catch (const api::ApiError& failure) {
+      if (failure.code() != 409 && failure.code() != 404) loop_.queue().add_rate_limited(pod_key);
+    } catch (...) {
+      loop_.queue().add_rate_limited(pod_key);
+    }
     return;
   }
   {
     std::lock_guard lock(mutex_);
     ++bound_;
   }
-  events_.record(pod, "Normal", "Scheduled", "Successfully assigned " + pod_key + " to " + node,
+  events_.record(*pod, "Normal", "Scheduled", "Successfully assigned " + pod_key + " to " + node,
                  kComponent);
 }
 

@@ -12,20 +12,20 @@
 //    node is added or changes, or a bound pod goes away — never on a timer loop (plus a
 //    safety flush every `unschedulable_flush`, as kube-scheduler does).
 //  - Binding is asynchronous, as kube-scheduler's binding cycle: once a node is chosen the pod
-//    is "assumed" on it (the next decision already counts it) and a binder thread writes the
-//    binding; the assumption ends when the informer shows the pod bound, or the binding fails
-//    (then the pod is retried with backoff). Store commits of concurrent bindings are grouped,
-//    so the decision loop never waits for the disk.
+//    is "assumed" on it (the next decision already counts it) and its binding is sent without
+//    waiting for the answer (Client::request_async; the store's writer applies it and answers
+//    once it is committed); the assumption ends when the informer shows the pod bound, or the
+//    binding fails (then the pod is retried with backoff). Store commits of concurrent
+//    bindings are grouped, so the decision loop never waits for the disk; it waits only when
+//    `max_bindings_in_flight` answers are outstanding.
 //  - A bound pod gets a `Scheduled` event: "Successfully assigned <ns>/<pod> to <node>".
 // Not here: preemption, pod affinity/anti-affinity, topology spread constraints, volumes.
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
-#include <deque>
 #include <mutex>
 #include <set>
 #include <string>
-#include <thread>
 #include <unordered_map>
 #include <vector>
 
@@ -42,7 +42,7 @@ using controllers::ObjectPtr;
 
 struct SchedulerOptions {
   std::string scheduler_name = "default-scheduler";
-  int binder_threads = 8;
+  int max_bindings_in_flight = 512;
   std::chrono::seconds unschedulable_flush{300};
 };
 
@@ -77,8 +77,10 @@ class Scheduler {
   // The Node object with the sums of the pods counted against it (bound or assumed).
   NodeSnapshot snapshot_of(const ObjectPtr& node);
   void record_unschedulable(const Json& pod, const std::string& message);
-  void bind_loop();
-  void bind(const std::string& pod_key, const Json& pod, const std::string& node);
+  // Sends the binding of an assumed pod; its answer ends the assumption one way or the other.
+  void bind(const std::string& pod_key, const ObjectPtr& pod, const std::string& node);
+  void binding_answered(const std::string& pod_key, const ObjectPtr& pod, const std::string& node,
+                        std::exception_ptr error);
 
   Informer& nodes_;
   Informer& pods_;
@@ -109,11 +111,10 @@ class Scheduler {
   std::uint64_t bound_ = 0;
   std::uint64_t decisions_ = 0;
 
-  std::mutex bind_mutex_;
-  std::condition_variable bind_ready_;
-  std::deque<std::string> bind_queue_;  // keys of assumed pods
-  bool binders_stopping_ = false;
-  std::vector<std::thread> binders_;
+  // Bindings sent and not answered yet; stop() waits for them (their answers use this object).
+  std::mutex flight_mutex_;
+  std::condition_variable flight_changed_;
+  int bindings_in_flight_ = 0;
 };
 
 }  // namespace skiff::scheduler

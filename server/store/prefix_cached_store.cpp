@@ -54,6 +54,9 @@ void PrefixCachedStore::create_async(const std::string& key, Json object, WriteD
 ObjectPtr PrefixCachedStore::update(const std::string& key, Json object, int64_t expected) {
   return inner_.update(key, std::move(object), expected);
 }
+void PrefixCachedStore::mutate_async(const std::string& key, Mutation mutate, WriteDone done) {
+  inner_.mutate_async(key, std::move(mutate), std::move(done));
+}
 ObjectPtr PrefixCachedStore::update_volatile(const std::string& key, Json object,
                                              int64_t expected) {
   return inner_.update_volatile(key, std::move(object), expected);

@@ -20,6 +20,7 @@ class PrefixCachedStore : public Store {
   ObjectPtr create(const std::string& key, Json object) override;
   void create_async(const std::string& key, Json object, WriteDone done) override;
   ObjectPtr update(const std::string& key, Json object, int64_t expected_revision) override;
+  void mutate_async(const std::string& key, Mutation mutate, WriteDone done) override;
   // Forwarded as volatile (the inherited default would make it durable).
   ObjectPtr update_volatile(const std::string& key, Json object,
                             int64_t expected_revision) override;

@@ -1,5 +1,6 @@
 #include "server/store/revision.h"
 
+#include <charconv>
 #include <stdexcept>
 
 namespace skiff::store {
@@ -12,6 +13,17 @@ void stamp_revision(Json& object, int64_t revision) {
   Json& metadata = object["metadata"];
   if (!metadata.is_object()) metadata = Json::object();
   metadata["resourceVersion"] = std::to_string(revision);
+}
+
+int64_t revision_of(const Json& object) {
+  auto metadata = object.find("metadata");
+  if (metadata == object.end() || !metadata->is_object()) return 0;
+  auto version = metadata->find("resourceVersion");
+  if (version == metadata->end() || !version->is_string()) return 0;
+  const auto& text = version->get_ref<const std::string&>();
+  int64_t revision = 0;
+  std::from_chars(text.data(), text.data() + text.size(), revision);
+  return revision;
 }
 
 std::optional<std::string> prefix_upper_bound(const std::string& prefix) {

@@ -12,6 +12,8 @@ namespace skiff::store {
 // Sets metadata.resourceVersion to `revision` as a decimal string. Throws
 // std::invalid_argument when `object` is not a JSON object (a caller bug, not a store state).
 void stamp_revision(Json& object, int64_t revision);
+// The revision a stored object carries in metadata.resourceVersion; 0 when it has none.
+int64_t revision_of(const Json& object);
 
 // The smallest key greater than every key starting with `prefix`, or nullopt when there is
 // none (empty prefix, or all bytes 0xff): the exclusive upper bound of a prefix range scan.

@@ -96,6 +96,10 @@ struct WriteResult {
 };
 using WriteDone = std::function<void(WriteResult result)>;
 
+// An object's new state computed from its current one (Store::mutate_async). Throws to refuse
+// the change: the write then ends with that exception and nothing is written.
+using Mutation = std::function<Json(const Json& current)>;
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -125,6 +129,14 @@ class Store {
                                     int64_t expected_revision) {
     return update(key, std::move(object), expected_revision);
   }
+  // Reads the key's object, applies `mutate` to it and writes the result as one step: no other
+  // write of the key comes between the read and the write, so there is no revision to compare
+  // and no Conflict to retry (the pods/binding subresource: bound once, whoever else writes
+  // the pod). `done` as for create_async, with NotFound when the key is absent or whatever
+  // `mutate` threw. `mutate` may run on a store thread inside the batch being committed: it
+  // must be quick and must not call the store. The default reads, mutates and updates
+  // guarded by the revision it read, again after a Conflict, then calls `done`.
+  virtual void mutate_async(const std::string& key, Mutation mutate, WriteDone done);
   // Returns the last state stamped with the delete's revision. Throws NotFound / Conflict.
   virtual ObjectPtr remove(const std::string& key, int64_t expected_revision) = 0;
   // nullptr when absent.

@@ -239,6 +239,12 @@ TEST_F(PatchDeleteTest, PodBindingAndNodeStreams) {
   EXPECT_EQ(again.status, 409u);
   EXPECT_NE(again.body["message"].get<std::string>().find("already assigned to node \"node1\""),
             std::string::npos);
+  auto missing = call("POST", "/api/v1/namespaces/default/pods/nope/binding", binding);
+  EXPECT_EQ(missing.status, 404u);
+  EXPECT_EQ(missing.body["message"], "pods \"nope\" not found");
+  // A dry run checks and writes nothing.
+  auto dry = call("POST", "/api/v1/namespaces/default/pods/p/binding?dryRun=All", binding);
+  EXPECT_EQ(dry.status, 409u);
   EXPECT_EQ(call("GET", "/api/v1/namespaces/default/pods/p/log").status, 503u);
   EXPECT_EQ(call("GET", "/api/v1/namespaces/default/pods/nope/log").status, 404u);
 }

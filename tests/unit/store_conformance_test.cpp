@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <mutex>
 #include <set>
+#include <stdexcept>
 #include <thread>
 
 #include "server/store/memory_store.h"
@@ -160,6 +161,62 @@ TEST_P(StoreConformance, CreateAsyncReportsWhatCreateWould) {
   EXPECT_EQ(error_code([&] { std::rethrow_exception(duplicate.error); }),
             StoreError::Code::AlreadyExists);
   EXPECT_EQ(store_->current_revision(), start + 1);
+}
+
+// mutate_async applies the change to the object as it stands when written: a write made after
+// the caller last looked is kept, not lost and not a Conflict.
+TEST_P(StoreConformance, MutateAsyncChangesTheCurrentObject) {
+  const auto mutate = [&](const std::string& name, Mutation change) {
+    std::promise<WriteResult> done;
+    auto result = done.get_future();
+    store_->mutate_async(pod_key(name), std::move(change),
+                         [&done, this, name](WriteResult outcome) {
+                           if (outcome.object)
+                             EXPECT_EQ(*store_->get(pod_key(name)), *outcome.object);
+                           done.set_value(std::move(outcome));
+                         });
+    return result.get();
+  };
+  auto created = store_->create(pod_key("a"), pod("a"));
+  Json relabeled = *created;
+  relabeled["metadata"]["labels"]["tier"] = "front";
+  store_->update(pod_key("a"), relabeled, revision_of(created));
+  EventSink sink;
+  auto watch = store_->watch("/registry/core/pods/", store_->current_revision(), sink.callback());
+
+  auto bound = mutate("a", [](const Json& current) {
+    Json desired = current;
+    desired["spec"]["nodeName"] = "n1";
+    return desired;
+  });
+  ASSERT_EQ(bound.error, nullptr);
+  ASSERT_NE(bound.object, nullptr);
+  EXPECT_EQ(bound.object->at("spec").at("nodeName"), "n1");
+  EXPECT_EQ(bound.object->at("metadata").at("labels").at("tier"), "front");
+  EXPECT_EQ(revision_of(bound.object), store_->current_revision());
+  if (!bound.object_json.empty()) EXPECT_EQ(bound.object_json, bound.object->dump());
+  ASSERT_TRUE(sink.wait_for_count(1));
+  const auto event = sink.events().front();
+  EXPECT_EQ(event->type, EventType::Modified);
+  ASSERT_NE(event->previous, nullptr);
+  EXPECT_FALSE(event->previous->contains("spec"));
+
+  // A refusal is the mutation's own exception, and nothing is written.
+  const int64_t before = store_->current_revision();
+  auto refused = mutate("a", [](const Json&) -> Json { throw std::logic_error("already bound"); });
+  EXPECT_EQ(refused.object, nullptr);
+  try {
+    std::rethrow_exception(refused.error);
+  } catch (const std::logic_error& error) {
+    EXPECT_STREQ(error.what(), "already bound");
+  } catch (...) {
+    ADD_FAILURE() << "expected the mutation's exception";
+  }
+  EXPECT_EQ(store_->current_revision(), before);
+  EXPECT_EQ(*store_->get(pod_key("a")), *bound.object);
+
+  auto missing = mutate("nope", [](const Json& current) { return current; });
+  EXPECT_EQ(error_code([&] { std::rethrow_exception(missing.error); }), StoreError::Code::NotFound);
 }
 
 TEST_P(StoreConformance, UpdateIsCompareAndSwapOnTheRevision) {

@@ -120,6 +120,9 @@ class SqliteStore : public Store {
     return writer_->submit(sqlite::WriteRequest::Op::Update, key, std::move(object),
                            expected_revision);
   }
+  void mutate_async(const std::string& key, Mutation mutate, WriteDone done) override {
+    writer_->submit_mutation_async(key, std::move(mutate), std::move(done));
+  }
   ObjectPtr update_volatile(const std::string& key, Json object,
                             int64_t expected_revision) override {
     return writer_->submit(sqlite::WriteRequest::Op::UpdateVolatile, key, std::move(object),

@@ -10,6 +10,14 @@
 
 namespace skiff::store::sqlite {
 
+namespace {
+// What a Mutate request's mutation threw, carried past the store's own error handling to
+// that request's outcome.
+struct MutationRefused {
+  std::exception_ptr error;
+};
+}  // namespace
+
 // The state of one batch while it is applied; nothing of it is visible until it completes.
 struct Writer::Batch {
   int64_t revision;             // of the last write applied so far
@@ -102,6 +110,7 @@ void Writer::flush_overlay() {
 }
 
 std::exception_ptr Writer::error_of(const WriteOutcome& outcome) {
+  if (outcome.failure == WriteOutcome::Failure::Thrown) return outcome.thrown;
   if (outcome.failure == WriteOutcome::Failure::InvalidArgument)
     return std::make_exception_ptr(std::invalid_argument(outcome.message));
   return std::make_exception_ptr(StoreError(outcome.code, outcome.message));
@@ -156,16 +165,25 @@ ObjectPtr Writer::submit(WriteRequest::Op op, const std::string& key, Json objec
 
 void Writer::submit_async(WriteRequest::Op op, const std::string& key, Json object,
                           int64_t expected_revision, WriteDone done) {
+  enqueue_async(WriteRequest{op, key, std::move(object), expected_revision, {}, std::move(done)});
+}
+
+void Writer::submit_mutation_async(const std::string& key, Mutation mutate, WriteDone done) {
+  WriteRequest request{WriteRequest::Op::Mutate, key, Json(), 0, {}, std::move(done)};
+  request.mutate = std::move(mutate);
+  enqueue_async(std::move(request));
+}
+
+void Writer::enqueue_async(WriteRequest request) {
   {
     std::lock_guard lock(mutex_);
     if (!stopping_) {
-      queue_.push_back(
-          WriteRequest{op, key, std::move(object), expected_revision, {}, std::move(done)});
+      queue_.push_back(std::move(request));
       if (!applying_) wake_.notify_one();  // as in submit(): a busy writer looks again
       return;
     }
   }
-  done(WriteResult{nullptr, std::make_exception_ptr(closed_error())});
+  request.on_done(WriteResult{nullptr, std::make_exception_ptr(closed_error())});
 }
 
 void Writer::complete(WriteRequest& request, WriteOutcome outcome) {
@@ -230,6 +248,9 @@ std::vector<WriteOutcome> Writer::apply_batch(std::vector<WriteRequest>& batch_r
     for (size_t i = 0; i < batch_requests.size(); ++i) {
       try {
         outcomes[i].result = apply(batch_requests[i], batch);
+      } catch (const MutationRefused& refused) {
+        outcomes[i].failure = WriteOutcome::Failure::Thrown;
+        outcomes[i].thrown = refused.error;
       } catch (const StoreError& error) {
         if (error.code() == StoreError::Code::Unavailable) throw;
         // This request only; nothing of it was written.
@@ -331,6 +352,13 @@ ObjectPtr Writer::apply(WriteRequest& request, Batch& batch) {
     throw conflict_error(key, request.expected_revision, current->revision);
   }
   const ObjectPtr& previous = current->object;
+  if (request.op == WriteRequest::Op::Mutate) {
+    try {
+      request.object = request.mutate(*previous);
+    } catch (...) {
+      throw MutationRefused{std::current_exception()};  // before anything of it was written
+    }
+  }
 
   if (request.op == WriteRequest::Op::UpdateVolatile) {
     stamp_revision(request.object, next);
@@ -348,9 +376,10 @@ ObjectPtr Writer::apply(WriteRequest& request, Batch& batch) {
   }
 
   begin_transaction(batch);
-  if (request.op == WriteRequest::Op::Update) {
+  if (request.op == WriteRequest::Op::Update || request.op == WriteRequest::Op::Mutate) {
     stamp_revision(request.object, next);
-    const std::string value = api::json_text(request.object);
+    std::string& value = request.stored_json;
+    value = api::json_text(request.object);
     ResetOnExit reset(update_);
     update_.bind_text(1, key);
     update_.bind(2, next);

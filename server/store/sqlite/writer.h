@@ -49,22 +49,27 @@ namespace skiff::store::sqlite {
 // What the writer hands back to the waiting caller. Errors travel as plain data and are thrown
 // afresh on the caller's thread: no exception object is shared between threads.
 struct WriteOutcome {
-  enum class Failure { None, Store, InvalidArgument };
+  // Thrown: what a Mutate request's mutation threw, handed on as it is (one caller gets it).
+  enum class Failure { None, Store, InvalidArgument, Thrown };
   ObjectPtr result;
   Failure failure = Failure::None;
   StoreError::Code code = StoreError::Code::Unavailable;
   std::string message;
+  std::exception_ptr thrown{};
 };
 
 struct WriteRequest {
-  enum class Op { Create, Update, UpdateVolatile, Remove };
+  // Mutate: an update whose new object is `mutate` applied to the current one
+  // (Store::mutate_async).
+  enum class Op { Create, Update, UpdateVolatile, Remove, Mutate };
   Op op;
   std::string key;
   Json object;                // Create/Update: the new object (stamped by the writer)
   int64_t expected_revision;  // Update/Remove: 0 = unconditional
   std::promise<WriteOutcome> done;
   WriteDone on_done;  // set: an asynchronous request, completed through this instead of `done`
-  std::string stored_json;  // Create: the text stored for `object` (on_done gets it)
+  std::string stored_json;  // Create/Update/Mutate: the text stored (on_done gets it)
+  Mutation mutate{};
 };
 
 class Writer {
@@ -90,6 +95,9 @@ class Writer {
   // wait for a commit.
   void submit_async(WriteRequest::Op op, const std::string& key, Json object,
                     int64_t expected_revision, WriteDone done);
+  // An Op::Mutate request, queued as submit_async queues: `mutate` runs on the thread that
+  // applies the batch.
+  void submit_mutation_async(const std::string& key, Mutation mutate, WriteDone done);
   // The revision of the last completed write (durable or volatile).
   int64_t committed_revision() const { return committed_.load(); }
   // Requests waiting for the next batch (not the one being applied): lets tests line writes
@@ -106,6 +114,8 @@ class Writer {
   };
 
   void run();
+  // Queues an asynchronous request (or fails it at once when the store is closed).
+  void enqueue_async(WriteRequest request);
   // Hands the outcome to the request's waiting caller or its callback.
   static void complete(WriteRequest& request, WriteOutcome outcome);
   // A failed outcome as the exception its caller gets (made afresh for each caller).
