@@ -328,6 +328,39 @@ TEST_F(SqliteStoreTest, VolatileUpdatesWriteNothingToTheDatabaseOrWal) {
   EXPECT_NE(written.files, before.files);
 }
 
+// A key that left the watch window is read from the object the process still holds (an
+// informer's cache, here the test's own pointer) instead of the database, and a deleted one is
+// not brought back by an old pointer.
+TEST_F(SqliteStoreTest, KeysOutOfTheWindowAreReadFromTheObjectsStillHeld) {
+  auto small_window = options();
+  small_window.event_window = 2;
+  auto store = open_sqlite_store(small_window);
+  ObjectPtr a = store->create("/registry/a", object_named("a"));
+  ObjectPtr gone = store->create("/registry/gone", object_named("gone"));
+  store->remove("/registry/gone", 0);
+  store->create("/registry/b", object_named("b"));
+  store->create("/registry/c", object_named("c"));
+  EXPECT_EQ(store->get("/registry/a").get(), a.get());  // the very object: no database read
+  EXPECT_EQ(store->get("/registry/gone"), nullptr);
+
+  // The writer's revision check uses it too.
+  EXPECT_THROW(store->update("/registry/a", object_named("a", 1), revision_of(a) + 1), StoreError);
+  ObjectPtr a2 = store->update("/registry/a", object_named("a", 2), revision_of(a));
+  store->create("/registry/d", object_named("d"));
+  store->create("/registry/e", object_named("e"));
+  EXPECT_EQ(store->get("/registry/a").get(), a2.get());
+
+  // Once nobody holds it, the database answers, with the same object.
+  const Json expected = *a2;
+  a.reset();
+  a2.reset();
+  ObjectPtr read = store->get("/registry/a");
+  ASSERT_NE(read, nullptr);
+  EXPECT_EQ(*read, expected);
+  ObjectPtr a3 = store->update("/registry/a", object_named("a", 3), revision_of(read));
+  EXPECT_EQ(revision_of(a3), store->current_revision());
+}
+
 // Keys written lately are read from the watch window, older ones from the database: both give
 // the same answers, to reads and to the revision checks of writes.
 TEST_F(SqliteStoreTest, ReadsAndChecksKeysInAndOutOfTheWatchWindowAlike) {

@@ -90,13 +90,15 @@ class SqliteWriterTest : public testing::Test {
     ensure_schema(db);
     const PersistedRevisions persisted = read_revisions(db);
     sqlite3_commit_hook(db.get(), &CommitLog::on_commit, &log);
-    return std::make_unique<Writer>(std::move(db), hub_, overlay_, persisted, 256, 1000, gate_);
+    return std::make_unique<Writer>(std::move(db), hub_, overlay_, live_, persisted, 256, 1000,
+                                    gate_);
   }
 
   skiff::test_support::TempDir temp_{"skiff-writer-test"};
   const fs::path dir_ = temp_.path();
   WatchHub hub_;
   VolatileOverlay overlay_{0, 0};  // a new file: nothing durable yet
+  LiveObjects live_;
   std::mutex gate_;
 };
 

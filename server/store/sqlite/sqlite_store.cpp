@@ -10,6 +10,7 @@
 #include <filesystem>
 
 #include "server/store/sqlite/checkpointer.h"
+#include "server/store/sqlite/live_objects.h"
 #include "server/store/sqlite/read_pool.h"
 #include "server/store/sqlite/schema.h"
 #include "server/store/sqlite/volatile_overlay.h"
@@ -97,7 +98,7 @@ class SqliteStore : public Store {
         options.synchronous == SqliteStoreOptions::Synchronous::Full, transaction_gate_);
     checkpointer_->watch(db.get());
     writer_ = std::make_unique<sqlite::Writer>(
-        std::move(db), *hub_, *overlay_, persisted, options.max_batch,
+        std::move(db), *hub_, *overlay_, live_, persisted, options.max_batch,
         options.revision_reservation_block, transaction_gate_);
   }
 
@@ -135,13 +136,15 @@ class SqliteStore : public Store {
   // which holds the newest value of every key written lately: the objects clients read right
   // after writing them (a binding reads the pod just created) need no database read. The
   // window is used only when it has caught up with the commits made before the read, so it
-  // never answers older than the database would. (A miss followed by a database read sees
-  // the state of some moment between the two, as any read may.)
+  // never answers older than the database would. Then the objects written since the store
+  // opened that an informer still holds (sqlite/live_objects.h). (A miss followed by a
+  // database read sees the state of some moment between the two, as any read may.)
   ObjectPtr get(const std::string& key) override {
     if (auto entry = overlay_->find(key)) return entry->object;
     if (auto recent = hub_->newest_in_window(key, writer_->committed_revision())) {
       return recent->type == EventType::Deleted ? nullptr : recent->object;
     }
+    if (auto live = live_.find(key)) return std::move(live->object);
     return readers_->get(key);
   }
   ListResult list(const ListOptions& options) override {
@@ -160,6 +163,7 @@ class SqliteStore : public Store {
   // Declared before writer_: it outlives the writer's connection.
   sqlite::WalWriteBuffer wal_buffer_;
   std::unique_ptr<sqlite::VolatileOverlay> overlay_;  // read by readers_, changed by writer_
+  sqlite::LiveObjects live_;                          // recorded by writer_
   std::unique_ptr<WatchHub> hub_;
   std::unique_ptr<sqlite::ReadPool> readers_;
   std::unique_ptr<sqlite::Checkpointer> checkpointer_;  // the writer's WAL hook points here

@@ -35,11 +35,13 @@ struct Writer::Batch {
   }
 };
 
-Writer::Writer(Database db, WatchHub& hub, VolatileOverlay& overlay, PersistedRevisions persisted,
-               size_t max_batch, int64_t reservation_block, std::mutex& transaction_gate)
+Writer::Writer(Database db, WatchHub& hub, VolatileOverlay& overlay, LiveObjects& live,
+               PersistedRevisions persisted, size_t max_batch, int64_t reservation_block,
+               std::mutex& transaction_gate)
     : db_(std::move(db)),
       hub_(hub),
       overlay_(overlay),
+      live_(live),
       max_batch_(std::max<size_t>(max_batch, 1)),
       reservation_block_(std::max<int64_t>(reservation_block, 1)),
       transaction_gate_(transaction_gate),
@@ -293,6 +295,7 @@ std::vector<WriteOutcome> Writer::apply_batch(std::vector<WriteRequest>& batch_r
   }
   gate.unlock();
   reserved_ = batch.reserved;
+  live_.record(batch.events);  // first: see live_objects.h
   overlay_.publish(std::move(batch.overlay), durable_revision, batch.revision);
   committed_.store(batch.revision);
   hub_.publish(batch.events);
@@ -318,6 +321,8 @@ std::optional<Writer::Current> Writer::current_state(const std::string& key, con
     if (newest->type == EventType::Deleted) return std::nullopt;
     return Current{newest->object, newest->revision, false};
   }
+  // Older, but still held by someone (an informer): no database read either.
+  if (auto live = live_.find(key)) return Current{std::move(live->object), live->revision, false};
   ResetOnExit reset(select_);
   select_.bind_text(1, key);
   if (!select_.step()) return std::nullopt;

@@ -39,6 +39,7 @@
 #include <vector>
 
 #include "server/store/sqlite/connection.h"
+#include "server/store/sqlite/live_objects.h"
 #include "server/store/sqlite/schema.h"
 #include "server/store/sqlite/volatile_overlay.h"
 #include "server/store/store.h"
@@ -77,8 +78,9 @@ class Writer {
   // `db` is the read-write connection with the schema in place; `persisted` its meta row;
   // `overlay` starts empty at max(persisted.revision, persisted.reserved). `transaction_gate`
   // is held for each batch (the Checkpointer pauses the writer with it).
-  Writer(Database db, WatchHub& hub, VolatileOverlay& overlay, PersistedRevisions persisted,
-         size_t max_batch, int64_t reservation_block, std::mutex& transaction_gate);
+  Writer(Database db, WatchHub& hub, VolatileOverlay& overlay, LiveObjects& live,
+         PersistedRevisions persisted, size_t max_batch, int64_t reservation_block,
+         std::mutex& transaction_gate);
   // Finishes every queued request, joins the thread, then flushes the overlay (a failure to do
   // so is logged: the volatile values are lost as after a crash, the revisions stay reserved).
   ~Writer();
@@ -133,6 +135,7 @@ class Writer {
   Database db_;
   WatchHub& hub_;
   VolatileOverlay& overlay_;
+  LiveObjects& live_;
   const size_t max_batch_;
   const int64_t reservation_block_;
   std::mutex& transaction_gate_;

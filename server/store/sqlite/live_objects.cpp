@@ -1,0 +1,39 @@
+#include "server/store/sqlite/live_objects.h"
+
+#include <algorithm>
+
+namespace skiff::store::sqlite {
+
+std::optional<LiveObjects::Found> LiveObjects::find(const std::string& key) const {
+  std::lock_guard lock(mutex_);
+  auto entry = entries_.find(key);
+  if (entry == entries_.end()) return std::nullopt;
+  ObjectPtr object = entry->second.object.lock();
+  if (!object) return std::nullopt;
+  return Found{std::move(object), entry->second.revision};
+}
+
+void LiveObjects::record(const std::vector<EventPtr>& events) {
+  std::lock_guard lock(mutex_);
+  for (const auto& event : events) {
+    if (event->type == EventType::Deleted) {
+      entries_.erase(event->key);
+    } else {
+      entries_.insert_or_assign(event->key, Entry{event->object, event->revision});
+    }
+  }
+  if (entries_.size() >= sweep_at_) sweep_locked();
+}
+
+size_t LiveObjects::size() const {
+  std::lock_guard lock(mutex_);
+  return entries_.size();
+}
+
+void LiveObjects::sweep_locked() {
+  std::erase_if(entries_, [](const auto& entry) { return entry.second.object.expired(); });
+  // Amortized: the next sweep comes after as many new entries as survived this one.
+  sweep_at_ = std::max<size_t>(4096, 2 * entries_.size());
+}
+
+}  // namespace skiff::store::sqlite
