@@ -161,6 +161,7 @@ int run(const ServerConfig& config) {
         config.bind_address + ":" + std::to_string(config.https_listen_port);
     api_options.service_network = {config.service_cidr, config.service_node_port_range,
                                    config.cluster_dns};
+    api_options.event_ttl = config.event_ttl;
     apiserver::ApiServer api(cached_store, api_options);
     api.start();
 

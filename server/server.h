@@ -51,6 +51,8 @@ struct ServerConfig {
   unsigned write_kubeconfig_mode = 0600;
   // A node whose lease is not renewed for this long becomes Unknown and unreachable.
   std::chrono::milliseconds node_monitor_grace_period{40'000};
+  // Events not written for this long are deleted (kube-apiserver's --event-ttl); 0 keeps them.
+  std::chrono::seconds event_ttl{3600};
   // The node service agents dial (gRPC, server/nodeservice/): its port (0 = pick a free one),
   // a file to write the bound port to once it listens, and the shared join token (empty: the
   // one saved in <data-dir>/server/node-token, or a new random one saved there).

@@ -132,6 +132,8 @@ int server_command(const std::vector<std::string>& args,
   flags.add_string("write-kubeconfig-mode", "0600", "File mode of the written kubeconfig (octal)");
   flags.add_string("node-monitor-grace-period", "40s",
                    "How long a node may stop renewing its lease before it is marked unreachable");
+  flags.add_string("event-ttl", "1h",
+                   "How long an Event is kept after it was last written (0 keeps Events)");
   flags.add_int("node-port", defaults.node_port,
                 "Port agents connect to (the node service; 0 picks a free port)");
   flags.add_string("node-ready-file", "", "Write the bound node service port to this file");
@@ -213,6 +215,12 @@ int server_command(const std::vector<std::string>& args,
     return 2;
   }
   config.node_monitor_grace_period = *grace;
+  auto event_ttl = util::parse_duration(flags.get_string("event-ttl"));
+  if (!event_ttl) {
+    std::cerr << "skiff server: --event-ttl must be a duration such as 1h\n";
+    return 2;
+  }
+  config.event_ttl = std::chrono::ceil<std::chrono::seconds>(*event_ttl);
   auto node_port = flags.get_int("node-port");
   if (node_port < 0 || node_port > 65535) {
     std::cerr << "skiff server: --node-port must be between 0 and 65535\n";

@@ -1,10 +1,13 @@
 #include "server/apiserver/api_server.h"
 
+#include <algorithm>
+
 #include <atomic>
 
 #include "pkg/api/errors.h"
 #include "pkg/api/version.h"
 #include "server/apiserver/discovery.h"
+#include "server/apiserver/event_expiry.h"
 #include "server/apiserver/garbage_collector.h"
 #include "server/apiserver/handlers.h"
 #include "server/apiserver/namespace_controller.h"
@@ -28,6 +31,7 @@ struct ApiServer::State {
   WatchTimers timers;
   std::unique_ptr<NamespaceController> namespaces;
   std::unique_ptr<GarbageCollector> garbage_collector;
+  std::unique_ptr<EventExpiry> event_expiry;
   std::atomic<nodeservice::NodeTunnel*> tunnel{nullptr};
   StreamThreads stream_threads;  // log follow and exec pumps
 };
@@ -56,6 +60,14 @@ void ApiServer::start() {
   state_->namespaces->start();
   state_->garbage_collector = std::make_unique<GarbageCollector>(state_->store);
   state_->garbage_collector->start();
+  if (const auto ttl = state_->options.event_ttl; ttl.count() > 0) {
+    // A tenth of the TTL late at most, and no more than a sweep a minute.
+    const auto interval = std::clamp<std::chrono::seconds>(ttl / 10, std::chrono::seconds(1),
+                                                           std::chrono::seconds(60));
+    state_->event_expiry =
+        std::make_unique<EventExpiry>(state_->store, EventExpiryOptions{ttl, interval});
+    state_->event_expiry->start();
+  }
 }
 
 void ApiServer::set_node_tunnel(nodeservice::NodeTunnel* tunnel) {
@@ -66,6 +78,7 @@ void ApiServer::stop() {
   state_->stream_threads.shutdown();
   if (state_->namespaces) state_->namespaces->stop();
   if (state_->garbage_collector) state_->garbage_collector->stop();
+  if (state_->event_expiry) state_->event_expiry->stop();
 }
 
 namespace {

@@ -2,9 +2,10 @@
 // The Kubernetes-shaped API server: one function from an HTTP request to a response, over a
 // Store. It serves discovery, /version, health, OpenAPI and the resource paths, and runs the
 // small background reactors the API semantics need (namespace lifecycle, default service
-// accounts, garbage collection through ownerReferences).
+// accounts, garbage collection through ownerReferences, Event expiry).
 //
 // It knows nothing about sockets: http::Server (or a unit test) calls handle().
+#include <chrono>
 #include <memory>
 #include <string>
 
@@ -20,8 +21,10 @@ namespace skiff::apiserver {
 
 struct ApiServerOptions {
   std::string server_address = "127.0.0.1:6443";  // advertised in the legacy /api document
-  bool run_controllers = true;                    // namespace lifecycle + garbage collector
+  bool run_controllers = true;     // namespace lifecycle, garbage collector, event expiry
   ServiceNetwork service_network;  // where Services get their ClusterIPs and NodePorts
+  // Events not written for this long are deleted (kube-apiserver's --event-ttl); 0 keeps them.
+  std::chrono::seconds event_ttl{3600};
 };
 
 class ApiServer {
