@@ -5,6 +5,7 @@
 #include "agent/ingress/ingress_proxy.h"
 #include "agent/ingress/snapshot_builder.h"
 #include "pkg/log/log.h"
+#include "pkg/util/thread_name.h"
 
 namespace skiff::agent {
 
@@ -28,7 +29,10 @@ NodeIngress::~NodeIngress() {
 void NodeIngress::start() {
   std::lock_guard lock(mutex_);
   if (thread_.joinable() || stopping_) return;
-  thread_ = std::thread([this] { run(); });
+  thread_ = std::thread([this] {
+    util::name_this_thread("node-ingress");
+    run();
+  });
 }
 
 void NodeIngress::stop() {

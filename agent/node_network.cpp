@@ -1,6 +1,7 @@
 #include "agent/node_network.h"
 
 #include "pkg/log/log.h"
+#include "pkg/util/thread_name.h"
 
 namespace skiff::agent {
 
@@ -16,7 +17,10 @@ NodeNetwork::~NodeNetwork() {
 void NodeNetwork::start() {
   std::lock_guard lock(mutex_);
   if (thread_.joinable() || stopping_) return;
-  thread_ = std::thread([this] { run(); });
+  thread_ = std::thread([this] {
+    util::name_this_thread("node-network");
+    run();
+  });
 }
 
 void NodeNetwork::stop() {

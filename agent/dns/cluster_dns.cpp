@@ -11,6 +11,7 @@
 #include "agent/dns/dns_tcp_session.h"
 #include "agent/dns/upstream_forwarder.h"
 #include "pkg/log/log.h"
+#include "pkg/util/thread_name.h"
 
 namespace skiff::agent::dns {
 namespace asio = boost::asio;
@@ -171,7 +172,10 @@ void ClusterDns::start() {
                            impl_->options.upstream_timeout, self);
   impl_->receive();
   impl_->accept();
-  impl_->thread = std::thread([impl = impl_.get()] { impl->io.run(); });
+  impl_->thread = std::thread([impl = impl_.get()] {
+    util::name_this_thread("cluster-dns");
+    impl->io.run();
+  });
   log::info("cluster dns listening", {{"address", impl_->options.listen_address},
                                       {"port", std::to_string(port())},
                                       {"domain", impl_->records.load()->domain()}});

@@ -7,6 +7,7 @@
 
 #include "agent/ingress/tls_contexts.h"
 #include "pkg/log/log.h"
+#include "pkg/util/thread_name.h"
 
 namespace skiff::agent::ingress {
 
@@ -52,7 +53,10 @@ void IngressProxy::start() {
   http_port_ = bind_all(options_.http_port, false);
   https_port_ = bind_all(options_.https_port, true);
   for (auto& worker : workers_) {
-    threads_.emplace_back([&worker = *worker] { worker.run(); });
+    threads_.emplace_back([&worker = *worker] {
+      util::name_this_thread("ingress-proxy");
+      worker.run();
+    });
   }
   log::info("ingress proxy listening",
             {{"http", http_port_}, {"https", https_port_}, {"workers", count}});

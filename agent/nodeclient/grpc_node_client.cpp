@@ -8,6 +8,7 @@
 #include "agent/nodeclient/tunnel_client.h"
 #include "pkg/api/version.h"
 #include "pkg/log/log.h"
+#include "pkg/util/thread_name.h"
 
 namespace skiff::agent::nodeclient {
 
@@ -193,7 +194,10 @@ GrpcNodeClient::~GrpcNodeClient() {
 void GrpcNodeClient::start() {
   std::lock_guard lock(mutex_);
   if (thread_.joinable() || stopping_) return;
-  thread_ = std::thread([this] { run(); });
+  thread_ = std::thread([this] {
+    util::name_this_thread("node-client");
+    run();
+  });
 }
 
 void GrpcNodeClient::stop() {

@@ -2,6 +2,7 @@
 
 #include "agent/pods/container_config.h"
 #include "pkg/log/log.h"
+#include "pkg/util/thread_name.h"
 
 namespace skiff::agent::pods {
 
@@ -135,7 +136,12 @@ void PodManager::make_slot(const PodKey& key, const Json& pod, bool forget) {
   std::lock_guard lock(mutex_);
   if (slots_.count(key.uid)) return;  // made by another caller meanwhile
   slots_[key.uid] = slot;
-  if (running_) slot->thread = std::thread([this, slot] { run_slot(slot); });
+  if (running_) {
+    slot->thread = std::thread([this, slot] {
+      util::name_this_thread("pod-worker");
+      run_slot(slot);
+    });
+  }
 }
 
 void PodManager::remove_pod(const std::string& uid) {
@@ -324,9 +330,15 @@ void PodManager::start() {
       std::lock_guard slot_lock(slot->mutex);
       slot->stopping = false;
     }
-    slot->thread = std::thread([this, owned] { run_slot(owned); });
+    slot->thread = std::thread([this, owned] {
+      util::name_this_thread("pod-worker");
+      run_slot(owned);
+    });
   }
-  relister_ = std::thread([this] { relist_loop(); });
+  relister_ = std::thread([this] {
+    util::name_this_thread("pod-relister");
+    relist_loop();
+  });
 }
 
 void PodManager::stop() {

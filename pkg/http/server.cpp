@@ -8,6 +8,7 @@
 #include "pkg/api/errors.h"
 #include "pkg/http/server_connection.h"
 #include "pkg/http/server_core.h"
+#include "pkg/util/thread_name.h"
 
 namespace skiff::http {
 
@@ -100,7 +101,10 @@ uint16_t Server::start() {
   for (auto& context : core.contexts) core.work.emplace_back(context->get_executor());
   accept_next(core_);
   for (auto& context : core.contexts)
-    core.io_threads.emplace_back([&context = *context] { context.run(); });
+    core.io_threads.emplace_back([&context = *context] {
+      util::name_this_thread("http-io");
+      context.run();
+    });
   core.started = true;
   return core.port;
 }

@@ -1,11 +1,18 @@
 #include "pkg/http/server_worker_pool.h"
 
+#include "pkg/util/thread_name.h"
+
 namespace skiff::http {
 
 WorkerPool::WorkerPool(int threads) {
   if (threads < 1) threads = 1;
   threads_.reserve(static_cast<size_t>(threads));
-  for (int i = 0; i < threads; ++i) threads_.emplace_back([this] { run(); });
+  for (int i = 0; i < threads; ++i) {
+    threads_.emplace_back([this] {
+      util::name_this_thread("http-worker");
+      run();
+    });
+  }
 }
 
 WorkerPool::~WorkerPool() {

@@ -8,6 +8,7 @@
 #include "pkg/api/resources.h"
 #include "pkg/api/time.h"
 #include "pkg/log/log.h"
+#include "pkg/util/thread_name.h"
 #include "server/store/revision.h"
 
 namespace skiff::apiserver {
@@ -54,7 +55,10 @@ EventExpiry::~EventExpiry() {
 }
 
 void EventExpiry::start() {
-  thread_ = std::thread([this] { run(); });
+  thread_ = std::thread([this] {
+    util::name_this_thread("event-expiry");
+    run();
+  });
 }
 
 void EventExpiry::stop() {

@@ -1,6 +1,7 @@
 #include "server/apiserver/key_queue.h"
 
 #include "pkg/log/log.h"
+#include "pkg/util/thread_name.h"
 
 namespace skiff::apiserver {
 
@@ -12,7 +13,10 @@ KeyQueue::~KeyQueue() {
 }
 
 void KeyQueue::start() {
-  thread_ = std::thread([this] { run(); });
+  thread_ = std::thread([this] {
+    util::name_this_thread("api-reactor");
+    run();
+  });
 }
 
 void KeyQueue::stop() {

@@ -2,6 +2,7 @@
 
 #include "pkg/api/errors.h"
 #include "pkg/log/log.h"
+#include "pkg/util/thread_name.h"
 
 namespace skiff::controllers {
 
@@ -13,7 +14,12 @@ ControllerLoop::~ControllerLoop() {
 }
 
 void ControllerLoop::start(int workers) {
-  for (int i = 0; i < workers; ++i) workers_.emplace_back([this] { run_worker(); });
+  for (int i = 0; i < workers; ++i) {
+    workers_.emplace_back([this] {
+      util::name_this_thread("ctl-" + name_);
+      run_worker();
+    });
+  }
 }
 
 void ControllerLoop::stop() {

@@ -6,6 +6,7 @@
 #include "pkg/api/errors.h"
 #include "pkg/api/time.h"
 #include "pkg/log/log.h"
+#include "pkg/util/thread_name.h"
 
 namespace skiff::controllers {
 
@@ -28,7 +29,10 @@ EventRecorder::~EventRecorder() {
 }
 
 void EventRecorder::start() {
-  thread_ = std::thread([this] { run(); });
+  thread_ = std::thread([this] {
+    util::name_this_thread("event-recorder");
+    run();
+  });
 }
 
 void EventRecorder::stop() {

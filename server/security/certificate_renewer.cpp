@@ -1,13 +1,17 @@
 #include "server/security/certificate_renewer.h"
 
 #include "pkg/log/log.h"
+#include "pkg/util/thread_name.h"
 
 namespace skiff::security {
 
 CertificateRenewer::CertificateRenewer(ClusterCertificates& certificates,
                                        std::chrono::milliseconds period, OnChange on_change)
     : certificates_(certificates), period_(period), on_change_(std::move(on_change)) {
-  thread_ = std::thread([this] { run(); });
+  thread_ = std::thread([this] {
+    util::name_this_thread("cert-renewer");
+    run();
+  });
 }
 
 CertificateRenewer::~CertificateRenewer() {

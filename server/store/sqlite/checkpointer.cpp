@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "pkg/util/thread_name.h"
 #include "server/store/sqlite/schema.h"
 
 namespace skiff::store::sqlite {
@@ -16,7 +17,10 @@ Checkpointer::Checkpointer(const std::string& path, int threshold_pages, int lim
   db_.set_busy_timeout(kBusyTimeoutMs);  // TRUNCATE waits for readers to move on
   // A checkpoint syncs according to the synchronous setting of the connection running it.
   db_.exec(full_sync ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL");
-  thread_ = std::thread([this] { run(); });
+  thread_ = std::thread([this] {
+    util::name_this_thread("store-checkpoint");
+    run();
+  });
 }
 
 Checkpointer::~Checkpointer() {

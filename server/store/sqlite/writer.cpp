@@ -5,6 +5,7 @@
 
 #include "pkg/api/json_text.h"
 #include "pkg/log/log.h"
+#include "pkg/util/thread_name.h"
 #include "server/store/revision.h"
 #include "server/store/sqlite/schema.h"
 
@@ -56,7 +57,10 @@ Writer::Writer(Database db, WatchHub& hub, VolatileOverlay& overlay, LiveObjects
       update_(db_.prepare("UPDATE objects SET revision = ?2, value = ?3 WHERE key = ?1")),
       delete_(db_.prepare("DELETE FROM objects WHERE key = ?1")),
       set_meta_(db_.prepare("UPDATE meta SET revision = ?1, reserved = ?2 WHERE id = 0")),
-      thread_([this] { run(); }) {}
+      thread_([this] {
+        util::name_this_thread("store-writer");
+        run();
+      }) {}
 
 Writer::~Writer() {
   {
