@@ -80,9 +80,12 @@ struct WatchHub::Core {
     newest_by_key.insert(std::move(node));
   }
 
-  void forget_if_newest(const EventPtr& leaving) {
+  // True when `leaving` was its key's newest event.
+  bool forget_if_newest(const EventPtr& leaving) {
     auto it = newest_by_key.find(leaving->key);
-    if (it != newest_by_key.end() && it->second == leaving) newest_by_key.erase(it);
+    if (it == newest_by_key.end() || it->second != leaving) return false;
+    newest_by_key.erase(it);
+    return true;
   }
 };
 
@@ -142,7 +145,7 @@ WatchHub::~WatchHub() {
   core_->watchers.clear();
 }
 
-void WatchHub::publish(const std::vector<EventPtr>& events) {
+void WatchHub::publish(const std::vector<EventPtr>& events, std::vector<EventPtr>* left_window) {
   if (events.empty()) return;
   // Events leaving the window are freed once the locks are released: freeing an object's tree
   // takes a while, and point reads wait on newest_mutex.
@@ -158,7 +161,9 @@ void WatchHub::publish(const std::vector<EventPtr>& events) {
     }
     while (core.window.size() > core.window_size) {
       core.compacted = core.window.front()->revision;
-      core.forget_if_newest(core.window.front());
+      if (core.forget_if_newest(core.window.front()) && left_window != nullptr) {
+        left_window->push_back(core.window.front());
+      }
       evicted.push_back(std::move(core.window.front()));
       core.window.pop_front();
     }

@@ -43,7 +43,9 @@ class WatchHub {
   WatchHub(const WatchHub&) = delete;
   WatchHub& operator=(const WatchHub&) = delete;
 
-  void publish(const std::vector<EventPtr>& events);
+  // `left_window`, when given, receives the events that leave the window in this publish while
+  // still their key's newest (the key's value is no longer answered by newest_in_window).
+  void publish(const std::vector<EventPtr>& events, std::vector<EventPtr>* left_window = nullptr);
 
   // Throws StoreError{Compacted} when from_revision != 0 and older than compacted_revision().
   WatchPtr watch(const std::string& prefix, int64_t from_revision, WatchCallback callback);

@@ -13,13 +13,15 @@ std::optional<LiveObjects::Found> LiveObjects::find(const std::string& key) cons
   return Found{std::move(object), entry->second.revision};
 }
 
-void LiveObjects::record(const std::vector<EventPtr>& events) {
+void LiveObjects::record(const std::vector<EventPtr>& left_window) {
+  if (left_window.empty()) return;
   std::lock_guard lock(mutex_);
-  for (const auto& event : events) {
-    if (event->type == EventType::Deleted) {
-      entries_.erase(event->key);
-    } else {
+  for (const auto& event : left_window) {
+    // Held elsewhere when the event is not its only owner: an informer's cache, a request.
+    if (event->type != EventType::Deleted && event->object.use_count() > 1) {
       entries_.insert_or_assign(event->key, Entry{event->object, event->revision});
+    } else {
+      entries_.erase(event->key);  // gone, or nobody would find it here: the database answers
     }
   }
   if (entries_.size() >= sweep_at_) sweep_locked();

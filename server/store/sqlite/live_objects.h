@@ -1,15 +1,17 @@
 #pragma once
-// The newest stored object of each key written since the store opened, for as long as something
-// else in the process still holds it: a weak reference, so it costs a map entry, not an object.
-// The controllers' informers keep every pod, node, ReplicaSet... they watch, and those are the
-// very objects the store handed to its watchers, so reading them here saves a SQLite read and
-// a JSON parse: the scheduler's bindings of pods created long ago, a controller's status
-// update, the writer's compare-and-swap check of any key that left the watch window.
+// For keys whose newest change has left the watch window: the object, as long as something
+// else in the process still holds it (a weak reference: a map entry, not an object). The
+// controllers' informers keep every pod, node, ReplicaSet... they watch, and those are the very
+// objects the store handed to its watchers, so reading them here saves a SQLite read and a JSON
+// parse: the scheduler's bindings of pods created long ago, a controller's status update, the
+// writer's revision check of any such key. Objects nobody holds (a ConfigMap no informer
+// watches) get no entry at all.
 //
-// Consistency: the Writer records each batch here after its COMMIT and before it publishes the
-// batch anywhere else (overlay, committed revision, watchers, the callers' answers), so anyone
-// who has seen a write, by any path, finds it here or something newer. A reader racing with
-// the batch gets the state just before it or just after it, as with any read.
+// Consistency: the Writer records the events that leave the window while still their key's
+// newest (WatchHub::publish), right after that publish and before its next batch, and reads
+// look here only after the window: a key written since is answered by the window, and a read
+// that comes between the eviction and the record finds nothing and reads the database, which
+// has the same value. So an entry is never older than the key's value.
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -20,7 +22,8 @@
 
 #include "server/store/store.h"
 
-namespace skiff::store::sqlite {
+namespace skiff::store {
+namespace sqlite {
 
 class LiveObjects {
  public:
@@ -28,10 +31,10 @@ class LiveObjects {
     ObjectPtr object;
     int64_t revision = 0;
   };
-  // The key's newest object, if it was written since the store opened and is still alive.
+  // The key's object when its newest change left the window and it is still held.
   std::optional<Found> find(const std::string& key) const;
-  // A committed batch's events, in revision order (the Writer only).
-  void record(const std::vector<EventPtr>& events);
+  // Events that left the window as their key's newest, in revision order (the Writer only).
+  void record(const std::vector<EventPtr>& left_window);
   size_t size() const;
 
  private:
@@ -46,4 +49,5 @@ class LiveObjects {
   size_t sweep_at_ = 4096;  // the size at which expired entries are dropped next
 };
 
-}  // namespace skiff::store::sqlite
+}  // namespace sqlite
+}  // namespace skiff::store

@@ -136,9 +136,9 @@ class SqliteStore : public Store {
   // which holds the newest value of every key written lately: the objects clients read right
   // after writing them (a binding reads the pod just created) need no database read. The
   // window is used only when it has caught up with the commits made before the read, so it
-  // never answers older than the database would. Then the objects written since the store
-  // opened that an informer still holds (sqlite/live_objects.h). (A miss followed by a
-  // database read sees the state of some moment between the two, as any read may.)
+  // never answers older than the database would. Then, for a key whose newest change left the
+  // window, the object if an informer still holds it (sqlite/live_objects.h). (A miss followed
+  // by a database read sees the state of some moment between the two, as any read may.)
   ObjectPtr get(const std::string& key) override {
     if (auto entry = overlay_->find(key)) return entry->object;
     if (auto recent = hub_->newest_in_window(key, writer_->committed_revision())) {

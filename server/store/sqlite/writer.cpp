@@ -299,10 +299,11 @@ std::vector<WriteOutcome> Writer::apply_batch(std::vector<WriteRequest>& batch_r
   }
   gate.unlock();
   reserved_ = batch.reserved;
-  live_.record(batch.events);  // first: see live_objects.h
   overlay_.publish(std::move(batch.overlay), durable_revision, batch.revision);
   committed_.store(batch.revision);
-  hub_.publish(batch.events);
+  std::vector<EventPtr> left_window;
+  hub_.publish(batch.events, &left_window);
+  live_.record(left_window);  // the keys the window stopped answering for
   return outcomes;
 }
 
