@@ -55,6 +55,23 @@ EventPtr event_of(EventType type, int64_t revision, const std::string& key) {
   return std::make_shared<const Event>(Event{type, key, revision, object, nullptr});
 }
 
+// The events a publish pushes out of the window are reported only when they were still their
+// key's newest change: for those keys the window stops answering.
+TEST(WatchHub, ReportsTheNewestChangesThatLeaveTheWindow) {
+  WatchHub hub(2, 0);
+  std::vector<EventPtr> left;
+  hub.publish({event_of(EventType::Added, 1, "/a"), event_of(EventType::Added, 2, "/b")}, &left);
+  EXPECT_TRUE(left.empty());
+  hub.publish({event_of(EventType::Modified, 3, "/a")}, &left);  // pushes out /a@1: not newest
+  EXPECT_TRUE(left.empty());
+  hub.publish({event_of(EventType::Added, 4, "/c")}, &left);  // pushes out /b@2: newest
+  EXPECT_EQ(revisions(left), (std::vector<int64_t>{2}));
+  left.clear();
+  hub.publish({event_of(EventType::Deleted, 5, "/c"), event_of(EventType::Added, 6, "/d")}, &left);
+  // /a@3 left as /a's newest; /c@4 did not (its delete, /c@5, is still in the window).
+  EXPECT_EQ(revisions(left), (std::vector<int64_t>{3}));
+}
+
 TEST(WatchHub, NewestInWindowIsEachKeysLatestChange) {
   WatchHub hub(100, 0);
   EXPECT_EQ(hub.newest_in_window("/a", 0), nullptr);
