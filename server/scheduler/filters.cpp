@@ -133,7 +133,8 @@ FilterResult filter_node_ports(const PodInfo& pod, const NodeSnapshot& node) {
 
 FilterResult filter_node_resources_fit(const PodInfo& pod, const NodeSnapshot& node) {
   FilterResult result;
-  const std::int64_t allowed_pods = node.allocatable_of("pods");
+  static const std::string kPods = "pods";
+  const std::int64_t allowed_pods = node.allocatable_of(kPods);
   if (static_cast<std::int64_t>(node.pod_count) + 1 > allowed_pods) {
     result.reasons.push_back(kReasonTooManyPods);
     if (allowed_pods == 0) result.unresolvable = true;

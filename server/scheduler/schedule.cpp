@@ -91,6 +91,7 @@ ScheduleResult schedule(const PodInfo& info, const std::vector<NodeSnapshot>& no
   const std::size_t wanted = feasible_nodes_to_find(nodes.size());
   const std::size_t start = static_cast<std::size_t>(seed % nodes.size());
   std::vector<const NodeSnapshot*> feasible;
+  feasible.reserve(wanted);
   for (std::size_t i = 0; i < nodes.size() && feasible.size() < wanted; ++i) {
     const NodeSnapshot& node = nodes[(start + i) % nodes.size()];
     FilterResult filtered = run_filters(info, node);
@@ -123,10 +124,13 @@ ScheduleResult schedule(const PodInfo& info, const std::vector<NodeSnapshot>& no
     }
     if (total == best) best_nodes.push_back(feasible[i]);
   }
-  std::sort(best_nodes.begin(), best_nodes.end(),
-            [](const NodeSnapshot* a, const NodeSnapshot* b) { return a->name < b->name; });
+  // The pick-th of the tied nodes in name order (the same node whatever order they came in);
+  // nth_element, not a sort: on an empty cluster hundreds of nodes tie.
   const std::uint64_t pick = mix(seed ^ fnv1a64(pod_identity(info.pod))) % best_nodes.size();
-  result.node_name = best_nodes[pick]->name;
+  const auto picked = best_nodes.begin() + static_cast<std::ptrdiff_t>(pick);
+  std::nth_element(best_nodes.begin(), picked, best_nodes.end(),
+                   [](const NodeSnapshot* a, const NodeSnapshot* b) { return a->name < b->name; });
+  result.node_name = (*picked)->name;
   return result;
 }
 

@@ -27,6 +27,8 @@ std::vector<std::int64_t> reverse_normalise(const std::vector<std::int64_t>& cou
 
 std::int64_t score_least_requested(const PodInfo& pod, const NodeSnapshot& node) {
   const ResourceAmounts& wanted = pod.usage.nonzero_requests;
+  static const std::string kCpu = "cpu";
+  static const std::string kMemory = "memory";
   auto resource_score = [&](const std::string& resource) {
     auto used = node.nonzero_requested.find(resource);
     auto want = wanted.find(resource);
@@ -34,7 +36,7 @@ std::int64_t score_least_requested(const PodInfo& pod, const NodeSnapshot& node)
                                    (want == wanted.end() ? 0 : want->second);
     return free_fraction_score(requested, node.allocatable_of(resource));
   };
-  return (resource_score("cpu") + resource_score("memory")) / 2;
+  return (resource_score(kCpu) + resource_score(kMemory)) / 2;
 }
 
 std::vector<std::int64_t> score_owner_spread(const PodInfo& pod,
