@@ -133,15 +133,25 @@ FilterResult filter_node_ports(const PodInfo& pod, const NodeSnapshot& node) {
 
 FilterResult filter_node_resources_fit(const PodInfo& pod, const NodeSnapshot& node) {
   FilterResult result;
-  static const std::string kPods = "pods";
-  const std::int64_t allowed_pods = node.allocatable_of(kPods);
+  const std::int64_t allowed_pods = node.hot.allocatable_pods;
   if (static_cast<std::int64_t>(node.pod_count) + 1 > allowed_pods) {
     result.reasons.push_back(kReasonTooManyPods);
     if (allowed_pods == 0) result.unresolvable = true;
   }
   for (const auto& [resource, request] : pod.requests_to_fit) {
-    const std::int64_t allocatable = node.allocatable_of(resource);
-    if (request > allocatable - node.requested_of(resource)) {
+    std::int64_t allocatable = 0;
+    std::int64_t requested = 0;
+    if (resource == "cpu") {
+      allocatable = node.hot.allocatable_cpu;
+      requested = node.hot.requested_cpu;
+    } else if (resource == "memory") {
+      allocatable = node.hot.allocatable_memory;
+      requested = node.hot.requested_memory;
+    } else {
+      allocatable = node.allocatable_of(resource);
+      requested = node.requested_of(resource);
+    }
+    if (request > allocatable - requested) {
       result.reasons.push_back("Insufficient " + resource);
       // Even an empty node could not hold it: evicting pods would not help.
       if (request > allocatable) result.unresolvable = true;

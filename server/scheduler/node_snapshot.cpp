@@ -119,6 +119,12 @@ PodInfo::PodInfo(const Json& pod) : pod(pod), usage(pod_usage(pod)) {
     }
     requests_to_fit.emplace_back(resource, request);
   }
+  if (auto cpu = usage.nonzero_requests.find("cpu"); cpu != usage.nonzero_requests.end()) {
+    nonzero_cpu = cpu->second;
+  }
+  if (auto memory = usage.nonzero_requests.find("memory"); memory != usage.nonzero_requests.end()) {
+    nonzero_memory = memory->second;
+  }
   const Json& spec = field(pod, "spec");
   if (const Json& selector = field(spec, "nodeSelector"); selector.is_object()) {
     node_selector = &selector;
@@ -149,6 +155,24 @@ void NodeSnapshot::add(const PodUsage& usage) {
   used_ports.insert(usage.host_ports.begin(), usage.host_ports.end());
   ++pod_count;
   if (!usage.owner.empty()) ++pods_by_owner[usage.owner];
+  refresh_hot();
+}
+
+namespace {
+
+std::int64_t amount_of(const ResourceAmounts& amounts, const std::string& resource) {
+  auto it = amounts.find(resource);
+  return it == amounts.end() ? 0 : it->second;
+}
+
+}  // namespace
+
+void NodeSnapshot::refresh_hot() {
+  static const std::string kCpu = "cpu", kMemory = "memory", kPods = "pods";
+  hot = Hot{amount_of(allocatable, kCpu),         amount_of(allocatable, kMemory),
+            amount_of(allocatable, kPods),        amount_of(requested, kCpu),
+            amount_of(requested, kMemory),        amount_of(nonzero_requested, kCpu),
+            amount_of(nonzero_requested, kMemory)};
 }
 
 namespace {
@@ -187,16 +211,15 @@ void NodeUsage::apply_to(NodeSnapshot& snapshot) const {
   snapshot.pods_by_owner = pods_by_owner;
   snapshot.used_ports.clear();
   for (const auto& [port, count] : ports) snapshot.used_ports.insert(port);
+  snapshot.refresh_hot();
 }
 
 std::int64_t NodeSnapshot::allocatable_of(const std::string& resource) const {
-  auto it = allocatable.find(resource);
-  return it == allocatable.end() ? 0 : it->second;
+  return amount_of(allocatable, resource);
 }
 
 std::int64_t NodeSnapshot::requested_of(const std::string& resource) const {
-  auto it = requested.find(resource);
-  return it == requested.end() ? 0 : it->second;
+  return amount_of(requested, resource);
 }
 
 NodeSnapshot make_snapshot(const Json& node, const std::vector<Json>& pods_on_node) {
@@ -219,6 +242,7 @@ NodeSnapshot make_snapshot(std::shared_ptr<const Json> node_object,
   for (const Json& pod : pods_on_node) {
     if (pod_occupies_node(pod)) snapshot.add_pod(pod);
   }
+  snapshot.refresh_hot();
   return snapshot;
 }
 

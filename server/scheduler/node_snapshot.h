@@ -67,6 +67,8 @@ struct PodInfo {
   // usage.requests above zero, other than "pods", in the order NodeResourcesFit reports them:
   // cpu, memory, ephemeral-storage, then the rest by name.
   std::vector<std::pair<std::string, std::int64_t>> requests_to_fit;
+  std::int64_t nonzero_cpu = 0;  // usage.nonzero_requests' cpu and memory (the scores)
+  std::int64_t nonzero_memory = 0;
   const Json* node_selector = nullptr;  // spec.nodeSelector when it is an object
   // spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution when an object.
   const Json* required_node_affinity = nullptr;
@@ -99,6 +101,21 @@ struct NodeSnapshot {
   void add(const PodUsage& usage);
   std::int64_t allocatable_of(const std::string& resource) const;
   std::int64_t requested_of(const std::string& resource) const;
+
+  // cpu, memory and pods out of the maps above: every decision reads them for every node, and
+  // with 1,000 nodes the map lookups were most of the filters' and scores' time. Kept in step
+  // by make_snapshot, add() and NodeUsage::apply_to (refresh_hot).
+  struct Hot {
+    std::int64_t allocatable_cpu = 0;
+    std::int64_t allocatable_memory = 0;
+    std::int64_t allocatable_pods = 0;
+    std::int64_t requested_cpu = 0;
+    std::int64_t requested_memory = 0;
+    std::int64_t nonzero_cpu = 0;
+    std::int64_t nonzero_memory = 0;
+  };
+  Hot hot;
+  void refresh_hot();
 };
 
 // The pod-derived part of a node's snapshot as running sums: a pod joining or leaving a node

@@ -26,17 +26,10 @@ std::vector<std::int64_t> reverse_normalise(const std::vector<std::int64_t>& cou
 }  // namespace
 
 std::int64_t score_least_requested(const PodInfo& pod, const NodeSnapshot& node) {
-  const ResourceAmounts& wanted = pod.usage.nonzero_requests;
-  static const std::string kCpu = "cpu";
-  static const std::string kMemory = "memory";
-  auto resource_score = [&](const std::string& resource) {
-    auto used = node.nonzero_requested.find(resource);
-    auto want = wanted.find(resource);
-    const std::int64_t requested = (used == node.nonzero_requested.end() ? 0 : used->second) +
-                                   (want == wanted.end() ? 0 : want->second);
-    return free_fraction_score(requested, node.allocatable_of(resource));
-  };
-  return (resource_score(kCpu) + resource_score(kMemory)) / 2;
+  const NodeSnapshot::Hot& hot = node.hot;
+  return (free_fraction_score(hot.nonzero_cpu + pod.nonzero_cpu, hot.allocatable_cpu) +
+          free_fraction_score(hot.nonzero_memory + pod.nonzero_memory, hot.allocatable_memory)) /
+         2;
 }
 
 std::vector<std::int64_t> score_owner_spread(const PodInfo& pod,

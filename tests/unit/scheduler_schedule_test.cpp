@@ -264,6 +264,13 @@ TEST(NodeUsage, SumsMatchARecountAfterPodsComeAndGo) {
   EXPECT_EQ(from_sums.nonzero_requested, recount.nonzero_requested);
   EXPECT_EQ(from_sums.pods_by_owner, recount.pods_by_owner);
   EXPECT_EQ(from_sums.used_ports, recount.used_ports);  // b still holds 8080
+  // The cpu/memory/pods figures the filters and scores read follow the sums.
+  EXPECT_EQ(from_sums.hot.requested_cpu, 500);
+  EXPECT_EQ(from_sums.hot.requested_memory, recount.hot.requested_memory);
+  EXPECT_EQ(from_sums.hot.nonzero_cpu, recount.hot.nonzero_cpu);
+  EXPECT_EQ(from_sums.hot.nonzero_memory, recount.hot.nonzero_memory);
+  EXPECT_EQ(from_sums.hot.allocatable_cpu, recount.hot.allocatable_cpu);
+  EXPECT_GT(from_sums.hot.allocatable_pods, 0);
 
   sums.remove(pod_usage(b));
   sums.remove(pod_usage(c));
@@ -273,6 +280,8 @@ TEST(NodeUsage, SumsMatchARecountAfterPodsComeAndGo) {
   EXPECT_TRUE(from_sums.nonzero_requested.empty());
   EXPECT_TRUE(from_sums.pods_by_owner.empty());
   EXPECT_TRUE(from_sums.used_ports.empty());
+  EXPECT_EQ(from_sums.hot.requested_cpu, 0);
+  EXPECT_EQ(from_sums.hot.nonzero_memory, 0);
 }
 
 }  // namespace
