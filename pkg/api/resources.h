@@ -8,16 +8,16 @@
 namespace skiff::api {
 
 struct ResourceInfo {
-  std::string group;    // "" for the core group
-  std::string version;  // "v1"
-  std::string kind;     // "Deployment"
-  std::string plural;   // "deployments"
+  std::string group;     // "" for the core group
+  std::string version;   // "v1"
+  std::string kind;      // "Deployment"
+  std::string plural;    // "deployments"
   std::string singular;  // "deployment"
   bool namespaced = true;
-  std::vector<std::string> short_names;    // {"deploy"}
-  std::vector<std::string> categories;     // {"all"}
-  std::vector<std::string> subresources;   // {"status", "scale"}
-  std::vector<std::string> verbs;          // create, delete, deletecollection, get, list, ...
+  std::vector<std::string> short_names;   // {"deploy"}
+  std::vector<std::string> categories;    // {"all"}
+  std::vector<std::string> subresources;  // {"status", "scale"}
+  std::vector<std::string> verbs;         // create, delete, deletecollection, get, list, ...
 
   std::string api_version() const;  // "apps/v1" or "v1"
   std::string qualified() const;    // "deployments.apps" or "pods" (for messages)
