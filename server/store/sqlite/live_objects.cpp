@@ -27,11 +27,6 @@ void LiveObjects::record(const std::vector<EventPtr>& left_window) {
   if (entries_.size() >= sweep_at_) sweep_locked();
 }
 
-size_t LiveObjects::size() const {
-  std::lock_guard lock(mutex_);
-  return entries_.size();
-}
-
 void LiveObjects::sweep_locked() {
   std::erase_if(entries_, [](const auto& entry) { return entry.second.object.expired(); });
   // Amortized: the next sweep comes after as many new entries as survived this one.

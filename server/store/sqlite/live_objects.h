@@ -35,7 +35,6 @@ class LiveObjects {
   std::optional<Found> find(const std::string& key) const;
   // Events that left the window as their key's newest, in revision order (the Writer only).
   void record(const std::vector<EventPtr>& left_window);
-  size_t size() const;
 
  private:
   struct Entry {
