@@ -19,5 +19,17 @@ TEST(ServerFlags, RefusesBadValues) {
   EXPECT_EQ(server_command({"--cluster-domain", "Not A Domain"}), 2);
 }
 
+// --event-ttl takes a duration as kube-apiserver's flag does; anything else says so.
+TEST(ServerFlags, EventTtlMustBeADuration) {
+  for (const char* bad : {"soon", "-1h", "1h-5m", ""}) {
+    ::testing::internal::CaptureStderr();
+    EXPECT_EQ(server_command({"--event-ttl", bad}), 2) << bad;
+    EXPECT_NE(
+        ::testing::internal::GetCapturedStderr().find("--event-ttl must be a duration such as 1h"),
+        std::string::npos)
+        << bad;
+  }
+}
+
 }  // namespace
 }  // namespace skiff::server
