@@ -19,17 +19,11 @@ http::Response created_response(const api::ResourceInfo& resource, const std::st
                                 const std::vector<std::string>& warnings,
                                 store::WriteResult& result) {
   try {
-    if (!result.error) {
-      if (!result.object_json.empty()) {
-        return raw_json_response(201, std::move(result.object_json), warnings);
-      }
-      return raw_json_response(201, api::json_text(*result.object), warnings);
+    if (result.error) rethrow_write_error(result.error, resource, name);
+    if (!result.object_json.empty()) {
+      return raw_json_response(201, std::move(result.object_json), warnings);
     }
-    try {
-      std::rethrow_exception(result.error);
-    } catch (const store::StoreError& error) {
-      throw_store_error(error, resource, name);
-    }
+    return raw_json_response(201, api::json_text(*result.object), warnings);
   } catch (...) {
     return current_error_response();
   }

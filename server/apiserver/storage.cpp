@@ -31,6 +31,15 @@ void throw_store_error(const store::StoreError& error, const api::ResourceInfo& 
   throw api::internal_error(error.what());
 }
 
+void rethrow_write_error(const std::exception_ptr& error, const api::ResourceInfo& resource,
+                         const std::string& name) {
+  try {
+    std::rethrow_exception(error);
+  } catch (const store::StoreError& failure) {
+    throw_store_error(failure, resource, name);
+  }
+}
+
 namespace {
 
 // What keeps an object marked for deletion in the store: its finalizers; for a Namespace also

@@ -2,6 +2,7 @@
 // The API server's side of the store: StoreError -> ApiError mapping, the guaranteed-update
 // loop every update path uses (PUT, PATCH, apply, status, scale, finalizer removal), and the
 // deletion rules (finalizers keep a marked object; the last one removed deletes it).
+#include <exception>
 #include <functional>
 #include <string>
 #include <vector>
@@ -15,6 +16,11 @@ namespace skiff::apiserver {
 // Rethrows a StoreError as the matching ApiError (404, 409, 410, 503).
 [[noreturn]] void throw_store_error(const store::StoreError& error,
                                     const api::ResourceInfo& resource, const std::string& name);
+
+// Rethrows the error of a failed asynchronous write (store::WriteResult::error) as what the
+// synchronous call would have thrown: a StoreError as its ApiError, anything else as it is.
+[[noreturn]] void rethrow_write_error(const std::exception_ptr& error,
+                                      const api::ResourceInfo& resource, const std::string& name);
 
 // Computes the desired object from the current one; throws ApiError to refuse the update.
 using Mutation = std::function<Json(const Json& current)>;

@@ -170,13 +170,7 @@ http::HandlerResult handle_binding(RequestContext& context) {
         key, std::move(bind),
         [responder = std::move(responder), &resource, name](store::WriteResult result) {
           try {
-            if (result.error) {
-              try {
-                std::rethrow_exception(result.error);
-              } catch (const store::StoreError& error) {
-                throw_store_error(error, resource, name);
-              }
-            }
+            if (result.error) rethrow_write_error(result.error, resource, name);
             responder->send(json_response(201, success_status(resource, name)));
           } catch (...) {
             responder->send(current_error_response());

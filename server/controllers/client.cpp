@@ -28,17 +28,23 @@ Json decode_answer(const std::optional<http::Response>& response, const std::str
                       decoded.is_object() ? decoded.value("details", Json()) : Json());
 }
 
+// Calls `done` with what `answer()` returns, or with what it throws.
+template <class Answer>
+void answer_with(const Client::AnswerDone& done, Answer answer) {
+  Json body;
+  try {
+    body = answer();
+  } catch (...) {
+    return done(Json(), std::current_exception());
+  }
+  done(std::move(body), nullptr);
+}
+
 }  // namespace
 
 void Client::request_async(std::string_view method, const std::string& path, const Json* body,
                            AnswerDone done) {
-  Json answer;
-  try {
-    answer = request(method, path, body);
-  } catch (...) {
-    return done(Json(), std::current_exception());
-  }
-  done(std::move(answer), nullptr);
+  answer_with(done, [&] { return request(method, path, body); });
 }
 
 http::Request InProcessClient::make_request(std::string_view method, const std::string& path,
@@ -68,13 +74,7 @@ void InProcessClient::request_async(std::string_view method, const std::string& 
   http::Request request = make_request(method, path, body, "application/json");
   http::settle_async(handler_(request),
                      [path, done = std::move(done)](std::optional<http::Response> response) {
-                       Json answer;
-                       try {
-                         answer = decode_answer(response, path);
-                       } catch (...) {
-                         return done(Json(), std::current_exception());
-                       }
-                       done(std::move(answer), nullptr);
+                       answer_with(done, [&] { return decode_answer(response, path); });
                      });
 }
 
