@@ -13,8 +13,9 @@ WatchSession::~WatchSession() {
   stop();
 }
 
-std::string WatchSession::encode(const char* type, const Json& object, int64_t revision) const {
-  std::string line = "{\"type\":\"";
+void WatchSession::encode(std::string& line, const char* type, const Json& object,
+                          int64_t revision) const {
+  line += "{\"type\":\"";
   line += type;
   line += "\",\"object\":";
   const auto& resource = *request_.resource;
@@ -32,7 +33,6 @@ std::string WatchSession::encode(const char* type, const Json& object, int64_t r
     api::append_json_text(line, copy);
   }
   line += "}\n";
-  return line;
 }
 
 void WatchSession::send_error_and_close(const std::string& message, int code,
@@ -61,7 +61,7 @@ void WatchSession::start(http::ResponseStreamPtr stream) {
       return send_error_and_close(e.what(), 500, "InternalError");
     }
     std::string initial;
-    for (const auto& item : list.items) initial += encode("ADDED", *item, list.revision);
+    for (const auto& item : list.items) encode(initial, "ADDED", *item, list.revision);
     if (!initial.empty() && !stream_->write(std::move(initial))) return;
     from = list.revision;
   }
@@ -112,6 +112,8 @@ void WatchSession::schedule_bookmark() {
 
 bool WatchSession::deliver(const std::vector<store::EventPtr>& events) {
   std::string batch;
+  // deliver() runs on one thread at a time (the store's publisher), so these need no lock.
+  if (lines_ > 0) batch.reserve(events.size() * (line_bytes_ / lines_ + 64));
   int64_t newest = 0;
   const auto& query = request_.query;
   bool filtered = query.filters();
@@ -140,8 +142,12 @@ bool WatchSession::deliver(const std::vector<store::EventPtr>& events) {
           type = "DELETED";
         break;
     }
-    if (type) batch += encode(type, object, event->revision);
+    if (type) {
+      encode(batch, type, object, event->revision);
+      ++lines_;
+    }
   }
+  line_bytes_ += batch.size();
   if (!batch.empty() && !stream_->write(std::move(batch))) return false;
   if (newest > 0) last_revision_ = newest;
   return true;

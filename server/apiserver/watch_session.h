@@ -45,7 +45,8 @@ class WatchSession : public std::enable_shared_from_this<WatchSession> {
 
  private:
   bool deliver(const std::vector<store::EventPtr>& events);
-  std::string encode(const char* type, const Json& object, int64_t revision) const;
+  // Appends one event's line ({"type":...,"object":...}\n) to `out`.
+  void encode(std::string& out, const char* type, const Json& object, int64_t revision) const;
   void schedule_bookmark();
   void send_error_and_close(const std::string& message, int code, const std::string& reason);
 
@@ -54,6 +55,10 @@ class WatchSession : public std::enable_shared_from_this<WatchSession> {
   WatchTimers& timers_;
   http::ResponseStreamPtr stream_;
   std::atomic<int64_t> last_revision_{0};
+  // The size of the lines delivered so far, to size a batch's text at once: grown line by
+  // line, a batch of pods (a few KiB each) was copied a dozen times, on the store's writer.
+  size_t line_bytes_ = 0;
+  size_t lines_ = 0;
   std::mutex mutex_;
   bool stopped_ = false;
   store::WatchPtr watch_;

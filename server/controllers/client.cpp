@@ -14,17 +14,27 @@ InProcessClient::InProcessClient(http::Handler handler, std::string user_agent)
 
 namespace {
 
-// The decoded body of a 2xx answer; anything else thrown as the ApiError it says.
-Json decode_answer(const std::optional<http::Response>& response, const std::string& path) {
+bool succeeded(const http::Response& response) {
+  return response.status >= 200 && response.status < 300;
+}
+
+const http::Response& expect_answer(const std::optional<http::Response>& response,
+                                    const std::string& path) {
   if (!response) {
     throw api::internal_error("in-process client: " + path + " answered with a stream");
   }
-  Json decoded = api::read_json_text_or_discarded(response->body);
-  if (response->status >= 200 && response->status < 300) return decoded;
+  return *response;
+}
+
+// The decoded body of a 2xx answer; anything else thrown as the ApiError it says.
+Json decode_answer(const std::optional<http::Response>& answer, const std::string& path) {
+  const http::Response& response = expect_answer(answer, path);
+  Json decoded = api::read_json_text_or_discarded(response.body);
+  if (succeeded(response)) return decoded;
   std::string reason = decoded.is_object() ? decoded.value("reason", "") : "";
   std::string message =
-      decoded.is_object() ? decoded.value("message", response->body) : response->body;
-  throw api::ApiError(static_cast<int>(response->status), reason, message,
+      decoded.is_object() ? decoded.value("message", response.body) : response.body;
+  throw api::ApiError(static_cast<int>(response.status), reason, message,
                       decoded.is_object() ? decoded.value("details", Json()) : Json());
 }
 
@@ -47,6 +57,11 @@ void Client::request_async(std::string_view method, const std::string& path, con
   answer_with(done, [&] { return request(method, path, body); });
 }
 
+void Client::send(std::string_view method, const std::string& path, const Json* body,
+                  std::string_view content_type) {
+  request(method, path, body, content_type);
+}
+
 http::Request InProcessClient::make_request(std::string_view method, const std::string& path,
                                             const Json* body, std::string_view content_type) const {
   http::Request request;
@@ -67,6 +82,15 @@ Json InProcessClient::request(std::string_view method, const std::string& path, 
   http::Request request = make_request(method, path, body, content_type);
   // A deferred answer (a create waiting for its commit) is waited for here, on this thread.
   return decode_answer(http::settle(handler_(request)), path);
+}
+
+void InProcessClient::send(std::string_view method, const std::string& path, const Json* body,
+                           std::string_view content_type) {
+  http::Request request = make_request(method, path, body, content_type);
+  std::optional<http::Response> answer = http::settle(handler_(request));
+  // Decoding a created object's text only to drop it was a quarter of the recorder's time.
+  if (succeeded(expect_answer(answer, path))) return;
+  decode_answer(answer, path);  // throws the Status it carries
 }
 
 void InProcessClient::request_async(std::string_view method, const std::string& path,

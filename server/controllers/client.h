@@ -26,6 +26,11 @@ class Client {
   virtual Json request(std::string_view method, const std::string& path, const Json* body,
                        std::string_view content_type = "application/json") = 0;
 
+  // request() for a caller that needs only to know the write succeeded (the event recorder):
+  // throws as request() does, but a 2xx answer's body is not decoded. The default is request().
+  virtual void send(std::string_view method, const std::string& path, const Json* body,
+                    std::string_view content_type = "application/json");
+
   // How request_async ends: the decoded body of a 2xx answer, or (error set) what request()
   // would have thrown.
   using AnswerDone = std::function<void(Json body, std::exception_ptr error)>;
@@ -45,6 +50,8 @@ class InProcessClient : public Client {
   explicit InProcessClient(http::Handler handler, std::string user_agent = "skiff-controller");
   Json request(std::string_view method, const std::string& path, const Json* body,
                std::string_view content_type) override;
+  void send(std::string_view method, const std::string& path, const Json* body,
+            std::string_view content_type) override;
   // A write the handler answers later (a create, a binding) completes `done` on the store's
   // writer thread.
   void request_async(std::string_view method, const std::string& path, const Json* body,

@@ -107,8 +107,9 @@ void EventRecorder::write(const Pending& event) {
     if (seen != seen_.end()) {
       Json patch = {{"count", seen->second.count + 1}, {"lastTimestamp", event.timestamp}};
       try {
-        merge_patch(client_, events_resource(), seen->second.namespace_name, seen->second.name,
-                    patch);
+        client_.send("PATCH",
+                     object_path(events_resource(), seen->second.namespace_name, seen->second.name),
+                     &patch, "application/merge-patch+json");
         ++seen->second.count;
         seen_order_.splice(seen_order_.begin(), seen_order_, seen->second.lru);
         return;
@@ -134,7 +135,7 @@ void EventRecorder::write(const Pending& event) {
                    {"type", event.type},
                    {"reportingComponent", event.component},
                    {"reportingInstance", ""}};
-    create(client_, events_resource(), object);
+    client_.send("POST", collection_path(events_resource(), namespace_name), &object);
     remember(dedup_key, namespace_name, name);
   } catch (const std::exception& error) {
     std::lock_guard lock(mutex_);

@@ -49,8 +49,44 @@ TEST(EventRecorder, RepeatsBumpTheCountOfOneEvent) {
   api.stop();
 }
 
-// Over SQLite new Events are sent without waiting for their commits; a repeat that arrives
-// while the first one is still being written counts it all the same.
+// A repeat of an Event that was deleted meanwhile (expired, or removed by a user) starts a new
+// one: the recorder tells the 404 of its count update from a success.
+TEST(EventRecorder, ARepeatOfADeletedEventStartsANewOne) {
+  store::MemoryStore store;
+  apiserver::ApiServer api(store, apiserver::ApiServerOptions{"127.0.0.1:6443", false});
+  api.start();
+  InProcessClient client([&](http::Request& r) { return api.handle(r); });
+  EventRecorder events(client);
+  events.start();
+  Json pod = {{"apiVersion", "v1"},
+              {"kind", "Pod"},
+              {"metadata", {{"name", "web-1"}, {"namespace", "default"}, {"uid", "u-1"}}}};
+  const auto record = [&] {
+    events.record(pod, "Warning", "FailedScheduling", "0/1 nodes are available",
+                  "default-scheduler");
+    events.flush();
+  };
+  record();
+  record();
+  const std::string path = "/api/v1/namespaces/default/events";
+  Json first = client.request("GET", path, nullptr, "application/json");
+  ASSERT_EQ(first["items"].size(), 1u);
+  EXPECT_EQ(first["items"][0]["count"], 2);
+  const std::string first_name = first["items"][0]["metadata"]["name"];
+  client.request("DELETE", path + "/" + first_name, nullptr, "application/json");
+
+  record();
+  Json second = client.request("GET", path, nullptr, "application/json");
+  ASSERT_EQ(second["items"].size(), 1u) << second.dump(2);
+  EXPECT_NE(second["items"][0]["metadata"]["name"], first_name);
+  EXPECT_EQ(second["items"][0]["count"], 1);
+  EXPECT_EQ(events.dropped(), 0u);
+  events.stop();
+  api.stop();
+}
+
+// A burst over SQLite (each Event waits for its group commit): every one is written, and the
+// repeats are counted on the first.
 TEST(EventRecorder, ABurstOfEventsIsWrittenWholeOverTheSqliteStore) {
   skiff::test_support::TempDir dir{"skiff-events-test"};
   store::SqliteStoreOptions options;
