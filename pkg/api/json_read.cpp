@@ -4,6 +4,8 @@
 #include <limits>
 #include <string>
 
+#include "pkg/api/json_plain_text.h"
+
 namespace skiff::api {
 namespace {
 
@@ -101,17 +103,11 @@ class FastReader {
   // A string of printable ASCII without escapes; anything else is nlohmann's.
   bool read_string(std::string& out) {
     const char* start = ++at_;  // past '"'
-    while (at_ != end_) {
-      const auto byte = static_cast<unsigned char>(*at_);
-      if (byte == '"') {
-        out.assign(start, at_);
-        ++at_;
-        return true;
-      }
-      if (byte == '\\' || byte < 0x20 || byte >= 0x80) return false;
-      ++at_;
-    }
-    return false;
+    at_ = skip_plain_json_text(at_, end_);
+    if (at_ == end_ || *at_ != '"') return false;
+    out.assign(start, at_);
+    ++at_;
+    return true;
   }
 
   bool read_literal(std::string_view word, Json value, Json& out) {

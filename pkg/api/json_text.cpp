@@ -2,6 +2,8 @@
 
 #include <charconv>
 
+#include "pkg/api/json_plain_text.h"
+
 namespace skiff::api {
 namespace {
 
@@ -42,9 +44,9 @@ void append_string(std::string& out, const std::string& text) {
   const size_t start = out.size();
   out.push_back('"');
   const char* run = begin;
-  for (const char* p = begin; p != end; ++p) {
+  for (const char* p = skip_plain_json_text(begin, end); p != end;
+       p = skip_plain_json_text(p + 1, end)) {
     const auto c = static_cast<unsigned char>(*p);
-    if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') continue;
     if (c >= 0x80) {
       // UTF-8 to validate: nlohmann writes (or refuses) the whole string, as dump() would.
       out.resize(start);

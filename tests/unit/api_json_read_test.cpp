@@ -43,6 +43,24 @@ void expect_as_parse(const std::string& text) {
   EXPECT_TRUE(same_tree(read_json_text_or_discarded(text), parsed));
 }
 
+// Plain runs are read eight bytes at a time: a quote, escape, control or non-ASCII byte is
+// noticed at every offset.
+TEST(JsonRead, StringsWithASpecialByteAtEveryOffset) {
+  const std::string specials[] = {"\\\"", "\\\\", "\\n", "\\u00e9", "\xc3\xa9", "\x7f", "~"};
+  for (size_t length = 0; length <= 24; ++length) {
+    for (size_t at = 0; at <= length; ++at) {
+      for (const auto& special : specials) {
+        std::string text(length, 'a');
+        text.insert(at, special);
+        expect_as_parse("[\"" + text + "\"]");
+      }
+      std::string with_control(length, 'a');
+      with_control.insert(at, 1, '\x01');
+      EXPECT_THROW(read_json_text("\"" + with_control + "\""), Json::parse_error);
+    }
+  }
+}
+
 TEST(JsonRead, ApiObjectsAsParseReadsThem) {
   expect_as_parse(R"({"apiVersion":"v1","data":{"payload":")" + std::string(960, 'x') +
                   R"("},"kind":"ConfigMap","metadata":{"labels":{"bench":"api"},"name":"cm-1"}})");

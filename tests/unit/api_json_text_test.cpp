@@ -16,6 +16,27 @@ void expect_same_text(const Json& value) {
   EXPECT_EQ(json_text(value), value.dump()) << value.dump();
 }
 
+// Plain runs are skipped eight bytes at a time: a byte that needs an escape (or refuses the
+// string) is found at every offset, whichever eight-byte word it falls in.
+TEST(JsonText, EveryKindOfSpecialByteAtEveryOffset) {
+  const std::string specials[] = {"\"", "\\",   std::string(1, '\0'), "\x1f",
+                                  "\n", "\x7f", "\xc3\xa9",           "~"};
+  for (size_t length = 0; length <= 24; ++length) {
+    for (size_t at = 0; at <= length; ++at) {
+      for (const auto& special : specials) {
+        std::string text(length, 'a');
+        text.insert(at, special);
+        expect_same_text(text);
+      }
+    }
+  }
+  // Bytes just either side of the bounds the word test uses.
+  for (int byte = 1; byte < 0x80; ++byte)
+    expect_same_text(std::string(17, static_cast<char>(byte)));
+  EXPECT_THROW(json_text(Json(std::string(11, 'a') + "\xff" + std::string(11, 'b'))),
+               Json::type_error);
+}
+
 TEST(JsonText, ScalarsAndContainersAsDumpWritesThem) {
   expect_same_text(Json());
   expect_same_text(true);
