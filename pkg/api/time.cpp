@@ -2,7 +2,6 @@
 
 #include <cctype>
 #include <cstdio>
-#include <ctime>
 
 namespace skiff::api {
 
@@ -59,13 +58,34 @@ std::string format_rfc3339_micro(Clock::time_point t) {
   return text + fraction;
 }
 
+namespace {
+
+// `value` as exactly `width` decimal digits (zero-padded) at `at`.
+void put_digits(char* at, unsigned value, int width) {
+  for (int i = width - 1; i >= 0; --i) {
+    at[i] = static_cast<char>('0' + value % 10);
+    value /= 10;
+  }
+}
+
+}  // namespace
+
 std::string format_rfc3339(Clock::time_point t) {
-  std::time_t seconds = Clock::to_time_t(std::chrono::floor<std::chrono::seconds>(t));
-  std::tm utc{};
-  gmtime_r(&seconds, &utc);
-  char buffer[32];
-  std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &utc);
-  return buffer;
+  // Written from the civil date by hand: strftime cost about 1,500 instructions per object
+  // created (every object gets a creationTimestamp), and gmtime_r takes glibc's time-zone lock.
+  const auto seconds = std::chrono::floor<std::chrono::seconds>(t);
+  const auto days = std::chrono::floor<std::chrono::days>(seconds);
+  const std::chrono::year_month_day date{days};
+  const std::chrono::hh_mm_ss time{seconds - days};
+  char text[] = "0000-00-00T00:00:00Z";
+  // Four digits: system_clock's nanoseconds reach from 1677 to 2262.
+  put_digits(text, static_cast<unsigned>(static_cast<int>(date.year())), 4);
+  put_digits(text + 5, static_cast<unsigned>(date.month()), 2);
+  put_digits(text + 8, static_cast<unsigned>(date.day()), 2);
+  put_digits(text + 11, static_cast<unsigned>(time.hours().count()), 2);
+  put_digits(text + 14, static_cast<unsigned>(time.minutes().count()), 2);
+  put_digits(text + 17, static_cast<unsigned>(time.seconds().count()), 2);
+  return std::string(text, sizeof text - 1);
 }
 
 std::string now_rfc3339() {

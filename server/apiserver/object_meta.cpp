@@ -24,12 +24,23 @@ std::string new_uid() {
   uint64_t low = engine();
   high = (high & 0xffffffffffff0fffULL) | 0x0000000000004000ULL;  // version 4
   low = (low & 0x3fffffffffffffffULL) | 0x8000000000000000ULL;    // RFC 4122 variant
-  char text[37];
-  std::snprintf(text, sizeof text, "%08x-%04x-%04x-%04x-%012llx", static_cast<unsigned>(high >> 32),
-                static_cast<unsigned>((high >> 16) & 0xffff), static_cast<unsigned>(high & 0xffff),
-                static_cast<unsigned>(low >> 48),
-                static_cast<unsigned long long>(low & 0xffffffffffffULL));
-  return text;
+  // 8-4-4-4-12 lowercase hex digits, written by hand: snprintf was 3,000 instructions of every
+  // create.
+  static constexpr char kHex[] = "0123456789abcdef";
+  char text[36];
+  const auto put_hex = [&](int at, uint64_t value, int digits) {
+    for (int i = digits - 1; i >= 0; --i, value >>= 4) text[at + i] = kHex[value & 0xf];
+  };
+  put_hex(0, high >> 32, 8);
+  text[8] = '-';
+  put_hex(9, high >> 16, 4);
+  text[13] = '-';
+  put_hex(14, high, 4);
+  text[18] = '-';
+  put_hex(19, low >> 48, 4);
+  text[23] = '-';
+  put_hex(24, low, 12);
+  return std::string(text, sizeof text);
 }
 
 std::string random_name_suffix(size_t length) {

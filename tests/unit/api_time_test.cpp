@@ -2,6 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <ctime>
+#include <random>
+#include <string>
+#include <vector>
+
 namespace skiff::api {
 namespace {
 
@@ -13,6 +18,31 @@ TEST(Rfc3339, FormatsUtcWithSecondPrecision) {
   auto t = Clock::time_point(seconds(1795685400)) + std::chrono::milliseconds(750);
   EXPECT_EQ(format_rfc3339(t), "2026-11-26T09:30:00Z");
   EXPECT_EQ(format_rfc3339(Clock::time_point(seconds(0))), "1970-01-01T00:00:00Z");
+}
+
+// format_rfc3339 writes the digits itself: the same text as strftime over four centuries
+// (leap days, year ends, times before 1970, fractions of a second floored); system_clock counts
+// nanoseconds, so its range ends in 2262.
+TEST(Rfc3339, FormatsAsStrftimeDoes) {
+  const auto strftime_text = [](long long whole_seconds) {
+    std::time_t value = static_cast<std::time_t>(whole_seconds);
+    std::tm utc{};
+    gmtime_r(&value, &utc);
+    char buffer[32];
+    std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &utc);
+    return std::string(buffer);
+  };
+  std::mt19937_64 random(7);
+  std::uniform_int_distribution<long long> pick(-2208988800LL, 7258118400LL);  // 1900..2200
+  std::vector<long long> moments = {0, -1, 951782400, 951868799, 946684799, 7258118399};
+  for (int i = 0; i < 20000; ++i) moments.push_back(pick(random));
+  for (long long moment : moments) {
+    EXPECT_EQ(format_rfc3339(Clock::time_point(seconds(moment))), strftime_text(moment)) << moment;
+  }
+  EXPECT_EQ(format_rfc3339(Clock::time_point(std::chrono::milliseconds(-1))),
+            "1969-12-31T23:59:59Z");
+  EXPECT_EQ(format_rfc3339(Clock::time_point(seconds(951782400) + std::chrono::microseconds(999))),
+            "2000-02-29T00:00:00Z");
 }
 
 TEST(Rfc3339, ParsesUtcOffsetsAndFractions) {

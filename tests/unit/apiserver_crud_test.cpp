@@ -1,4 +1,8 @@
 // Create, read, update and the metadata rules of the API server, driven without sockets.
+#include <regex>
+#include <set>
+#include <string>
+
 #include "tests/unit/apiserver_test_support.h"
 
 namespace skiff::apiserver::testing {
@@ -29,6 +33,20 @@ TEST_F(CrudTest, CreateGetListRoundTrip) {
   auto all = call("GET", "/api/v1/configmaps");
   EXPECT_EQ(all.status, 200u);
   EXPECT_EQ(all.body["items"].size(), 1u);
+}
+
+// Every object gets a random version 4 UUID (RFC 4122 text: lowercase hex, 8-4-4-4-12).
+TEST_F(CrudTest, UidsAreVersionFourUuids) {
+  const std::regex uuid("[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}");
+  std::set<std::string> seen;
+  for (int i = 0; i < 50; ++i) {
+    auto created = call("POST", kConfigMaps, configmap("uid-" + std::to_string(i)));
+    ASSERT_EQ(created.status, 201u) << created.text;
+    const std::string uid = created.body["metadata"]["uid"];
+    EXPECT_TRUE(std::regex_match(uid, uuid)) << uid;
+    seen.insert(uid);
+  }
+  EXPECT_EQ(seen.size(), 50u);
 }
 
 TEST_F(CrudTest, DuplicateCreateIsAlreadyExists) {
