@@ -11,16 +11,31 @@
 namespace skiff::controllers {
 namespace {
 
-TEST(EventRecorder, RepeatsBumpTheCountOfOneEvent) {
+// An API server over the memory store, and a recorder writing through it in process.
+struct RecorderOverMemoryStore {
   store::MemoryStore store;
-  apiserver::ApiServer api(store, apiserver::ApiServerOptions{"127.0.0.1:6443", false});
-  api.start();
-  InProcessClient client([&](http::Request& r) { return api.handle(r); });
-  EventRecorder events(client);
-  events.start();
-  Json pod = {{"apiVersion", "v1"},
-              {"kind", "Pod"},
-              {"metadata", {{"name", "web-1"}, {"namespace", "default"}, {"uid", "u-1"}}}};
+  apiserver::ApiServer api{store, apiserver::ApiServerOptions{"127.0.0.1:6443", false}};
+  InProcessClient client{[this](http::Request& r) { return api.handle(r); }};
+  EventRecorder events{client};
+
+  RecorderOverMemoryStore() {
+    api.start();
+    events.start();
+  }
+  ~RecorderOverMemoryStore() {
+    events.stop();
+    api.stop();
+  }
+};
+
+const Json kPod = {{"apiVersion", "v1"},
+                   {"kind", "Pod"},
+                   {"metadata", {{"name", "web-1"}, {"namespace", "default"}, {"uid", "u-1"}}}};
+
+TEST(EventRecorder, RepeatsBumpTheCountOfOneEvent) {
+  RecorderOverMemoryStore recorder;
+  auto& [store, api, client, events] = recorder;
+  const Json& pod = kPod;
   Json node = {
       {"apiVersion", "v1"}, {"kind", "Node"}, {"metadata", {{"name", "n1"}, {"uid", "u-2"}}}};
   for (int i = 0; i < 3; ++i) {
@@ -45,24 +60,15 @@ TEST(EventRecorder, RepeatsBumpTheCountOfOneEvent) {
   // A cluster-scoped object's events live in "default", as in Kubernetes.
   EXPECT_EQ(by_reason["NodeNotReady"]["involvedObject"]["kind"], "Node");
   EXPECT_EQ(events.dropped(), 0u);
-  events.stop();
-  api.stop();
 }
 
 // A repeat of an Event that was deleted meanwhile (expired, or removed by a user) starts a new
 // one: the recorder tells the 404 of its count update from a success.
 TEST(EventRecorder, ARepeatOfADeletedEventStartsANewOne) {
-  store::MemoryStore store;
-  apiserver::ApiServer api(store, apiserver::ApiServerOptions{"127.0.0.1:6443", false});
-  api.start();
-  InProcessClient client([&](http::Request& r) { return api.handle(r); });
-  EventRecorder events(client);
-  events.start();
-  Json pod = {{"apiVersion", "v1"},
-              {"kind", "Pod"},
-              {"metadata", {{"name", "web-1"}, {"namespace", "default"}, {"uid", "u-1"}}}};
+  RecorderOverMemoryStore recorder;
+  auto& [store, api, client, events] = recorder;
   const auto record = [&] {
-    events.record(pod, "Warning", "FailedScheduling", "0/1 nodes are available",
+    events.record(kPod, "Warning", "FailedScheduling", "0/1 nodes are available",
                   "default-scheduler");
     events.flush();
   };
@@ -81,8 +87,6 @@ TEST(EventRecorder, ARepeatOfADeletedEventStartsANewOne) {
   EXPECT_NE(second["items"][0]["metadata"]["name"], first_name);
   EXPECT_EQ(second["items"][0]["count"], 1);
   EXPECT_EQ(events.dropped(), 0u);
-  events.stop();
-  api.stop();
 }
 
 // A burst over SQLite (each Event waits for its group commit): every one is written, and the
