@@ -1,6 +1,5 @@
 #include "server/apiserver/object_meta.h"
 
-#include <cstdio>
 #include <random>
 
 #include "pkg/api/errors.h"

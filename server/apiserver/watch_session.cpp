@@ -13,26 +13,26 @@ WatchSession::~WatchSession() {
   stop();
 }
 
-void WatchSession::encode(std::string& line, const char* type, const Json& object,
+void WatchSession::encode(std::string& out, const char* type, const Json& object,
                           int64_t revision) const {
-  line += "{\"type\":\"";
-  line += type;
-  line += "\",\"object\":";
+  out += "{\"type\":\"";
+  out += type;
+  out += "\",\"object\":";
   const auto& resource = *request_.resource;
   if (request_.as_table) {
     Json copy = object;
     set_type_meta(resource, copy);
-    line += make_table(resource, {copy}, std::to_string(revision), request_.include,
-                       std::chrono::system_clock::now(), false)
-                .dump();
+    out += make_table(resource, {copy}, std::to_string(revision), request_.include,
+                      std::chrono::system_clock::now(), false)
+               .dump();
   } else if (object.contains("kind") && object.contains("apiVersion")) {
-    api::append_json_text(line, object);
+    api::append_json_text(out, object);
   } else {
     Json copy = object;
     set_type_meta(resource, copy);
-    api::append_json_text(line, copy);
+    api::append_json_text(out, copy);
   }
-  line += "}\n";
+  out += "}\n";
 }
 
 void WatchSession::send_error_and_close(const std::string& message, int code,
