@@ -20,6 +20,24 @@ Response status_response(unsigned status, const std::string& reason, const std::
   return Response{status, {{"Content-Type", "application/json"}}, error.to_status().dump()};
 }
 
+namespace {
+
+// Runs handed-off work on one I/O context, all of one batch in one handler.
+class ContextHandoffTarget final : public util::HandoffTarget {
+ public:
+  explicit ContextHandoffTarget(asio::io_context& context) : context_(context) {}
+  void post_all(std::vector<std::function<void()>> work) override {
+    asio::post(context_, [work = std::move(work)] {
+      for (const auto& item : work) item();
+    });
+  }
+
+ private:
+  asio::io_context& context_;
+};
+
+}  // namespace
+
 Server::Core::Core(ServerOptions options_in, Handler handler_in)
     : options(std::move(options_in)),
       handler(std::move(handler_in)),
@@ -30,7 +48,25 @@ Server::Core::Core(ServerOptions options_in, Handler handler_in)
         }
         return made;
       }()),
-      acceptor(*contexts.front()) {}
+      acceptor(*contexts.front()) {
+  for (auto& context : contexts)
+    handoff_targets.push_back(std::make_unique<ContextHandoffTarget>(*context));
+}
+
+asio::io_context& Server::Core::context_of(const asio::any_io_executor& executor) {
+  const asio::execution_context& wanted = asio::query(executor, asio::execution::context);
+  for (auto& context : contexts) {
+    if (context.get() == &wanted) return *context;
+  }
+  throw std::logic_error("context_of: not one of the server's I/O contexts");
+}
+
+util::HandoffTarget& Server::Core::handoff_target(const asio::io_context& context) {
+  for (size_t i = 0; i < contexts.size(); ++i) {
+    if (contexts[i].get() == &context) return *handoff_targets[i];
+  }
+  throw std::logic_error("handoff_target: not one of the server's I/O contexts");
+}
 
 asio::io_context& Server::Core::next_context() {
   return *contexts[next_context_index.fetch_add(1) % contexts.size()];

@@ -76,7 +76,9 @@ BasicConnection<Stream>::BasicConnection(std::shared_ptr<Server::Core> core, tcp
                                          std::shared_ptr<asio::ssl::context> tls)
     : core_(std::move(core)),
       tls_(std::move(tls)),
-      stream_(make_stream(std::move(socket), tls_, std::type_identity<Stream>{})) {
+      stream_(make_stream(std::move(socket), tls_, std::type_identity<Stream>{})),
+      io_context_(core_->context_of(stream_.get_executor())),
+      handoff_(core_->handoff_target(io_context_)) {
   beast::error_code ec;
   auto endpoint = tcp().socket().remote_endpoint(ec);
   if (!ec) remote_address_ = endpoint.address().to_string() + ":" + std::to_string(endpoint.port());
@@ -218,24 +220,27 @@ void BasicConnection<Stream>::handle(Request& request) {
                });
     return;
   }
-  // Runs at once when answered on the connection's strand, else is queued to it.
+  // Runs at once when answered on the connection's thread, else is handed to it (in a batch
+  // with the other answers of a group commit, see util::HandoffBatch).
   auto deliver = [self = shared_from_this()](Response response) {
-    asio::dispatch(self->stream_.get_executor(), [self, response = std::move(response)]() mutable {
+    if (self->io_context_.get_executor().running_in_this_thread())
+      return self->send(std::move(response), false);
+    util::HandoffBatch::hand_off(self->handoff_, [self, response = std::move(response)]() mutable {
       self->send(std::move(response), false);
     });
   };
   if (auto* response = std::get_if<Response>(&result)) return deliver(std::move(*response));
   if (auto* deferred = std::get_if<DeferredResponse>(&result)) {
     // Counted until answered, so that stop() can wait for the answers still to come.
-    {
-      std::lock_guard lock(core_->deferred_mutex);
-      ++core_->deferred_pending;
-    }
+    ++core_->deferred_pending;
     start_deferred(*deferred,
                    make_responder([core = core_, deliver = std::move(deliver)](Response response) {
                      deliver(std::move(response));
-                     std::lock_guard lock(core->deferred_mutex);
-                     if (--core->deferred_pending == 0) core->deferred_answered.notify_all();
+                     if (--core->deferred_pending == 0) {
+                       // Under the lock: stop() cannot miss it between its look and its wait.
+                       std::lock_guard lock(core->deferred_mutex);
+                       core->deferred_answered.notify_all();
+                     }
                    }));
     return;
   }

@@ -82,6 +82,10 @@ class BasicConnection final : public ConnectionBase,
   std::shared_ptr<Server::Core> core_;
   std::shared_ptr<boost::asio::ssl::context> tls_;
   Stream stream_;
+  // The I/O context (one thread) the connection lives on, and the way to it for answers that
+  // another thread finishes (a store write's group commit).
+  boost::asio::io_context& io_context_;
+  util::HandoffTarget& handoff_;
   std::optional<PeerIdentity> peer_;  // TLS: the verified client certificate's subject
   boost::beast::flat_buffer buffer_;
   std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;

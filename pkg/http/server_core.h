@@ -13,6 +13,7 @@
 
 #include "pkg/http/server.h"
 #include "pkg/http/server_worker_pool.h"
+#include "pkg/util/handoff_batch.h"
 
 namespace skiff::http {
 
@@ -25,10 +26,16 @@ struct Server::Core {
   // connection's handlers never run concurrently (no strand needed), and the threads share
   // no scheduler or epoll set. Connections are dealt out in turn.
   boost::asio::io_context& next_context();
+  // Which of `contexts` runs `executor` (a connection's).
+  boost::asio::io_context& context_of(const boost::asio::any_io_executor& executor);
+  // The handoff target posting to `context` (one of `contexts`): answers finished by another
+  // thread reach the context's connections through it (util::HandoffBatch).
+  util::HandoffTarget& handoff_target(const boost::asio::io_context& context);
 
   ServerOptions options;
   Handler handler;
-  std::vector<std::unique_ptr<boost::asio::io_context>> contexts;  // one per I/O thread
+  std::vector<std::unique_ptr<boost::asio::io_context>> contexts;     // one per I/O thread
+  std::vector<std::unique_ptr<util::HandoffTarget>> handoff_targets;  // one per context
   std::atomic<size_t> next_context_index{0};
   std::vector<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work;
   boost::asio::ip::tcp::acceptor acceptor;  // on the first context
@@ -38,10 +45,11 @@ struct Server::Core {
   bool started = false;
   uint16_t port = 0;
 
-  // Deferred responses started and not answered yet: stop() lets them finish.
+  // Deferred responses started and not answered yet: stop() lets them finish. Counted without
+  // the lock (every create passes here twice); the last answer notifies under it.
   std::mutex deferred_mutex;
   std::condition_variable deferred_answered;
-  int deferred_pending = 0;
+  std::atomic<int> deferred_pending{0};
 
   std::mutex connections_mutex;
   std::vector<std::weak_ptr<ConnectionBase>> connections;  // pruned as it grows

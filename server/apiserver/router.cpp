@@ -1,6 +1,7 @@
 #include "server/apiserver/router.h"
 
-#include <vector>
+#include <array>
+#include <span>
 
 #include "pkg/api/errors.h"
 
@@ -8,13 +9,29 @@ namespace skiff::apiserver {
 
 namespace {
 
-std::vector<std::string_view> split_path(std::string_view path) {
-  std::vector<std::string_view> segments;
+// The non-empty segments of a path, without allocating (this runs up to three times per request:
+// routing, authorization, and the I/O thread's choice of where to run it). Resource paths have
+// at most 8 segments (/apis/<g>/<v>/namespaces/<ns>/<plural>/<name>/<sub>); `overflow` says there
+// were more than fit.
+struct Segments {
+  std::array<std::string_view, 9> items;
+  size_t count = 0;
+  bool overflow = false;
+};
+
+Segments split_path(std::string_view path) {
+  Segments segments;
   size_t start = 0;
   while (start <= path.size()) {
     size_t slash = path.find('/', start);
     if (slash == std::string_view::npos) slash = path.size();
-    if (slash > start) segments.push_back(path.substr(start, slash - start));
+    if (slash > start) {
+      if (segments.count == segments.items.size()) {
+        segments.overflow = true;
+        break;
+      }
+      segments.items[segments.count++] = path.substr(start, slash - start);
+    }
     start = slash + 1;
   }
   return segments;
@@ -27,9 +44,10 @@ std::vector<std::string_view> split_path(std::string_view path) {
 }  // namespace
 
 std::optional<ResourcePath> parse_resource_path(std::string_view path) {
-  auto segments = split_path(path);
-  std::string group;
-  std::string version;
+  const Segments split = split_path(path);
+  const std::span<const std::string_view> segments(split.items.data(), split.count);
+  std::string_view group;
+  std::string_view version;
   size_t rest = 0;
   if (segments.size() >= 3 && segments[0] == "api") {
     version = segments[1];
@@ -41,7 +59,8 @@ std::optional<ResourcePath> parse_resource_path(std::string_view path) {
   } else {
     return std::nullopt;
   }
-  std::vector<std::string_view> parts(segments.begin() + static_cast<long>(rest), segments.end());
+  if (split.overflow) not_found();  // more than any served resource's path has
+  const auto parts = segments.subspan(rest);
   ResourcePath result;
   // "namespaces/<ns>/<plural>..." addresses a namespaced resource, unless <plural> is not a
   // namespaced resource of this group version ("namespaces/<name>/status" is a subresource).

@@ -5,6 +5,7 @@
 
 #include "pkg/api/json_text.h"
 #include "pkg/log/log.h"
+#include "pkg/util/handoff_batch.h"
 #include "pkg/util/thread_name.h"
 #include "server/store/revision.h"
 #include "server/store/sqlite/schema.h"
@@ -232,7 +233,11 @@ void Writer::run() {
       std::lock_guard lock(mutex_);
       applying_ = false;
     }
-    for (size_t i = 0; i < batch.size(); ++i) complete(batch[i], std::move(outcomes[i]));
+    {
+      // The answers reach their I/O threads once per thread, not once per request.
+      util::HandoffBatch handoffs;
+      for (size_t i = 0; i < batch.size(); ++i) complete(batch[i], std::move(outcomes[i]));
+    }
     batch.clear();
   }
 }
