@@ -27,29 +27,14 @@
 //          [--heartbeat-interval 10] [--nodes 3] [--pods 30] [--deployment]
 // --deployment: the pods are the replicas of one Deployment, placed by the scheduler, so the
 // Deployment and ReplicaSet controllers have objects to keep (and must not write either).
-#include <poll.h>
-#include <sys/inotify.h>
-#include <sys/socket.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
-#include <boost/asio/connect.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/ssl/host_name_verification.hpp>
-#include <boost/asio/ssl/stream.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
-#include <filesystem>
-#include <fstream>
 #include <functional>
 #include <map>
-#include <memory>
-#include <mutex>
 #include <set>
 #include <stdexcept>
 #include <string>
@@ -58,14 +43,21 @@
 #include <vector>
 
 #include "pkg/api/json.h"
+#include "tests/bench/support/api_change_recorder.h"
+#include "tests/bench/support/disk_activity.h"
 #include "tests/integration/support/admin_tls.h"
 #include "tests/integration/support/test_server.h"
 
-namespace fs = std::filesystem;
-namespace beast = boost::beast;
 namespace asio = boost::asio;
 using skiff::Json;
 using Clock = std::chrono::steady_clock;
+using skiff::bench::ApiChangeRecorder;
+using skiff::bench::Change;
+using skiff::bench::file_size_or_zero;
+using skiff::bench::FileEventCounter;
+using skiff::bench::files_under;
+using skiff::bench::FileState;
+using skiff::bench::proc_io;
 
 namespace {
 
@@ -335,253 +327,6 @@ void create_running_deployment(Api& api, int replicas) {
     throw std::runtime_error("the Deployment did not become Available within 60 s");
 }
 
-// --- what changed through the API: a watch on every resource ---
-
-// The JSON paths where `a` and `b` differ (metadata.resourceVersion and managedFields left out).
-void differing_paths(const Json& a, const Json& b, const std::string& path,
-                     std::set<std::string>& out) {
-  if (path == "metadata.resourceVersion" || path == "metadata.managedFields") return;
-  if (a.is_object() && b.is_object()) {
-    std::set<std::string> keys;
-    for (auto it = a.begin(); it != a.end(); ++it) keys.insert(it.key());
-    for (auto it = b.begin(); it != b.end(); ++it) keys.insert(it.key());
-    for (const auto& key : keys) {
-      differing_paths(a.contains(key) ? a[key] : Json(), b.contains(key) ? b[key] : Json(),
-                      path.empty() ? key : path + "." + key, out);
-    }
-    return;
-  }
-  if (a.is_array() && b.is_array() && a.size() == b.size()) {
-    for (size_t i = 0; i < a.size(); ++i)
-      differing_paths(a[i], b[i], path + "[" + std::to_string(i) + "]", out);
-    return;
-  }
-  if (a != b) out.insert(path);
-}
-
-struct Change {
-  int events = 0;
-  std::set<std::string> types;
-  std::set<std::string> paths;
-};
-
-std::string object_key(const Json& object) {
-  const Json& meta = object["metadata"];
-  std::string ns = meta.value("namespace", "");
-  return object.value("kind", "?") + " " + (ns.empty() ? "" : ns + "/") + meta.value("name", "?");
-}
-
-// Watches one resource over a raw keep-alive connection (each event is one JSON line).
-class ResourceWatch {
- public:
-  ResourceWatch(int port, asio::ssl::context& tls, std::string list_path,
-                std::map<std::string, Json> seed, std::string resource_version, std::mutex& mutex,
-                std::map<std::string, Change>& changes)
-      : socket_(io_, tls), mutex_(mutex), changes_(changes), last_(std::move(seed)) {
-    socket_.next_layer().connect(
-        asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), static_cast<uint16_t>(port)));
-    socket_.set_verify_callback(asio::ssl::host_name_verification("127.0.0.1"));
-    socket_.handshake(asio::ssl::stream_base::client);
-    beast::http::request<beast::http::empty_body> request{
-        beast::http::verb::get,
-        list_path + "?watch=1&allowWatchBookmarks=false&resourceVersion=" + resource_version, 11};
-    request.set(beast::http::field::host, "127.0.0.1");
-    request.set(beast::http::field::accept, "application/json");
-    beast::http::write(socket_, request);
-    thread_ = std::thread([this] { read_events(); });
-  }
-  ~ResourceWatch() {
-    // Ends the blocked read (the TLS layer sees the connection end).
-    ::shutdown(socket_.next_layer().native_handle(), SHUT_RDWR);
-    thread_.join();
-  }
-
- private:
-  void read_events() {
-    std::string pending;
-    char data[65536];
-    for (;;) {
-      beast::error_code error;
-      size_t n = socket_.read_some(asio::buffer(data), error);
-      if (error || n == 0) return;
-      pending.append(data, n);
-      for (size_t newline; (newline = pending.find('\n')) != std::string::npos;) {
-        std::string line = pending.substr(0, newline);
-        pending.erase(0, newline + 1);
-        if (line.empty() || line.front() != '{') continue;  // headers, chunk framing
-        Json event = Json::parse(line, nullptr, false);
-        if (event.is_discarded() || !event.contains("object")) continue;
-        record(event.value("type", "?"), event["object"]);
-      }
-    }
-  }
-
-  void record(const std::string& type, const Json& object) {
-    const std::string key = object_key(object);
-    std::lock_guard lock(mutex_);
-    Change& change = changes_[key];
-    ++change.events;
-    change.types.insert(type);
-    auto previous = last_.find(key);
-    if (previous != last_.end()) differing_paths(previous->second, object, "", change.paths);
-    last_[key] = object;
-  }
-
-  asio::io_context io_;
-  asio::ssl::stream<asio::ip::tcp::socket> socket_;
-  std::mutex& mutex_;
-  std::map<std::string, Change>& changes_;
-  std::map<std::string, Json> last_;  // only this watch's thread touches it
-  std::thread thread_;
-};
-
-// Every listable+watchable resource, by its cluster-wide list path (from discovery).
-std::vector<std::string> watchable_resources(Api& api) {
-  std::vector<std::string> group_versions = {"/api/v1"};
-  Json groups = api.call("GET", "/apis");
-  for (const auto& group : groups.value("groups", Json::array()))
-    group_versions.push_back("/apis/" +
-                             group["preferredVersion"]["groupVersion"].get<std::string>());
-  std::vector<std::string> paths;
-  for (const auto& group_version : group_versions) {
-    Json list = api.call("GET", group_version);
-    for (const auto& resource : list.value("resources", Json::array())) {
-      std::string name = resource.value("name", "");
-      const Json verbs = resource.value("verbs", Json::array());
-      if (name.find('/') != std::string::npos) continue;
-      if (std::find(verbs.begin(), verbs.end(), "watch") == verbs.end()) continue;
-      paths.push_back(group_version + "/" + name);
-    }
-  }
-  return paths;
-}
-
-class ApiChangeRecorder {
- public:
-  ApiChangeRecorder(Api& api, int port, asio::ssl::context& tls) {
-    for (const auto& path : watchable_resources(api)) {
-      Json list = api.call("GET", path);
-      std::map<std::string, Json> seed;
-      for (auto item : list.value("items", Json::array())) {
-        // List items may lack kind and apiVersion; the watch's objects carry them.
-        const std::string list_kind = list.value("kind", "?List");
-        if (!item.contains("kind")) item["kind"] = list_kind.substr(0, list_kind.size() - 4);
-        if (!item.contains("apiVersion")) item["apiVersion"] = list.value("apiVersion", "");
-        seed[object_key(item)] = item;
-      }
-      watches_.push_back(std::make_unique<ResourceWatch>(
-          port, tls, path, std::move(seed), list["metadata"].value("resourceVersion", "0"), mutex_,
-          changes_));
-    }
-  }
-  size_t resources() const { return watches_.size(); }
-  std::map<std::string, Change> stop() {
-    watches_.clear();
-    std::lock_guard lock(mutex_);
-    return changes_;
-  }
-
- private:
-  std::mutex mutex_;
-  std::map<std::string, Change> changes_;
-  std::vector<std::unique_ptr<ResourceWatch>> watches_;
-};
-
-// --- what changed on disk ---
-
-struct FileState {
-  uintmax_t size = 0;
-  int64_t mtime_ns = 0;
-  bool operator==(const FileState&) const = default;
-};
-
-std::map<std::string, FileState> files_under(const std::string& dir) {
-  std::map<std::string, FileState> files;
-  for (const auto& entry : fs::recursive_directory_iterator(dir)) {
-    if (!entry.is_regular_file()) continue;
-    struct stat info {};
-    if (::stat(entry.path().c_str(), &info) != 0) continue;
-    files[fs::relative(entry.path(), dir).string()] = {
-        static_cast<uintmax_t>(info.st_size),
-        int64_t{info.st_mtim.tv_sec} * 1000000000 + info.st_mtim.tv_nsec};
-  }
-  return files;
-}
-
-// inotify on every directory of the data dir: counts write/create/delete events per file.
-class FileEventCounter {
- public:
-  explicit FileEventCounter(const std::string& dir) : fd_(inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) {
-    if (fd_ < 0) throw std::runtime_error("inotify_init1 failed");
-    add(dir);
-    for (const auto& entry : fs::recursive_directory_iterator(dir))
-      if (entry.is_directory()) add(entry.path().string());
-    thread_ = std::thread([this] { run(); });
-  }
-  ~FileEventCounter() {
-    stopping_ = true;
-    if (thread_.joinable()) thread_.join();
-    ::close(fd_);
-  }
-  std::map<std::string, int> stop() {
-    stopping_ = true;
-    if (thread_.joinable()) thread_.join();
-    std::lock_guard lock(mutex_);
-    return counts_;
-  }
-
- private:
-  void add(const std::string& dir) {
-    int wd = inotify_add_watch(fd_, dir.c_str(),
-                               IN_MODIFY | IN_CREATE | IN_DELETE | IN_MOVED_TO | IN_CLOSE_WRITE);
-    if (wd >= 0) dirs_[wd] = dir;
-  }
-  void run() {
-    alignas(inotify_event) char buffer[16384];
-    while (!stopping_) {
-      pollfd poller{fd_, POLLIN, 0};
-      if (::poll(&poller, 1, 100) <= 0) continue;
-      ssize_t n = ::read(fd_, buffer, sizeof buffer);
-      for (ssize_t offset = 0; offset < n;) {
-        auto* event = reinterpret_cast<inotify_event*>(buffer + offset);
-        std::string what = event->mask & IN_MODIFY     ? "write"
-                           : event->mask & IN_CREATE   ? "create"
-                           : event->mask & IN_DELETE   ? "delete"
-                           : event->mask & IN_MOVED_TO ? "rename"
-                                                       : "close-after-write";
-        std::string name = dirs_[event->wd] + "/" + (event->len ? event->name : "");
-        {
-          std::lock_guard lock(mutex_);
-          ++counts_[name + " (" + what + ")"];
-        }
-        offset += static_cast<ssize_t>(sizeof(inotify_event) + event->len);
-      }
-    }
-  }
-
-  int fd_;
-  std::map<int, std::string> dirs_;
-  std::atomic<bool> stopping_{false};
-  std::mutex mutex_;
-  std::map<std::string, int> counts_;
-  std::thread thread_;
-};
-
-std::map<std::string, long long> proc_io(pid_t pid) {
-  std::map<std::string, long long> values;
-  std::ifstream io("/proc/" + std::to_string(pid) + "/io");
-  std::string key;
-  long long value = 0;
-  while (io >> key >> value) values[key.substr(0, key.size() - 1)] = value;
-  return values;
-}
-
-uintmax_t file_size_or_zero(const std::string& path) {
-  std::error_code error;
-  auto size = fs::file_size(path, error);
-  return error ? 0 : size;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -614,7 +359,8 @@ int main(int argc, char** argv) {
 
     const std::string data_dir = server.data_dir();
     asio::ssl::context tls = skiff::testing::admin_tls_context(server);
-    ApiChangeRecorder api_changes(api, server.port(), tls);
+    ApiChangeRecorder api_changes([&api](const std::string& path) { return api.call("GET", path); },
+                                  server.port(), tls);
     FileEventCounter file_events(data_dir);
     const auto files_before = files_under(data_dir);
     const auto io_before = proc_io(server.pid());

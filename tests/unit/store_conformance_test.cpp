@@ -1,114 +1,24 @@
 // The Store contract (server/store/store.h), run against every backend: memory and SQLite.
+// Creates, updates, removes, lists and watches; volatile updates are in
+// store_volatile_conformance_test.cpp.
 #include <gtest/gtest.h>
-
-#include <stdlib.h>
-#include <future>
 
 #include <algorithm>
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
-#include <filesystem>
+#include <future>
 #include <mutex>
 #include <set>
 #include <stdexcept>
 #include <thread>
 
-#include "server/store/memory_store.h"
-#include "server/store/sqlite/sqlite_store.h"
-#include "tests/unit/support/store_helpers.h"
-#include "tests/unit/support/temp_dir.h"
+#include "tests/unit/support/store_conformance.h"
 
 namespace skiff::store {
 namespace {
 
 using namespace std::chrono_literals;
-
-struct Backend {
-  std::string name;
-  // Opens a store in `dir` (unused by memory) with the given event window.
-  std::function<StorePtr(const std::string& dir, size_t window)> open;
-};
-
-std::string backend_name(const testing::TestParamInfo<Backend>& info) {
-  return info.param.name;
-}
-
-Json pod(const std::string& name, const std::string& ns = "default",
-         const std::string& app = "web") {
-  return Json{{"apiVersion", "v1"},
-              {"kind", "Pod"},
-              {"metadata", {{"name", name}, {"namespace", ns}, {"labels", {{"app", app}}}}}};
-}
-
-std::string pod_key(const std::string& name, const std::string& ns = "default") {
-  return "/registry/core/pods/" + ns + "/" + name;
-}
-
-ListOptions in(std::string prefix, size_t limit = 0, std::string start_after_key = "",
-               std::function<bool(const Json&)> filter = {}) {
-  ListOptions options;
-  options.prefix = std::move(prefix);
-  options.limit = limit;
-  options.start_after_key = std::move(start_after_key);
-  options.filter = std::move(filter);
-  return options;
-}
-
-using test_support::revision_of;
-
-StoreError::Code error_code(const std::function<void()>& action) {
-  try {
-    action();
-  } catch (const StoreError& error) {
-    return error.code();
-  }
-  ADD_FAILURE() << "expected a StoreError";
-  return StoreError::Code::Unavailable;
-}
-
-// Collects watch events; wait_for() blocks (bounded) until a condition on them holds.
-class EventSink {
- public:
-  WatchCallback callback() {
-    return [this](const std::vector<EventPtr>& events) {
-      std::lock_guard lock(mutex_);
-      events_.insert(events_.end(), events.begin(), events.end());
-      changed_.notify_all();
-      return true;
-    };
-  }
-  bool wait_for_count(size_t count) {
-    std::unique_lock lock(mutex_);
-    return changed_.wait_for(lock, 10s, [&] { return events_.size() >= count; });
-  }
-  std::vector<EventPtr> events() {
-    std::lock_guard lock(mutex_);
-    return events_;
-  }
-  std::vector<int64_t> revisions() {
-    std::vector<int64_t> out;
-    for (const auto& e : events()) out.push_back(e->revision);
-    return out;
-  }
-
- private:
-  std::mutex mutex_;
-  std::condition_variable changed_;
-  std::vector<EventPtr> events_;
-};
-
-class StoreConformance : public testing::TestWithParam<Backend> {
- protected:
-  void SetUp() override { store_ = open(); }
-  StorePtr open(size_t window = WatchHub::kDefaultWindowSize) {
-    return GetParam().open(dir_, window);
-  }
-
-  skiff::test_support::TempDir temp_{"skiff-store-test"};
-  const std::string dir_ = temp_.path().string();
-  StorePtr store_;  // after temp_: closed before the directory is removed
-};
+using namespace test_support;
 
 TEST_P(StoreConformance, CreateStampsTheNextRevision) {
   const int64_t start = store_->current_revision();
@@ -529,165 +439,7 @@ TEST_P(StoreConformance, ConcurrentCreatesOfOneKeyHaveExactlyOneWinner) {
   EXPECT_EQ(exists.load(), 15);
 }
 
-// --- volatile updates (Store::update_volatile): like update for every reader ---
-
-Json lease(const std::string& renew_time) {
-  return Json{{"apiVersion", "coordination.k8s.io/v1"},
-              {"kind", "Lease"},
-              {"metadata", {{"name", "n1"}, {"namespace", "kube-node-lease"}}},
-              {"spec", {{"holderIdentity", "n1"}, {"renewTime", renew_time}}}};
-}
-const std::string kLeaseKey = "/registry/coordination.k8s.io/leases/kube-node-lease/n1";
-
-using test_support::renew_time_of;
-
-TEST_P(StoreConformance, VolatileUpdateIsVisibleToGetListAndWatch) {
-  auto created = store_->create(kLeaseKey, lease("t0"));
-  EventSink sink;
-  auto watch =
-      store_->watch("/registry/coordination.k8s.io/", revision_of(created), sink.callback());
-  auto renewed = store_->update_volatile(kLeaseKey, lease("t1"), revision_of(created));
-  EXPECT_EQ(revision_of(renewed), revision_of(created) + 1);
-  EXPECT_EQ(renew_time_of(renewed), "t1");
-  EXPECT_EQ(store_->current_revision(), revision_of(renewed));
-
-  auto read = store_->get(kLeaseKey);
-  ASSERT_NE(read, nullptr);
-  EXPECT_EQ(*read, *renewed);
-  auto listed = store_->list(in("/registry/coordination.k8s.io/leases/"));
-  ASSERT_EQ(listed.items.size(), 1u);
-  EXPECT_EQ(*listed.items[0], *renewed);
-  EXPECT_EQ(listed.revision, revision_of(renewed));
-
-  ASSERT_TRUE(sink.wait_for_count(1));
-  auto events = sink.events();
-  ASSERT_EQ(events.size(), 1u);
-  EXPECT_EQ(events[0]->type, EventType::Modified);
-  EXPECT_EQ(events[0]->key, kLeaseKey);
-  EXPECT_EQ(events[0]->revision, revision_of(renewed));
-  EXPECT_EQ(renew_time_of(events[0]->object), "t1");
-  ASSERT_NE(events[0]->previous, nullptr);
-  EXPECT_EQ(renew_time_of(events[0]->previous), "t0");
-
-  // Volatile after volatile: CAS against the volatile revision, previous is the volatile value.
-  auto again = store_->update_volatile(kLeaseKey, lease("t2"), revision_of(renewed));
-  EXPECT_EQ(revision_of(again), revision_of(renewed) + 1);
-  ASSERT_TRUE(sink.wait_for_count(2));
-  EXPECT_EQ(renew_time_of(sink.events()[1]->previous), "t1");
-  EXPECT_EQ(renew_time_of(store_->get(kLeaseKey)), "t2");
-}
-
-TEST_P(StoreConformance, VolatileUpdateIsCompareAndSwapOnTheRevision) {
-  auto created = store_->create(kLeaseKey, lease("t0"));
-  auto renewed = store_->update_volatile(kLeaseKey, lease("t1"), 0);  // 0: unconditional
-  const int64_t before = store_->current_revision();
-  EXPECT_EQ(
-      error_code([&] { store_->update_volatile(kLeaseKey, lease("x"), revision_of(created)); }),
-      StoreError::Code::Conflict);
-  EXPECT_EQ(error_code([&] { store_->update(kLeaseKey, lease("x"), revision_of(created)); }),
-            StoreError::Code::Conflict);
-  EXPECT_EQ(error_code([&] { store_->remove(kLeaseKey, revision_of(created)); }),
-            StoreError::Code::Conflict);
-  EXPECT_EQ(error_code([&] { store_->update_volatile(pod_key("missing"), pod("missing"), 0); }),
-            StoreError::Code::NotFound);
-  EXPECT_EQ(store_->current_revision(), before);  // failures consume no revision
-  EXPECT_EQ(renew_time_of(store_->get(kLeaseKey)), "t1");
-  EXPECT_THROW(store_->update_volatile(kLeaseKey, Json::array(), 0), std::invalid_argument);
-  EXPECT_EQ(*store_->get(kLeaseKey), *renewed);
-}
-
-TEST_P(StoreConformance, DurableWritesAfterAVolatileUpdateReplaceIt) {
-  store_->create(kLeaseKey, lease("t0"));
-  auto renewed = store_->update_volatile(kLeaseKey, lease("t1"), 0);
-  Json moved = lease("t2");
-  moved["spec"]["holderIdentity"] = "n2";
-  auto updated = store_->update(kLeaseKey, moved, revision_of(renewed));
-  EXPECT_EQ(revision_of(updated), revision_of(renewed) + 1);
-  EXPECT_EQ(*store_->get(kLeaseKey), *updated);
-  EXPECT_EQ(*store_->list(in("/registry/coordination.k8s.io/")).items.at(0), *updated);
-
-  auto renewed_again = store_->update_volatile(kLeaseKey, lease("t3"), revision_of(updated));
-  EXPECT_EQ(renew_time_of(store_->get(kLeaseKey)), "t3");
-  auto removed = store_->remove(kLeaseKey, revision_of(renewed_again));
-  EXPECT_EQ(renew_time_of(removed), "t3");  // the last state is the volatile one
-  EXPECT_EQ(revision_of(removed), revision_of(renewed_again) + 1);
-  EXPECT_EQ(store_->get(kLeaseKey), nullptr);
-  EXPECT_TRUE(store_->list(in("/registry/coordination.k8s.io/")).items.empty());
-  EXPECT_EQ(error_code([&] { store_->update_volatile(kLeaseKey, lease("t4"), 0); }),
-            StoreError::Code::NotFound);
-  // Created again, it starts from its new durable value.
-  auto recreated = store_->create(kLeaseKey, lease("t5"));
-  EXPECT_EQ(*store_->get(kLeaseKey), *recreated);
-}
-
-TEST_P(StoreConformance, ListPagesAndFiltersSeeVolatileValues) {
-  for (int i = 0; i < 6; ++i) {
-    std::string name = "p" + std::to_string(i);
-    store_->create(pod_key(name), pod(name, "default", "web"));
-  }
-  // p1 and p4 move to app=db, volatile.
-  for (const char* name : {"p1", "p4"})
-    store_->update_volatile(pod_key(name), pod(name, "default", "db"), 0);
-  auto is_db = [](const Json& o) { return o["metadata"]["labels"]["app"] == "db"; };
-  auto page = store_->list(in("/registry/core/pods/", 1, "", is_db));
-  ASSERT_EQ(page.items.size(), 1u);
-  EXPECT_EQ(page.items[0]->at("metadata").at("name"), "p1");
-  EXPECT_TRUE(page.more);
-  auto rest = store_->list(in("/registry/core/pods/", 1, page.last_key, is_db));
-  ASSERT_EQ(rest.items.size(), 1u);
-  EXPECT_EQ(rest.items[0]->at("metadata").at("name"), "p4");
-  EXPECT_FALSE(rest.more);
-  EXPECT_EQ(rest.revision, store_->current_revision());
-  // Outside the listed prefix nothing leaks in.
-  EXPECT_TRUE(store_->list(in("/registry/core/pods/other/")).items.empty());
-}
-
-TEST_P(StoreConformance, ListRevisionIsConsistentUnderMixedVolatileAndDurableWrites) {
-  for (int i = 0; i < 20; ++i) {
-    const std::string name = "p" + std::to_string(i);
-    store_->create(pod_key(name), pod(name));
-  }
-  std::atomic<bool> done{false};
-  std::vector<std::thread> writers;
-  for (int t = 0; t < 2; ++t) {
-    writers.emplace_back([&, t] {
-      for (int round = 0; !done.load() && round < 2000; ++round) {
-        const std::string name = "p" + std::to_string((round * 2 + t) % 20);
-        if (round % 3 == t)
-          store_->update(pod_key(name), pod(name), 0);
-        else
-          store_->update_volatile(pod_key(name), pod(name), 0);
-      }
-    });
-  }
-  for (int i = 0; i < 100; ++i) {
-    auto result = store_->list(in("/registry/core/pods/default/"));
-    ASSERT_EQ(result.items.size(), 20u);
-    int64_t newest = 0;
-    for (const auto& item : result.items) newest = std::max(newest, revision_of(item));
-    EXPECT_EQ(newest, result.revision);
-  }
-  done = true;
-  for (auto& w : writers) w.join();
-  // And at rest, every object reads back as listed.
-  auto result = store_->list(in("/registry/core/pods/default/"));
-  for (const auto& item : result.items) {
-    EXPECT_EQ(*store_->get(pod_key(item->at("metadata").at("name"))), *item);
-  }
-}
-
-const Backend kMemory{"Memory",
-                      [](const std::string&, size_t window) { return make_memory_store(window); }};
-const Backend kSqlite{"Sqlite", [](const std::string& dir, size_t window) {
-                        SqliteStoreOptions options;
-                        options.path = dir + "/server/db/state.db";
-                        options.event_window = window;
-                        options.synchronous = SqliteStoreOptions::Synchronous::Normal;
-                        return open_sqlite_store(options);
-                      }};
-
-INSTANTIATE_TEST_SUITE_P(Backends, StoreConformance, testing::Values(kMemory, kSqlite),
-                         backend_name);
+INSTANTIATE_TEST_SUITE_P(Backends, StoreConformance, all_backends(), backend_name);
 
 }  // namespace
 }  // namespace skiff::store
