@@ -43,11 +43,11 @@ void expect_as_parse(const std::string& text) {
   EXPECT_TRUE(same_tree(read_json_text_or_discarded(text), parsed));
 }
 
-// Plain runs are read eight bytes at a time: a quote, escape, control or non-ASCII byte is
-// noticed at every offset.
+// Plain runs are read sixteen and eight bytes at a time: a quote, escape, control or non-ASCII
+// byte is noticed at every offset.
 TEST(JsonRead, StringsWithASpecialByteAtEveryOffset) {
   const std::string specials[] = {"\\\"", "\\\\", "\\n", "\\u00e9", "\xc3\xa9", "\x7f", "~"};
-  for (size_t length = 0; length <= 24; ++length) {
+  for (size_t length = 0; length <= 40; ++length) {
     for (size_t at = 0; at <= length; ++at) {
       for (const auto& special : specials) {
         std::string text(length, 'a');

@@ -16,12 +16,12 @@ void expect_same_text(const Json& value) {
   EXPECT_EQ(json_text(value), value.dump()) << value.dump();
 }
 
-// Plain runs are skipped eight bytes at a time: a byte that needs an escape (or refuses the
-// string) is found at every offset, whichever eight-byte word it falls in.
+// Plain runs are skipped sixteen and eight bytes at a time: a byte that needs an escape (or
+// refuses the string) is found at every offset, whichever block or word it falls in.
 TEST(JsonText, EveryKindOfSpecialByteAtEveryOffset) {
   const std::string specials[] = {"\"", "\\",   std::string(1, '\0'), "\x1f",
                                   "\n", "\x7f", "\xc3\xa9",           "~"};
-  for (size_t length = 0; length <= 24; ++length) {
+  for (size_t length = 0; length <= 40; ++length) {
     for (size_t at = 0; at <= length; ++at) {
       for (const auto& special : specials) {
         std::string text(length, 'a');
@@ -32,7 +32,7 @@ TEST(JsonText, EveryKindOfSpecialByteAtEveryOffset) {
   }
   // Bytes just either side of the bounds the word test uses.
   for (int byte = 1; byte < 0x80; ++byte)
-    expect_same_text(std::string(17, static_cast<char>(byte)));
+    expect_same_text(std::string(33, static_cast<char>(byte)));
   EXPECT_THROW(json_text(Json(std::string(11, 'a') + "\xff" + std::string(11, 'b'))),
                Json::type_error);
 }
