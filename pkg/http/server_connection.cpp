@@ -188,6 +188,7 @@ void BasicConnection<Stream>::on_body(beast::error_code ec) {
   request->method = std::string(message.method_string());
   request->target = std::string(message.target());
   parse_target(request->target, *request);
+  request->headers.reserve(static_cast<size_t>(std::distance(message.begin(), message.end())));
   for (const auto& field : message)
     request->headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
   request->body = std::move(message.body());

@@ -19,7 +19,10 @@ std::string warning_header_value(const std::string& text) {
 
 http::Response raw_json_response(unsigned status, std::string body,
                                  const std::vector<std::string>& warnings) {
-  http::Response response{status, {{"Content-Type", "application/json"}}, std::move(body)};
+  http::Response response{status, {}, std::move(body)};
+  // Built in place: an initializer list would copy its strings once more (one answer per request).
+  response.headers.reserve(1 + warnings.size());
+  response.headers.emplace_back("Content-Type", "application/json");
   std::vector<std::string> seen;  // an update retried after a conflict repeats its warnings
   for (const auto& warning : warnings) {
     if (std::find(seen.begin(), seen.end(), warning) != seen.end()) continue;

@@ -141,7 +141,7 @@ ObjectPtr Writer::submit(WriteRequest::Op op, const std::string& key, Json objec
       own_batch.push_back(WriteRequest{op, key, std::move(object), expected_revision, {}, {}});
     } else {
       queue_.push_back(WriteRequest{op, key, std::move(object), expected_revision, {}, {}});
-      done = queue_.back().done.get_future();
+      done = queue_.back().done.emplace().get_future();
       // A batch in progress is followed by a look at the queue (the writer thread's loop, or
       // the caller's end of its batch), so only an idle writer thread needs waking. Under the
       // lock: the writer cannot finish the request (and a closing store go away) before this
@@ -194,7 +194,10 @@ void Writer::enqueue_async(WriteRequest request) {
 }
 
 void Writer::complete(WriteRequest& request, WriteOutcome outcome) {
-  if (!request.on_done) return request.done.set_value(std::move(outcome));
+  if (!request.on_done) {
+    if (request.done) request.done->set_value(std::move(outcome));
+    return;
+  }
   WriteResult result;
   if (outcome.failure == WriteOutcome::Failure::None) {
     result.object = std::move(outcome.result);

@@ -67,7 +67,9 @@ struct WriteRequest {
   std::string key;
   Json object;                // Create/Update: the new object (stamped by the writer)
   int64_t expected_revision;  // Update/Remove: 0 = unconditional
-  std::promise<WriteOutcome> done;
+  // A waiting caller's answer (submit); made only for it: a promise allocates its shared
+  // state, once per create for the asynchronous requests that never use it.
+  std::optional<std::promise<WriteOutcome>> done;
   WriteDone on_done;  // set: an asynchronous request, completed through this instead of `done`
   std::string stored_json;  // Create/Update/Mutate: the text stored (on_done gets it)
   Mutation mutate{};
