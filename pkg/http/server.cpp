@@ -68,6 +68,14 @@ util::HandoffTarget& Server::Core::handoff_target(const asio::io_context& contex
   throw std::logic_error("handoff_target: not one of the server's I/O contexts");
 }
 
+void Server::Core::deferred_answer_sent() {
+  if (--deferred_pending == 0) {
+    // Under the lock: stop() cannot miss it between its look and its wait.
+    std::lock_guard lock(deferred_mutex);
+    deferred_answered.notify_all();
+  }
+}
+
 asio::io_context& Server::Core::next_context() {
   return *contexts[next_context_index.fetch_add(1) % contexts.size()];
 }

@@ -222,27 +222,24 @@ void BasicConnection<Stream>::handle(Request& request) {
     return;
   }
   // Runs at once when answered on the connection's thread, else is handed to it (in a batch
-  // with the other answers of a group commit, see util::HandoffBatch).
-  auto deliver = [self = shared_from_this()](Response response) {
-    if (self->io_context_.get_executor().running_in_this_thread())
-      return self->send(std::move(response), false);
-    util::HandoffBatch::hand_off(self->handoff_, [self, response = std::move(response)]() mutable {
+  // with the other answers of a group commit, see util::HandoffBatch). A deferred answer stops
+  // counting as pending once it is being sent: stop() must not let the I/O thread run out of
+  // work while an answer is still on its way there.
+  auto deliver = [self = shared_from_this()](Response response, bool deferred) {
+    auto write_answer = [self, deferred, response = std::move(response)]() mutable {
       self->send(std::move(response), false);
-    });
+      if (deferred) self->core_->deferred_answer_sent();
+    };
+    if (self->io_context_.get_executor().running_in_this_thread()) return write_answer();
+    util::HandoffBatch::hand_off(self->handoff_, std::move(write_answer));
   };
-  if (auto* response = std::get_if<Response>(&result)) return deliver(std::move(*response));
+  if (auto* response = std::get_if<Response>(&result)) return deliver(std::move(*response), false);
   if (auto* deferred = std::get_if<DeferredResponse>(&result)) {
     // Counted until answered, so that stop() can wait for the answers still to come.
     ++core_->deferred_pending;
-    start_deferred(*deferred,
-                   make_responder([core = core_, deliver = std::move(deliver)](Response response) {
-                     deliver(std::move(response));
-                     if (--core->deferred_pending == 0) {
-                       // Under the lock: stop() cannot miss it between its look and its wait.
-                       std::lock_guard lock(core->deferred_mutex);
-                       core->deferred_answered.notify_all();
-                     }
-                   }));
+    start_deferred(*deferred, make_responder([deliver = std::move(deliver)](Response response) {
+      deliver(std::move(response), true);
+    }));
     return;
   }
   auto& streaming = std::get<StreamingResponse>(result);

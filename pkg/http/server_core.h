@@ -50,6 +50,7 @@ struct Server::Core {
   std::mutex deferred_mutex;
   std::condition_variable deferred_answered;
   std::atomic<int> deferred_pending{0};
+  void deferred_answer_sent();
 
   std::mutex connections_mutex;
   std::vector<std::weak_ptr<ConnectionBase>> connections;  // pruned as it grows

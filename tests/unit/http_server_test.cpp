@@ -9,10 +9,12 @@
 #include <boost/beast/http.hpp>
 #include <chrono>
 #include <future>
+#include <optional>
 #include <thread>
 #include <vector>
 
 #include "pkg/http/server.h"
+#include "pkg/util/handoff_batch.h"
 
 namespace skiff::http {
 namespace {
@@ -243,6 +245,45 @@ TEST(HttpServer, StopWaitsForDeferredResponses) {
   stopper.join();
   EXPECT_EQ(response.result_int(), 200u);
   EXPECT_EQ(response.body(), "late but answered");
+}
+
+// The store's writer answers a whole group commit inside a util::HandoffBatch, which hands the
+// answers to their I/O threads when it closes. Until then an answer still counts as pending:
+// stop() must not let the I/O thread run out of work and end while the answer is on its way.
+TEST(HttpServer, StopWaitsForAnAnswerKeptInAHandoffBatch) {
+  std::promise<ResponderPtr> started;
+  Server server({}, [&](Request&) -> HandlerResult {
+    return DeferredResponse{[&](ResponderPtr responder) { started.set_value(responder); }};
+  });
+  Client client(server.start());
+  auto answered =
+      std::async(std::launch::async, [&]() -> std::optional<bhttp::response<bhttp::string_body>> {
+        try {
+          return client.send(bhttp::verb::post, "/");
+        } catch (const std::exception&) {
+          return std::nullopt;  // the connection ended without an answer
+        }
+      });
+  ResponderPtr responder = started.get_future().get();
+  std::thread stopper([&] { server.stop(); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));  // the stop is under way
+  {
+    util::HandoffBatch batch;
+    responder->send(Response{200, {}, "kept, then answered"});
+    responder.reset();
+    // Time for stop() to finish, were it no longer waiting.
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  }
+  if (answered.wait_for(std::chrono::seconds(5)) != std::future_status::ready) {
+    // A server that lost the answer leaves the client reading forever: end its read.
+    beast::error_code ignored;
+    client.stream.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+  }
+  auto response = answered.get();
+  stopper.join();
+  ASSERT_TRUE(response.has_value()) << "the answer never arrived";
+  EXPECT_EQ(response->result_int(), 200u);
+  EXPECT_EQ(response->body(), "kept, then answered");
 }
 
 TEST(Settle, WaitsForADeferredResponseAndPassesPlainOnes) {
