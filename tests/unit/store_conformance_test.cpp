@@ -254,15 +254,7 @@ TEST_P(StoreConformance, ListRevisionIsConsistentWithItsItemsUnderConcurrentWrit
       store_->update(pod_key("p" + std::to_string(round % 20)), pod("p"), 0);
     }
   });
-  for (int i = 0; i < 50; ++i) {
-    auto result = store_->list(in("/registry/core/pods/default/"));
-    ASSERT_EQ(result.items.size(), 20u);
-    int64_t newest = 0;
-    for (const auto& item : result.items) newest = std::max(newest, revision_of(item));
-    // The list is a snapshot at result.revision: nothing newer, and it includes the newest
-    // write (every write here touches a listed object).
-    EXPECT_EQ(newest, result.revision);
-  }
+  expect_lists_are_snapshots(*store_, 50);
   done = true;
   writer.join();
 }

@@ -4,6 +4,7 @@
 // in a temp dir, an event collector for watches, and small object and key builders.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <functional>
@@ -57,6 +58,19 @@ inline StoreError::Code error_code(const std::function<void()>& action) {
   }
   ADD_FAILURE() << "expected a StoreError";
   return StoreError::Code::Unavailable;
+}
+
+// Lists the 20 pods of namespace "default" `rounds` times (while writers run): each list is a
+// snapshot at its revision, nothing newer and including the newest write (every write touches
+// a listed object).
+inline void expect_lists_are_snapshots(Store& store, int rounds) {
+  for (int i = 0; i < rounds; ++i) {
+    auto result = store.list(in("/registry/core/pods/default/"));
+    ASSERT_EQ(result.items.size(), 20u);
+    int64_t newest = 0;
+    for (const auto& item : result.items) newest = std::max(newest, revision_of(item));
+    EXPECT_EQ(newest, result.revision);
+  }
 }
 
 // Collects watch events; wait_for() blocks (bounded) until a condition on them holds.
