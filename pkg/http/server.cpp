@@ -26,6 +26,7 @@ namespace {
 class ContextHandoffTarget final : public util::HandoffTarget {
  public:
   explicit ContextHandoffTarget(asio::io_context& context) : context_(context) {}
+  void post(std::function<void()> work) override { asio::post(context_, std::move(work)); }
   void post_all(std::vector<std::function<void()>> work) override {
     asio::post(context_, [work = std::move(work)] {
       for (const auto& item : work) item();

@@ -28,11 +28,7 @@ HandoffBatch::~HandoffBatch() {
 
 void HandoffBatch::hand_off(HandoffTarget& target, std::function<void()> work) {
   HandoffBatch* batch = open_batch;
-  if (batch == nullptr) {
-    std::vector<std::function<void()>> single;
-    single.push_back(std::move(work));
-    return target.post_all(std::move(single));
-  }
+  if (batch == nullptr) return target.post(std::move(work));
   // A batch hands work to one or two I/O threads: a linear look is the quickest.
   for (auto& [kept_target, work_list] : batch->kept_) {
     if (kept_target == &target) {

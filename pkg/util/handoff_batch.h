@@ -17,6 +17,8 @@ namespace skiff::util {
 class HandoffTarget {
  public:
   virtual ~HandoffTarget() = default;
+  // Any thread: queues `work` to run there.
+  virtual void post(std::function<void()> work) = 0;
   // Any thread: queues `work` to run there in order (one queue entry for all of it).
   virtual void post_all(std::vector<std::function<void()>> work) = 0;
 };
