@@ -7,6 +7,7 @@
 #include "agent/agent_cleanup.h"
 #include "agent/agent_flags.h"
 #include "pkg/log/log.h"
+#include "pkg/util/allocator.h"
 #include "pkg/util/sd_notify.h"
 
 namespace skiff::agent {
@@ -48,6 +49,7 @@ int agent_command(const std::vector<std::string>& args) {
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   signal(SIGPIPE, SIG_IGN);
+  util::release_memory_in_background();  // after the mask: its thread inherits it
   try {
     Agent agent(config);
     agent.start();

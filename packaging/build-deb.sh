@@ -56,8 +56,10 @@ install_missing() {
 # helpers dpkg-shlibdeps and file) and the libraries of the target architecture.
 BUILD_TOOLS="cmake ninja-build pkg-config ccache dpkg-dev file binutils
   protobuf-compiler protobuf-compiler-grpc"
+# libjemalloc2 (the runtime package: only its library is linked, and unlike libjemalloc-dev it
+# installs beside the build machine's own for a cross build).
 TARGET_LIBS="libgrpc++-dev libprotobuf-dev libsqlite3-dev libcurl4-openssl-dev libssl-dev
-  libboost-dev zlib1g-dev libnftables-dev"
+  libboost-dev zlib1g-dev libnftables-dev libjemalloc2"
 
 cross=no
 if [ "$arch" != "$host_arch" ]; then

@@ -7,11 +7,12 @@ set -eu
 # catatonit (podman builds its pod infra image from it), netavark and iptables (pod networking)
 # are only Recommends of podman, so they are named here for --no-install-recommends.
 # lld: links the test executables about four times faster than ld.bfd (CMakeLists.txt).
+# libjemalloc2: the skiff binary's allocator (cmd/skiff/jemalloc_config.cpp).
 
 PACKAGES="cmake ninja-build g++ lld pkg-config ccache git curl ca-certificates openssl
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libsqlite3-dev libcurl4-openssl-dev libssl-dev nlohmann-json3-dev libboost-dev
-  libyaml-cpp-dev zlib1g-dev libgtest-dev libgmock-dev libnftables-dev shellcheck
+  libyaml-cpp-dev zlib1g-dev libjemalloc2 libgtest-dev libgmock-dev libnftables-dev shellcheck
   podman runc busybox-static catatonit netavark iptables nftables iproute2"
 
 missing=""

@@ -10,6 +10,7 @@
 #include "pkg/http/tls_server.h"
 #include "pkg/log/log.h"
 #include "pkg/pki/pki.h"
+#include "pkg/util/allocator.h"
 #include "pkg/util/sd_notify.h"
 #include "server/advertise_address.h"
 #include "server/apiserver/api_server.h"
@@ -108,6 +109,7 @@ void write_kubeconfig(const ServerConfig& config, const std::string& url,
 
 int run(const ServerConfig& config) {
   sigset_t signals = block_termination_signals();
+  util::release_memory_in_background();  // after the mask: its thread inherits it
   signal(SIGPIPE, SIG_IGN);
   try {
     // 0. What is read from files the user wrote: a typo stops the server before it starts.

@@ -1,13 +1,10 @@
-#include <malloc.h>
-
-#include <cstdlib>
-#include <cstring>
 #include <iostream>
 #include <map>
 #include <set>
 
 #include "pkg/api/validation.h"
 #include "pkg/log/log.h"
+#include "pkg/util/allocator.h"
 #include "pkg/util/duration.h"
 #include "pkg/util/flags.h"
 #include "server/server.h"
@@ -95,27 +92,20 @@ std::string set_network_flags(ServerConfig& config, const std::string& cluster_c
 
 namespace {
 
-// glibc gives every thread that allocates under contention its own heap ("arena"), up to 8 per
-// core, and memory freed into one arena serves only the threads on it. The server's ~30 threads
-// (I/O, handlers, binders, the writer, controllers) hand objects to each other all the time, so
-// each arena kept its own share of freed memory: after 10,000 pending pods were bound
-// (scheduler_bench's backlog run) the server held 398 MiB of its own memory, 274 MiB with 4
-// arenas and 229 MiB with 2. Four measured as fast as the default in api_bench and
-// scheduler_bench (two were ~8% slower on gets). A user's own MALLOC_ARENA_MAX or
-// glibc.malloc.arena_max tunable wins.
-void limit_malloc_arenas() {
-  const char* tunables = std::getenv("GLIBC_TUNABLES");
-  if (std::getenv("MALLOC_ARENA_MAX") != nullptr ||
-      (tunables != nullptr && std::strstr(tunables, "arena_max") != nullptr))
-    return;
-  mallopt(M_ARENA_MAX, 4);
-}
+// Only when the binary runs on glibc's malloc (a build with -DSKIFF_JEMALLOC=OFF): glibc gives
+// every thread that allocates under contention its own heap ("arena"), up to 8 per core, and
+// memory freed into one arena serves only the threads on it. The server's ~30 threads (I/O,
+// handlers, the writer, controllers) hand objects to each other all the time, so each arena
+// kept its own share of freed memory: after 10,000 pending pods were bound (scheduler_bench's
+// backlog run) the server held 398 MiB of its own memory, 274 MiB with 4 arenas and 229 MiB
+// with 2. Four measured as fast as the default (two were ~8% slower on gets).
+constexpr int kGlibcArenas = 4;
 
 }  // namespace
 
 int server_command(const std::vector<std::string>& args,
                    const ServerCommandExtensions& extensions) {
-  limit_malloc_arenas();  // before any thread starts
+  util::limit_glibc_arenas(kGlibcArenas);  // before any thread starts
   util::Flags flags;
   ServerConfig defaults;
   flags.add_string("data-dir,d", defaults.data_dir, "Folder to hold state");

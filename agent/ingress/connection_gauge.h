@@ -2,7 +2,7 @@
 // The proxy's open client connections, and when a burst of them has passed. glibc keeps memory
 // freed by a burst in its heap: 2,000 clients at once left ~23 MiB resident for good after they
 // had gone. Once a burst has shrunk to an eighth of its peak, a worker's tick hands the free heap
-// back to the system (malloc_trim), once per burst. Shared by the workers, lock-free.
+// back to the system (util::release_free_memory), once per burst. Shared by the workers, lock-free.
 #include <atomic>
 #include <cstdint>
 

@@ -1,6 +1,5 @@
 #include "agent/ingress/proxy_worker.h"
 
-#include <malloc.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -13,6 +12,7 @@
 
 #include "agent/ingress/proxy_session.h"
 #include "pkg/log/log.h"
+#include "pkg/util/allocator.h"
 
 namespace skiff::agent::ingress {
 
@@ -176,11 +176,7 @@ void ProxyWorker::tick() {
   deadlines_.sweep();
   asio_upstreams_.sweep(deadlines_.now());
   ring_upstreams_.sweep(deadlines_.now());
-  if (counters_.open_connections.burst_has_passed()) {
-#ifdef __GLIBC__
-    ::malloc_trim(0);
-#endif
-  }
+  if (counters_.open_connections.burst_has_passed()) util::release_free_memory();
 }
 
 void ProxyWorker::start_asio_ticks() {
