@@ -59,6 +59,13 @@ std::shared_ptr<ssl::context> make_tls_server_context(const std::string& certifi
     BIO_free(bio);
     SSL_CTX_set_client_CA_list(native, names);  // takes ownership
     SSL_CTX_set_verify(native, SSL_VERIFY_PEER, accept_any_client_certificate);
+    // With client certificates requested, OpenSSL resumes a session only within a named
+    // context, and without one it fails the resuming handshake with an internal_error alert:
+    // libcurl resumes by default, so every reconnect of a kept client (after the server closed
+    // an idle connection) failed once. A resumed session keeps the client certificate and its
+    // verification result, so the identity is the same as on the full handshake.
+    static constexpr unsigned char kSessionContext[] = "skiff-https";
+    SSL_CTX_set_session_id_context(native, kSessionContext, sizeof kSessionContext - 1);
   }
   return context;
 }

@@ -111,6 +111,36 @@ TEST(Security, ClientCertificateOfAnotherCaGets401) {
   EXPECT_EQ(admin.status, 200) << admin.body;
 }
 
+// libcurl (skiff kubectl, the agent's and the tests' clients) resumes its TLS session when it
+// connects again. With client certificates requested, the server failed every such handshake
+// (internal_error alert) until its context named a session context. A resumed session must
+// keep the identity of its first handshake: the admin stays admin, a stranger stays 401.
+TEST(Security, ClientsResumingTheirTlsSessionKeepTheirIdentity) {
+  TestServer server;
+  const pki::KeyPair stranger_ca = pki::create_ca("not-this-cluster");
+  pki::LeafRequest request;
+  request.subject = {"system:admin", {"system:masters"}};
+  const pki::KeyPair forged = pki::issue(stranger_ca, request);
+  TempDir dir;
+  std::ofstream(dir.path() + "/forged.crt") << forged.certificate_pem;
+  std::ofstream(dir.path() + "/forged.key") << forged.key_pem;
+  // One curl run, two requests, each on its own connection: the second resumes the first's
+  // session.
+  auto twice = [&](const std::string& cert, const std::string& key) {
+    const std::string url = server.url() + "/api/v1/namespaces";
+    return run_command({"curl", "-v", "-sS", "--cacert", tls_file(server, "server-ca.crt"),
+                        "--cert", cert, "--key", key, "-H", "Connection: close", "-o", "/dev/null",
+                        "-o", "/dev/null", "-w", "%{http_code} ", url, url});
+  };
+  CommandResult admin =
+      twice(tls_file(server, "client-admin.crt"), tls_file(server, "client-admin.key"));
+  EXPECT_EQ(admin.out, "200 200 ") << admin.err;
+  EXPECT_NE(admin.err.find("re-using session"), std::string::npos) << admin.err;
+  CommandResult stranger = twice(dir.path() + "/forged.crt", dir.path() + "/forged.key");
+  EXPECT_EQ(stranger.out, "401 401 ") << stranger.err;
+  EXPECT_NE(stranger.err.find("re-using session"), std::string::npos) << stranger.err;
+}
+
 TEST(Security, WrittenKubeconfigWorksWithBothKubectls) {
   if (access("/usr/bin/kubectl", X_OK) != 0) GTEST_SKIP() << "/usr/bin/kubectl is not installed";
   TestServer server;
