@@ -80,7 +80,7 @@ struct Record {
 struct Query {
   uint16_t id = 0;
   bool recursion_desired = false;
-  Question question;
+  Question question{};
   std::optional<uint16_t> edns_udp_size;  // set when the query carried an OPT record
 
   // The most bytes a UDP answer to this query may take.

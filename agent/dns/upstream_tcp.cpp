@@ -34,7 +34,10 @@ void ask_upstream_over_tcp(asio::io_context& io, tcp::endpoint upstream,
                            const std::vector<uint8_t>& query, std::chrono::milliseconds timeout,
                            std::function<void(std::optional<std::vector<uint8_t>>)> done) {
   auto exchange = std::make_shared<TcpExchange>(io, std::move(done));
-  exchange->framed = {static_cast<uint8_t>(query.size() >> 8), static_cast<uint8_t>(query.size())};
+  // The two-byte length prefix of DNS over TCP, then the query.
+  exchange->framed.reserve(2 + query.size());
+  exchange->framed.push_back(static_cast<uint8_t>(query.size() >> 8));
+  exchange->framed.push_back(static_cast<uint8_t>(query.size()));
   exchange->framed.insert(exchange->framed.end(), query.begin(), query.end());
   exchange->timer.expires_after(timeout);
   exchange->timer.async_wait([exchange](const boost::system::error_code& error) {

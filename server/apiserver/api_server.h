@@ -21,8 +21,8 @@ namespace skiff::apiserver {
 
 struct ApiServerOptions {
   std::string server_address = "127.0.0.1:6443";  // advertised in the legacy /api document
-  bool run_controllers = true;     // namespace lifecycle, garbage collector, event expiry
-  ServiceNetwork service_network;  // where Services get their ClusterIPs and NodePorts
+  bool run_controllers = true;       // namespace lifecycle, garbage collector, event expiry
+  ServiceNetwork service_network{};  // where Services get their ClusterIPs and NodePorts
   // Events not written for this long are deleted (kube-apiserver's --event-ttl); 0 keeps them.
   std::chrono::seconds event_ttl{3600};
 };

@@ -57,8 +57,8 @@ struct ClusterSettings {
 
 struct NodeServiceOptions {
   std::chrono::milliseconds node_monitor_grace_period{40000};
-  NodeWatchLimits watch_limits;
-  ClusterSettings cluster;
+  NodeWatchLimits watch_limits{};
+  ClusterSettings cluster{};
 };
 
 struct LeaseTiming {

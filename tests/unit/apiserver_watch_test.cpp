@@ -85,7 +85,7 @@ TEST_F(WatchTest, SelectorTransitionsBecomeAddedAndDeleted) {
 TEST_F(WatchTest, TooOldResourceVersionIsExpired) {
   // A store with a tiny event window compacts quickly.
   store_ = store::make_memory_store(2);
-  api_ = std::make_unique<ApiServer>(*store_, ApiServerOptions{"127.0.0.1:6443", false});
+  api_ = std::make_unique<ApiServer>(*store_, ApiServerOptions{.run_controllers = false});
   api_->start();
   for (int i = 0; i < 5; ++i) call("POST", kConfigMaps, configmap("x" + std::to_string(i)));
   auto stream = watch(std::string(kConfigMaps) + "?watch=true&resourceVersion=1");

@@ -14,7 +14,7 @@ namespace {
 // An API server over the memory store, and a recorder writing through it in process.
 struct RecorderOverMemoryStore {
   store::MemoryStore store;
-  apiserver::ApiServer api{store, apiserver::ApiServerOptions{"127.0.0.1:6443", false}};
+  apiserver::ApiServer api{store, apiserver::ApiServerOptions{.run_controllers = false}};
   InProcessClient client{[this](http::Request& r) { return api.handle(r); }};
   EventRecorder events{client};
 
@@ -96,7 +96,7 @@ TEST(EventRecorder, ABurstOfEventsIsWrittenWholeOverTheSqliteStore) {
   store::SqliteStoreOptions options;
   options.path = (dir.path() / "state.db").string();
   auto store = store::open_sqlite_store(options);
-  apiserver::ApiServer api(*store, apiserver::ApiServerOptions{"127.0.0.1:6443", false});
+  apiserver::ApiServer api(*store, apiserver::ApiServerOptions{.run_controllers = false});
   api.start();
   InProcessClient client([&](http::Request& r) { return api.handle(r); });
   EventRecorder events(client);

@@ -37,7 +37,7 @@ class ConflictingClient : public Client {
 class ReplicaSetControllerTest : public ::testing::Test {
  protected:
   ReplicaSetControllerTest()
-      : api(store, apiserver::ApiServerOptions{"127.0.0.1:6443", false}),
+      : api(store, apiserver::ApiServerOptions{.run_controllers = false}),
         inner([this](http::Request& r) { return api.handle(r); }),
         client(inner),
         events(client),

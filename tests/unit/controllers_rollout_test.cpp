@@ -8,11 +8,14 @@
 #include "server/controllers/deployment_rollout.h"
 
 namespace skiff::controllers {
-namespace {
 
+// Found by argument-dependent lookup, so gtest prints a failed step as "old->8" (inside the
+// anonymous namespace below it was never found, and failures printed raw bytes).
 void PrintTo(const ScaleAction& a, std::ostream* os) {
   *os << a.name << "->" << a.replicas;
 }
+
+namespace {
 
 const RolloutParams k10 = {10, 3, 2, false};  // 10 replicas, 25%/25%
 

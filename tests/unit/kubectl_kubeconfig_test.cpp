@@ -89,8 +89,9 @@ TEST(KubectlKubeconfig, LookupOrder) {
   explicit_flags.kubeconfig = "/explicit";
   EXPECT_EQ(find_kubeconfig(explicit_flags, a, dir.string()), "/explicit");
   EXPECT_EQ(find_kubeconfig({}, "/missing:" + a, dir.string()), a);
-  if (!std::filesystem::exists("/etc/skiff/skiff.yaml"))
+  if (!std::filesystem::exists("/etc/skiff/skiff.yaml")) {
     EXPECT_EQ(find_kubeconfig({}, "", dir.string()), (dir / ".kube" / "config").string());
+  }
   std::filesystem::remove_all(dir);
 }
 

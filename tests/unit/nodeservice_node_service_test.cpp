@@ -240,7 +240,7 @@ class CountingStore : public store::Store {
 
 TEST(NodeServiceDiskWrites, RenewalsAndUnchangedRegistrationsAreVolatile) {
   CountingStore store;
-  apiserver::ApiServer api(store, apiserver::ApiServerOptions{"127.0.0.1:6443", false});
+  apiserver::ApiServer api(store, apiserver::ApiServerOptions{.run_controllers = false});
   api.start();
   controllers::InProcessClient client([&api](http::Request& r) { return api.handle(r); });
   NodeService service(store, client);

@@ -105,7 +105,9 @@ void run_cases(FilterResult (*filter)(const PodInfo&, const NodeSnapshot&),
   for (const auto& c : cases) {
     const FilterResult r = filter(c.pod, make_snapshot(c.node));
     EXPECT_EQ(reasons(r), c.reasons) << c.name;
-    if (!c.reasons.empty()) EXPECT_EQ(r.unresolvable, c.unresolvable) << c.name;
+    if (!c.reasons.empty()) {
+      EXPECT_EQ(r.unresolvable, c.unresolvable) << c.name;
+    }
   }
 }
 
@@ -374,7 +376,9 @@ TEST(FilterNodeResourcesFit, RequestsAgainstAllocatableMinusRequested) {
   for (const auto& c : cases) {
     const FilterResult r = filter_node_resources_fit(c.pod, snapshot);
     EXPECT_EQ(reasons(r), c.reasons) << c.name;
-    if (!c.reasons.empty()) EXPECT_EQ(r.unresolvable, c.unresolvable) << c.name;
+    if (!c.reasons.empty()) {
+      EXPECT_EQ(r.unresolvable, c.unresolvable) << c.name;
+    }
   }
 
   NodeSnapshot full = snapshot;

@@ -50,7 +50,9 @@ TEST_P(StoreConformance, CreateAsyncReportsWhatCreateWould) {
     std::promise<WriteResult> done;
     auto result = done.get_future();
     store_->create_async(pod_key(name), pod(name), [&done, this, name](WriteResult outcome) {
-      if (outcome.object) EXPECT_NE(store_->get(pod_key(name)), nullptr);
+      if (outcome.object) {
+        EXPECT_NE(store_->get(pod_key(name)), nullptr);
+      }
       done.set_value(std::move(outcome));
     });
     return result.get();
@@ -81,8 +83,9 @@ TEST_P(StoreConformance, MutateAsyncChangesTheCurrentObject) {
     auto result = done.get_future();
     store_->mutate_async(pod_key(name), std::move(change),
                          [&done, this, name](WriteResult outcome) {
-                           if (outcome.object)
+                           if (outcome.object) {
                              EXPECT_EQ(*store_->get(pod_key(name)), *outcome.object);
+                           }
                            done.set_value(std::move(outcome));
                          });
     return result.get();
@@ -104,7 +107,9 @@ TEST_P(StoreConformance, MutateAsyncChangesTheCurrentObject) {
   EXPECT_EQ(bound.object->at("spec").at("nodeName"), "n1");
   EXPECT_EQ(bound.object->at("metadata").at("labels").at("tier"), "front");
   EXPECT_EQ(revision_of(bound.object), store_->current_revision());
-  if (!bound.object_json.empty()) EXPECT_EQ(bound.object_json, bound.object->dump());
+  if (!bound.object_json.empty()) {
+    EXPECT_EQ(bound.object_json, bound.object->dump());
+  }
   ASSERT_TRUE(sink.wait_for_count(1));
   const auto event = sink.events().front();
   EXPECT_EQ(event->type, EventType::Modified);
