@@ -10,10 +10,15 @@
 //
 // narenas: jemalloc's default is four heaps per core (16 on a Raspberry Pi 4), each keeping
 // its own freed pages; 4 measured as fast here and holds less.
+// tcache_max, lg_tcache_nslots_mul: each thread that allocates gets a cache of freed objects,
+// and the agent runs a thread per pod. With jemalloc's default caches the server with its
+// embedded agent and 30 idle pods held 30.6 MiB of private memory (glibc: 14.8); with caches
+// for objects up to 1 KiB and a quarter of the slots, 18.2 MiB, for 3-6% fewer creates/s.
 // The server and the agent also start jemalloc's background thread
 // (util::release_memory_in_background); the CLI commands do without. One such thread serves
 // every arena (jemalloc would start one per arena).
 extern "C" {
 // NOLINTNEXTLINE: the name and type are jemalloc's interface.
-const char* malloc_conf = "narenas:4,max_background_threads:1";
+const char* malloc_conf =
+    "narenas:4,max_background_threads:1,tcache_max:1024,lg_tcache_nslots_mul:-2";
 }
