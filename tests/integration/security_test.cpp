@@ -63,6 +63,14 @@ NodeCredentials join_as(const TestServer& server, const std::string& node, const
   return identity.ensure();
 }
 
+// A certificate that claims the admin's identity, issued by a CA the server does not know.
+pki::KeyPair admin_certificate_of_another_ca() {
+  const pki::KeyPair stranger_ca = pki::create_ca("not-this-cluster");
+  pki::LeafRequest request;
+  request.subject = {"system:admin", {"system:masters"}};
+  return pki::issue(stranger_ca, request);
+}
+
 std::string served_certificate_serial(const TestServer& server) {
   CommandResult served =
       run_command({"/bin/sh", "-c",
@@ -97,10 +105,7 @@ TEST(Security, AnonymousGets401ExceptHealthAndCaCerts) {
 
 TEST(Security, ClientCertificateOfAnotherCaGets401) {
   TestServer server;
-  const pki::KeyPair stranger_ca = pki::create_ca("not-this-cluster");
-  pki::LeafRequest request;
-  request.subject = {"system:admin", {"system:masters"}};
-  const pki::KeyPair forged = pki::issue(stranger_ca, request);
+  const pki::KeyPair forged = admin_certificate_of_another_ca();
   auto answer =
       request_as(server, "GET", "/api/v1/namespaces", forged.certificate_pem, forged.key_pem);
   EXPECT_EQ(answer.status, 401) << answer.body;
@@ -117,10 +122,7 @@ TEST(Security, ClientCertificateOfAnotherCaGets401) {
 // keep the identity of its first handshake: the admin stays admin, a stranger stays 401.
 TEST(Security, ClientsResumingTheirTlsSessionKeepTheirIdentity) {
   TestServer server;
-  const pki::KeyPair stranger_ca = pki::create_ca("not-this-cluster");
-  pki::LeafRequest request;
-  request.subject = {"system:admin", {"system:masters"}};
-  const pki::KeyPair forged = pki::issue(stranger_ca, request);
+  const pki::KeyPair forged = admin_certificate_of_another_ca();
   TempDir dir;
   std::ofstream(dir.path() + "/forged.crt") << forged.certificate_pem;
   std::ofstream(dir.path() + "/forged.key") << forged.key_pem;
