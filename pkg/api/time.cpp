@@ -52,7 +52,7 @@ std::string format_rfc3339_micro(Clock::time_point t) {
   auto whole = std::chrono::floor<std::chrono::seconds>(t);
   auto micros = std::chrono::duration_cast<std::chrono::microseconds>(t - whole).count();
   std::string text = format_rfc3339(whole);
-  char fraction[16];
+  char fraction[32];  // room for any long long, so the compiler sees no truncation
   std::snprintf(fraction, sizeof fraction, ".%06lldZ", static_cast<long long>(micros));
   text.pop_back();  // the 'Z'
   return text + fraction;
