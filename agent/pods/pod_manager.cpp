@@ -2,6 +2,7 @@
 
 #include "agent/pods/container_config.h"
 #include "pkg/log/log.h"
+#include "pkg/util/allocator.h"
 #include "pkg/util/thread_name.h"
 
 namespace skiff::agent::pods {
@@ -139,6 +140,7 @@ void PodManager::make_slot(const PodKey& key, const Json& pod, bool forget) {
   if (running_) {
     slot->thread = std::thread([this, slot] {
       util::name_this_thread("pod-worker");
+      util::skip_thread_cache();  // it allocates a few times a second at most
       run_slot(slot);
     });
   }
@@ -332,6 +334,7 @@ void PodManager::start() {
     }
     slot->thread = std::thread([this, owned] {
       util::name_this_thread("pod-worker");
+      util::skip_thread_cache();  // it allocates a few times a second at most
       run_slot(owned);
     });
   }

@@ -37,6 +37,12 @@ void release_memory_in_background() {
   mallctl("background_thread", nullptr, nullptr, &enable, sizeof enable);
 }
 
+void skip_thread_cache() {
+  if (!jemalloc_in_use()) return;
+  bool enable = false;
+  mallctl("thread.tcache.enabled", nullptr, nullptr, &enable, sizeof enable);
+}
+
 void release_free_memory() {
   if (jemalloc_in_use()) {
     // "arena.<MALLCTL_ARENAS_ALL>.purge": 4096 names every arena (jemalloc.h's constant).
