@@ -2,7 +2,6 @@
 
 #include <cstdlib>
 #include <cstring>
-#include <string>
 #ifdef __GLIBC__
 #include <malloc.h>
 #endif
@@ -13,6 +12,15 @@ extern "C" int mallctl(const char* name, void* old_value, size_t* old_length, vo
                        size_t new_length) __attribute__((weak));
 
 namespace skiff::util {
+
+namespace {
+
+// Sets one of jemalloc's boolean controls; failure leaves jemalloc as it was.
+void set_jemalloc_switch(const char* name, bool value) {
+  mallctl(name, nullptr, nullptr, &value, sizeof value);
+}
+
+}  // namespace
 
 bool jemalloc_in_use() {
   return mallctl != nullptr;
@@ -32,15 +40,11 @@ void limit_glibc_arenas(int arenas) {
 }
 
 void release_memory_in_background() {
-  if (!jemalloc_in_use()) return;
-  bool enable = true;
-  mallctl("background_thread", nullptr, nullptr, &enable, sizeof enable);
+  if (jemalloc_in_use()) set_jemalloc_switch("background_thread", true);
 }
 
 void skip_thread_cache() {
-  if (!jemalloc_in_use()) return;
-  bool enable = false;
-  mallctl("thread.tcache.enabled", nullptr, nullptr, &enable, sizeof enable);
+  if (jemalloc_in_use()) set_jemalloc_switch("thread.tcache.enabled", false);
 }
 
 void release_free_memory() {
