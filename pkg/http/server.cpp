@@ -54,14 +54,6 @@ Server::Core::Core(ServerOptions options_in, Handler handler_in)
     handoff_targets.push_back(std::make_unique<ContextHandoffTarget>(*context));
 }
 
-asio::io_context& Server::Core::context_of(const asio::any_io_executor& executor) {
-  const asio::execution_context& wanted = asio::query(executor, asio::execution::context);
-  for (auto& context : contexts) {
-    if (context.get() == &wanted) return *context;
-  }
-  throw std::logic_error("context_of: not one of the server's I/O contexts");
-}
-
 util::HandoffTarget& Server::Core::handoff_target(const asio::io_context& context) {
   for (size_t i = 0; i < contexts.size(); ++i) {
     if (contexts[i].get() == &context) return *handoff_targets[i];
@@ -93,8 +85,7 @@ namespace {
 
 void accept_next(const std::shared_ptr<Server::Core>& core) {
   core->acceptor.async_accept(
-      core->next_context().get_executor(),
-      [core](boost::system::error_code ec, tcp::socket socket) {
+      core->next_context(), [core](boost::system::error_code ec, Socket socket) {
         if (ec) {
           if (ec == asio::error::operation_aborted || !core->acceptor.is_open()) return;
           // Transient (e.g. out of file descriptors): keep accepting.

@@ -8,6 +8,7 @@
 #include <boost/asio/write.hpp>
 
 #include "pkg/http/deferred_response.h"
+#include "pkg/http/response_head.h"
 #include "pkg/http/server_stream.h"
 #include "pkg/http/server_websocket.h"
 
@@ -18,24 +19,19 @@ namespace beast = boost::beast;
 namespace bhttp = beast::http;
 using boost::asio::ip::tcp;
 
-std::string format_stream_head(unsigned status, const Headers& headers) {
-  std::string head = "HTTP/1.1 " + std::to_string(status) + " ";
-  head += std::string(bhttp::obsolete_reason(static_cast<bhttp::status>(status)));
-  head += "\r\n";
-  for (const auto& [name, value] : headers) head += name + ": " + value + "\r\n";
-  // Streams end the connection: a watch or log follow is long-lived and clients re-dial.
-  head += "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n";
-  return head;
-}
+// TLS records carry at most 16 KiB.
+constexpr size_t kInlineBodyLimit = 16 * 1024 - 512;
+// Room for a typical head (status line and a few headers) before the body.
+constexpr size_t kHeadRoom = 256;
 
 namespace {
 
-PlainStream make_stream(tcp::socket socket, const std::shared_ptr<asio::ssl::context>&,
+PlainStream make_stream(Socket socket, const std::shared_ptr<asio::ssl::context>&,
                         std::type_identity<PlainStream>) {
   return PlainStream(std::move(socket));
 }
 
-TlsStream make_stream(tcp::socket socket, const std::shared_ptr<asio::ssl::context>& tls,
+TlsStream make_stream(Socket socket, const std::shared_ptr<asio::ssl::context>& tls,
                       std::type_identity<TlsStream>) {
   return TlsStream(std::move(socket), *tls);
 }
@@ -72,12 +68,12 @@ std::optional<PeerIdentity> verified_peer(SSL* ssl) {
 }  // namespace
 
 template <class Stream>
-BasicConnection<Stream>::BasicConnection(std::shared_ptr<Server::Core> core, tcp::socket socket,
+BasicConnection<Stream>::BasicConnection(std::shared_ptr<Server::Core> core, Socket socket,
                                          std::shared_ptr<asio::ssl::context> tls)
     : core_(std::move(core)),
       tls_(std::move(tls)),
       stream_(make_stream(std::move(socket), tls_, std::type_identity<Stream>{})),
-      io_context_(core_->context_of(stream_.get_executor())),
+      io_context_(stream_.get_executor().context()),
       handoff_(core_->handoff_target(io_context_)) {
   beast::error_code ec;
   auto endpoint = tcp().socket().remote_endpoint(ec);
@@ -257,25 +253,43 @@ void BasicConnection<Stream>::handle(Request& request) {
 }
 
 template <class Stream>
+template <class OnDone>
+void BasicConnection<Stream>::write_response(Response response, bool keep_alive, OnDone on_done) {
+  state_ = State::Writing;
+  const bool inline_body = response.body.size() <= kInlineBodyLimit;
+  response_head_.clear();
+  response_head_.reserve(kHeadRoom + (inline_body ? response.body.size() : 0));
+  append_response_head(response_head_, response.status, response.headers, response.body.size(),
+                       keep_alive);
+  tcp().expires_after(core_->options.write_timeout);
+  auto done = [self = shared_from_this(), on_done = std::move(on_done)](
+                  beast::error_code ec, size_t) mutable { on_done(*self, ec); };
+  // A body that fits one TLS record goes in the same buffer as the head (one record, one
+  // system call). A larger one follows as a second buffer; the sequence must be one that
+  // skips a used-up buffer: Beast's TLS stream takes an empty first buffer for the end.
+  if (inline_body) {
+    response_head_ += response.body;
+    response_body_.clear();
+    return asio::async_write(stream_, asio::buffer(response_head_), std::move(done));
+  }
+  response_body_ = std::move(response.body);
+  asio::async_write(
+      stream_,
+      std::vector<asio::const_buffer>{asio::buffer(response_head_), asio::buffer(response_body_)},
+      std::move(done));
+}
+
+template <class Stream>
 void BasicConnection<Stream>::send(Response response, bool close_after) {
   if (state_ == State::Closed) return;
-  state_ = State::Writing;
-  response_ = {};
-  response_.version(11);
-  response_.result(response.status);
-  for (auto& [name, value] : response.headers) response_.set(name, value);
-  response_.body() = std::move(response.body);
-  response_.keep_alive(keep_alive_ && !close_after && !core_->stopping);
-  response_.prepare_payload();
-  tcp().expires_after(core_->options.write_timeout);
-  bhttp::async_write(stream_, response_, [self = shared_from_this()](beast::error_code ec, size_t) {
-    self->on_written(ec);
-  });
+  keep_alive_ = keep_alive_ && !close_after && !core_->stopping;
+  write_response(std::move(response), keep_alive_,
+                 [](BasicConnection& self, beast::error_code ec) { self.on_written(ec); });
 }
 
 template <class Stream>
 void BasicConnection<Stream>::on_written(beast::error_code ec) {
-  if (ec || !response_.keep_alive()) return close_socket();
+  if (ec || !keep_alive_) return close_socket();
   read_header();
 }
 
@@ -331,22 +345,14 @@ void BasicConnection<Stream>::watch_for_disconnect() {
 
 template <class Stream>
 void BasicConnection<Stream>::reject_too_large() {
-  auto response = status_response(413, "RequestEntityTooLarge",
-                                  "the request body is larger than the limit of " +
-                                      std::to_string(core_->options.body_limit) + " bytes");
-  state_ = State::Writing;
-  response_ = {};
-  response_.version(11);
-  response_.result(response.status);
-  for (auto& [name, value] : response.headers) response_.set(name, value);
-  response_.body() = std::move(response.body);
-  response_.keep_alive(false);
-  response_.prepare_payload();
-  tcp().expires_after(core_->options.write_timeout);
-  bhttp::async_write(stream_, response_, [self = shared_from_this()](beast::error_code ec, size_t) {
-    if (ec) return self->close_socket();
-    self->linger_then_close();
-  });
+  keep_alive_ = false;
+  write_response(status_response(413, "RequestEntityTooLarge",
+                                 "the request body is larger than the limit of " +
+                                     std::to_string(core_->options.body_limit) + " bytes"),
+                 false, [](BasicConnection& self, beast::error_code ec) {
+                   if (ec) return self.close_socket();
+                   self.linger_then_close();
+                 });
 }
 
 template <class Stream>

@@ -26,8 +26,6 @@ struct Server::Core {
   // connection's handlers never run concurrently (no strand needed), and the threads share
   // no scheduler or epoll set. Connections are dealt out in turn.
   boost::asio::io_context& next_context();
-  // Which of `contexts` runs `executor` (a connection's).
-  boost::asio::io_context& context_of(const boost::asio::any_io_executor& executor);
   // The handoff target posting to `context` (one of `contexts`): answers finished by another
   // thread reach the context's connections through it (util::HandoffBatch).
   util::HandoffTarget& handoff_target(const boost::asio::io_context& context);
