@@ -10,15 +10,18 @@
 //
 // narenas: jemalloc's default is four heaps per core (16 on a Raspberry Pi 4), each keeping
 // its own freed pages; 4 measured as fast here and holds less.
-// tcache_max, lg_tcache_nslots_mul: each thread that allocates gets a cache of freed objects,
-// and the agent runs a thread per pod. With jemalloc's default caches the server with its
-// embedded agent and 30 idle pods held 30.6 MiB of private memory (glibc: 14.8); with caches
-// for objects up to 1 KiB and a quarter of the slots, 18.2 MiB, for 3-6% fewer creates/s.
+// Thread caches: each thread that allocates keeps a cache of freed objects, jemalloc's default
+// size here. Caches for objects up to 1 KiB with a quarter of the slots (the setting until
+// 2026-11-28) cost 10-18% of creates/s with wrk (server CPU per create 67-71 us against 79-85).
+// What the caches cost at rest is kept down instead by the threads that allocate rarely or in
+// bursts: the agent's pod workers use none (util::skip_thread_cache), and the HTTP workers, the
+// controllers and the API's reactors hand theirs back before they wait
+// (util::flush_thread_cache). Server and embedded agent with 30 idle pods: 20.0 MiB private
+// (small caches: 16.7; default caches without the flushes: 25.9; glibc: 14.8).
 // The server and the agent also start jemalloc's background thread
 // (util::release_memory_in_background); the CLI commands do without. One such thread serves
 // every arena (jemalloc would start one per arena).
 extern "C" {
 // NOLINTNEXTLINE: the name and type are jemalloc's interface.
-const char* malloc_conf =
-    "narenas:4,max_background_threads:1,tcache_max:1024,lg_tcache_nslots_mul:-2";
+const char* malloc_conf = "narenas:4,max_background_threads:1";
 }

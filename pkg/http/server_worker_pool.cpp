@@ -1,5 +1,6 @@
 #include "pkg/http/server_worker_pool.h"
 
+#include "pkg/util/allocator.h"
 #include "pkg/util/thread_name.h"
 
 namespace skiff::http {
@@ -46,6 +47,11 @@ void WorkerPool::run() {
     std::function<void()> task;
     {
       std::unique_lock lock(mutex_);
+      if (tasks_.empty() && !stopping_) {
+        lock.unlock();
+        util::flush_thread_cache();  // idle: the cached objects go back to the shared heaps
+        lock.lock();
+      }
       ready_.wait(lock, [this] { return stopping_ || !tasks_.empty(); });
       if (tasks_.empty()) return;  // stopping and drained
       task = std::move(tasks_.front());

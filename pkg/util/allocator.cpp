@@ -47,6 +47,10 @@ void skip_thread_cache() {
   if (jemalloc_in_use()) set_jemalloc_switch("thread.tcache.enabled", false);
 }
 
+void flush_thread_cache() {
+  if (jemalloc_in_use()) mallctl("thread.tcache.flush", nullptr, nullptr, nullptr, 0);
+}
+
 void release_free_memory() {
   if (jemalloc_in_use()) {
     // "arena.<MALLCTL_ARENAS_ALL>.purge": 4096 names every arena (jemalloc.h's constant).

@@ -26,6 +26,12 @@ void release_memory_in_background();
 // objects for its thread alone, 30 idle pods' workers kept ~3 MiB in theirs.
 void skip_thread_cache();
 
+// jemalloc only: hands the objects this thread's cache holds back to the shared heaps, from
+// where the background thread returns their pages to the system. For threads that work in
+// bursts and then wait (the HTTP workers, the controllers), called before they wait: an idle
+// thread's cache is otherwise kept as it is until the thread allocates again.
+void flush_thread_cache();
+
 // Returns free memory the allocator keeps to the system now, instead of after its own delay
 // (glibc: malloc_trim; jemalloc: purges every arena).
 void release_free_memory();

@@ -1,6 +1,7 @@
 #include "server/apiserver/key_queue.h"
 
 #include "pkg/log/log.h"
+#include "pkg/util/allocator.h"
 #include "pkg/util/thread_name.h"
 
 namespace skiff::apiserver {
@@ -45,7 +46,10 @@ void KeyQueue::run() {
   std::unique_lock lock(mutex_);
   while (!stopping_) {
     if (due_.empty()) {
-      changed_.wait(lock);
+      lock.unlock();
+      util::flush_thread_cache();  // idle: the cached objects go back to the shared heaps
+      lock.lock();
+      if (due_.empty() && !stopping_) changed_.wait(lock);
       continue;
     }
     auto next = due_.begin();

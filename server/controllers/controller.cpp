@@ -2,6 +2,7 @@
 
 #include "pkg/api/errors.h"
 #include "pkg/log/log.h"
+#include "pkg/util/allocator.h"
 #include "pkg/util/thread_name.h"
 
 namespace skiff::controllers {
@@ -38,7 +39,15 @@ bool ControllerLoop::process_one() {
 }
 
 void ControllerLoop::run_worker() {
-  while (auto key = queue_.get()) process(*key);
+  for (;;) {
+    auto key = queue_.try_get();
+    if (!key) {
+      util::flush_thread_cache();  // idle: the cached objects go back to the shared heaps
+      key = queue_.get();
+    }
+    if (!key) return;  // shut down
+    process(*key);
+  }
 }
 
 void ControllerLoop::process(const std::string& key) {
