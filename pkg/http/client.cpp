@@ -8,6 +8,19 @@
 #include "pkg/http/request.h"  // iequals
 
 namespace skiff::http {
+// Named, not anonymous: HttpClient::Impl holds these.
+namespace curl_handles {
+struct CurlHandleDeleter {
+  void operator()(CURL* handle) const { curl_easy_cleanup(handle); }
+};
+struct CurlListDeleter {
+  void operator()(curl_slist* list) const { curl_slist_free_all(list); }
+};
+using CurlList = std::unique_ptr<curl_slist, CurlListDeleter>;
+}  // namespace curl_handles
+using curl_handles::CurlHandleDeleter;
+using curl_handles::CurlList;
+
 namespace {
 
 void global_init_once() {
@@ -22,14 +35,6 @@ std::string_view trim(std::string_view s) {
     s.remove_suffix(1);
   return s;
 }
-
-struct CurlHandleDeleter {
-  void operator()(CURL* handle) const { curl_easy_cleanup(handle); }
-};
-struct CurlListDeleter {
-  void operator()(curl_slist* list) const { curl_slist_free_all(list); }
-};
-using CurlList = std::unique_ptr<curl_slist, CurlListDeleter>;
 
 // Per-transfer state the curl callbacks write into.
 struct Transfer {

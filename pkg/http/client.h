@@ -22,13 +22,13 @@ namespace skiff::http {
 using HeaderList = std::vector<std::pair<std::string, std::string>>;
 
 struct ClientOptions {
-  std::string ca_file;           // PEM bundle to verify the server with
-  std::string ca_pem;            // ...or the PEM itself
-  std::string client_cert_file;  // mTLS client certificate (PEM)
-  std::string client_cert_pem;
-  std::string client_key_file;  // its private key (PEM)
-  std::string client_key_pem;
-  std::string bearer_token;  // sent as "Authorization: Bearer <token>"
+  std::string ca_file{};           // PEM bundle to verify the server with
+  std::string ca_pem{};            // ...or the PEM itself
+  std::string client_cert_file{};  // mTLS client certificate (PEM)
+  std::string client_cert_pem{};
+  std::string client_key_file{};  // its private key (PEM)
+  std::string client_key_pem{};
+  std::string bearer_token{};  // sent as "Authorization: Bearer <token>"
   bool insecure_skip_tls_verify = false;
   std::chrono::milliseconds connect_timeout{10'000};
   // Whole-request limit for request(); 0 = none. Streams ignore it (a watch lasts long).

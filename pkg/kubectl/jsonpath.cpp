@@ -6,7 +6,9 @@
 #include "pkg/kubectl/errors.h"
 
 namespace skiff::kubectl {
-namespace {
+// The parsed expression's types sit in a named namespace: JsonPath::Node, a member of a class
+// with linkage, holds them.
+namespace jsonpath_steps {
 
 struct Step;
 using Steps = std::vector<Step>;
@@ -27,6 +29,14 @@ struct Step {
   bool has_start = false, has_end = false;
   std::shared_ptr<Filter> filter;
 };
+
+}  // namespace jsonpath_steps
+
+namespace {
+
+using jsonpath_steps::Filter;
+using jsonpath_steps::Step;
+using jsonpath_steps::Steps;
 
 [[noreturn]] void parse_fail(const std::string& text, const std::string& why) {
   throw usage_error("error parsing jsonpath " + text + ", " + why);

@@ -8,12 +8,16 @@
 #include "agent/runtime/runtime.h"
 
 namespace skiff::agent::runtime::podman {
-namespace {
-
+// Named, not anonymous: PodmanClient::HandlePool holds these.
+namespace curl_handles {
 struct CurlDeleter {
   void operator()(CURL* handle) const { curl_easy_cleanup(handle); }
 };
 using CurlHandle = std::unique_ptr<CURL, CurlDeleter>;
+}  // namespace curl_handles
+using curl_handles::CurlHandle;
+
+namespace {
 
 struct CurlListDeleter {
   void operator()(curl_slist* list) const { curl_slist_free_all(list); }
