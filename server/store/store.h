@@ -92,7 +92,7 @@ struct WriteResult {
   // `object` serialized, when the store made that text anyway (the SQLite store stores it);
   // empty otherwise. Spares a caller that answers with the object a second dump. A decorator
   // that hands back a different object must clear it.
-  std::string object_json;
+  std::string object_json{};
 };
 using WriteDone = std::function<void(WriteResult result)>;
 

@@ -9,7 +9,8 @@
 #include <unordered_map>
 
 namespace skiff::store {
-namespace {
+// Named, not anonymous: WatchHub::Core, a class with linkage, holds watchers.
+namespace watch_hub_detail {
 
 // One registered callback. `delivery_mutex` is held while the callback runs, which is what
 // lets stop() from another thread wait for an in-flight delivery to finish.
@@ -45,7 +46,8 @@ struct Watcher {
   }
 };
 
-}  // namespace
+}  // namespace watch_hub_detail
+using watch_hub_detail::Watcher;
 
 struct WatchHub::Core {
   mutable std::mutex mutex;

@@ -12,8 +12,8 @@ Checkpointer::Checkpointer(const std::string& path, int threshold_pages, int lim
     : db_(path, SQLITE_OPEN_READWRITE),
       threshold_pages_(threshold_pages),
       limit_pages_(std::max(limit_pages, threshold_pages)),
-      pass_due_at_(threshold_pages),
-      transaction_gate_(transaction_gate) {
+      transaction_gate_(transaction_gate),
+      pass_due_at_(threshold_pages) {
   db_.set_busy_timeout(kBusyTimeoutMs);  // TRUNCATE waits for readers to move on
   // A checkpoint syncs according to the synchronous setting of the connection running it.
   db_.exec(full_sync ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL");

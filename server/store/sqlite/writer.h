@@ -71,7 +71,7 @@ struct WriteRequest {
   // state, once per create for the asynchronous requests that never use it.
   std::optional<std::promise<WriteOutcome>> done;
   WriteDone on_done;  // set: an asynchronous request, completed through this instead of `done`
-  std::string stored_json;  // Create/Update/Mutate: the text stored (on_done gets it)
+  std::string stored_json{};  // Create/Update/Mutate: the text stored (on_done gets it)
   Mutation mutate{};
 };
 
