@@ -5,21 +5,10 @@
 #include <algorithm>
 #include <mutex>
 
+#include "pkg/http/curl_handles.h"
 #include "pkg/http/request.h"  // iequals
 
 namespace skiff::http {
-// Named, not anonymous: HttpClient::Impl holds these.
-namespace curl_handles {
-struct CurlHandleDeleter {
-  void operator()(CURL* handle) const { curl_easy_cleanup(handle); }
-};
-struct CurlListDeleter {
-  void operator()(curl_slist* list) const { curl_slist_free_all(list); }
-};
-using CurlList = std::unique_ptr<curl_slist, CurlListDeleter>;
-}  // namespace curl_handles
-using curl_handles::CurlHandleDeleter;
-using curl_handles::CurlList;
 
 namespace {
 
@@ -103,7 +92,7 @@ bool HttpClientError::timed_out() const {
 
 struct HttpClient::Impl {
   ClientOptions options;
-  std::unique_ptr<CURL, CurlHandleDeleter> handle;
+  CurlHandle handle;
 
   ClientResponse perform(std::string_view method, const std::string& url, std::string_view body,
                          const HeaderList& headers, const ChunkCallback* on_chunk) {

@@ -254,13 +254,13 @@ void BasicConnection<Stream>::handle(Request& request) {
 
 template <class Stream>
 template <class OnDone>
-void BasicConnection<Stream>::write_response(Response response, bool keep_alive, OnDone on_done) {
+void BasicConnection<Stream>::write_response(Response response, OnDone on_done) {
   state_ = State::Writing;
   const bool inline_body = response.body.size() <= kInlineBodyLimit;
   response_head_.clear();
   response_head_.reserve(kHeadRoom + (inline_body ? response.body.size() : 0));
   append_response_head(response_head_, response.status, response.headers, response.body.size(),
-                       keep_alive);
+                       keep_alive_);
   tcp().expires_after(core_->options.write_timeout);
   auto done = [self = shared_from_this(), on_done = std::move(on_done)](
                   beast::error_code ec, size_t) mutable { on_done(*self, ec); };
@@ -283,7 +283,7 @@ template <class Stream>
 void BasicConnection<Stream>::send(Response response, bool close_after) {
   if (state_ == State::Closed) return;
   keep_alive_ = keep_alive_ && !close_after && !core_->stopping;
-  write_response(std::move(response), keep_alive_,
+  write_response(std::move(response),
                  [](BasicConnection& self, beast::error_code ec) { self.on_written(ec); });
 }
 
@@ -349,7 +349,7 @@ void BasicConnection<Stream>::reject_too_large() {
   write_response(status_response(413, "RequestEntityTooLarge",
                                  "the request body is larger than the limit of " +
                                      std::to_string(core_->options.body_limit) + " bytes"),
-                 false, [](BasicConnection& self, beast::error_code ec) {
+                 [](BasicConnection& self, beast::error_code ec) {
                    if (ec) return self.close_socket();
                    self.linger_then_close();
                  });

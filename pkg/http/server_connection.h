@@ -77,9 +77,10 @@ class BasicConnection final : public ConnectionBase,
   void on_body(boost::beast::error_code ec);
   void handle(Request& request);  // worker thread
   void send(Response response, bool close_after);
-  // Writes response_head_ and response_body_, then calls on_done (on the connection's thread).
+  // Writes the response (keep_alive_ says whether the connection stays open), then calls
+  // on_done(*this, error) on the connection's thread.
   template <class OnDone>
-  void write_response(Response response, bool keep_alive, OnDone on_done);
+  void write_response(Response response, OnDone on_done);
   void on_written(boost::beast::error_code ec);
   void begin_streaming(const std::shared_ptr<StreamImpl>& stream);
   void watch_for_disconnect();

@@ -6,22 +6,13 @@
 #include <vector>
 
 #include "agent/runtime/runtime.h"
+#include "pkg/http/curl_handles.h"
 
 namespace skiff::agent::runtime::podman {
-// Named, not anonymous: PodmanClient::HandlePool holds these.
-namespace curl_handles {
-struct CurlDeleter {
-  void operator()(CURL* handle) const { curl_easy_cleanup(handle); }
-};
-using CurlHandle = std::unique_ptr<CURL, CurlDeleter>;
-}  // namespace curl_handles
-using curl_handles::CurlHandle;
+using http::CurlHandle;
+using http::CurlList;
 
 namespace {
-
-struct CurlListDeleter {
-  void operator()(curl_slist* list) const { curl_slist_free_all(list); }
-};
 
 // Idle handles kept for reuse; more than this many concurrent calls just open more.
 constexpr size_t kMaxIdleHandles = 8;
@@ -141,7 +132,7 @@ PodmanResponse PodmanClient::perform(std::string_view method, const std::string&
   } else {
     curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method_text.c_str());
   }
-  std::unique_ptr<curl_slist, CurlListDeleter> headers;
+  CurlList headers;
   if (!json_body.empty() || method == "POST") {
     curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(json_body.size()));
     curl_easy_setopt(h, CURLOPT_POSTFIELDS, json_body.data());
