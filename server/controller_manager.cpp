@@ -75,6 +75,7 @@ ControllerManager::ControllerManager(store::Store& store, http::Handler api,
   parts_ = std::make_unique<Parts>(store, std::move(api), options);
   parts_->pods.add_index("controller", controller_uid_index);
   parts_->pods.add_index("node", pod_node_index);
+  parts_->pods.add_index("orphans", orphan_namespace_index);
   parts_->replicasets.add_index("controller", controller_uid_index);
   parts_->endpoint_slices.add_index("service", endpoint_slice_service_index);
 }

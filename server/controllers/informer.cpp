@@ -3,6 +3,7 @@
 #include <mutex>
 
 #include "pkg/log/log.h"
+#include "server/controllers/ownership.h"
 
 namespace skiff::controllers {
 
@@ -211,13 +212,17 @@ std::size_t Informer::size() const {
 }
 
 std::vector<std::string> controller_uid_index(const Json& object) {
+  const std::string* uid = controller_uid(object);
+  if (uid == nullptr) return {};
+  return {*uid};
+}
+
+std::vector<std::string> orphan_namespace_index(const Json& object) {
+  if (controller_uid(object) != nullptr) return {};
   const Json& metadata = object.at("metadata");
-  auto refs = metadata.find("ownerReferences");
-  if (refs == metadata.end() || !refs->is_array()) return {};
-  for (const auto& ref : *refs) {
-    if (ref.value("controller", false)) return {ref.value("uid", "")};
-  }
-  return {};
+  auto namespace_name = metadata.find("namespace");
+  if (namespace_name == metadata.end() || !namespace_name->is_string()) return {""};
+  return {namespace_name->get<std::string>()};
 }
 
 std::vector<std::string> pod_node_index(const Json& pod) {

@@ -95,6 +95,9 @@ class Informer {
 // Index functions the controllers share.
 // The uid of the object's controller ownerReference ("" -> not indexed).
 std::vector<std::string> controller_uid_index(const Json& object);
+// The namespace of an object without a controller ownerReference (others are not indexed): the
+// orphans a controller may adopt, without looking at every object of the namespace.
+std::vector<std::string> orphan_namespace_index(const Json& object);
 // spec.nodeName of a pod ("" -> indexed under "", i.e. unscheduled).
 std::vector<std::string> pod_node_index(const Json& pod);
 

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <initializer_list>
 #include <string>
+#include <string_view>
 
 #include "pkg/api/json.h"
 
@@ -27,6 +28,13 @@ inline std::int64_t int_at(const Json& object, std::initializer_list<const char*
                            std::int64_t fallback = 0) {
   const Json& v = at(object, path);
   return v.is_number_integer() ? v.get<std::int64_t>() : fallback;
+}
+
+// string_at without a copy: a view into `object` (or of `fallback`), valid while both live.
+inline std::string_view text_at(const Json& object, std::initializer_list<const char*> path,
+                                std::string_view fallback = {}) {
+  const Json& v = at(object, path);
+  return v.is_string() ? std::string_view(v.get_ref<const std::string&>()) : fallback;
 }
 
 inline std::string string_at(const Json& object, std::initializer_list<const char*> path,

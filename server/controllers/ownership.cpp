@@ -30,6 +30,18 @@ Json adopt_patch(const Json& object, const Json& owner) {
   return references_patch(object, std::move(references));
 }
 
+const std::string* controller_uid(const Json& object) {
+  const Json& references = json::at(object, {"metadata", "ownerReferences"});
+  if (!references.is_array()) return nullptr;
+  for (const auto& ref : references) {
+    if (!ref.value("controller", false)) continue;
+    auto uid = ref.find("uid");
+    static const std::string kNoUid;
+    return uid != ref.end() && uid->is_string() ? &uid->get_ref<const std::string&>() : &kNoUid;
+  }
+  return nullptr;
+}
+
 Json release_patch(const Json& object, const std::string& owner_uid) {
   Json references = Json::array();
   for (const auto& ref : json::at(object, {"metadata", "ownerReferences"})) {

@@ -15,5 +15,8 @@ Json controller_reference(const Json& owner);
 Json adopt_patch(const Json& object, const Json& owner);
 // Removes the reference to `owner_uid` from `object`'s ownerReferences.
 Json release_patch(const Json& object, const std::string& owner_uid);
+// The uid in `object`'s controller reference (controller: true), or null when it has none.
+// Read in place: controllers ask it of every pod in a namespace on each sync.
+const std::string* controller_uid(const Json& object);
 
 }  // namespace skiff::controllers

@@ -9,6 +9,7 @@
 #include "server/controllers/json_access.h"
 #include "server/controllers/ownership.h"
 #include "server/controllers/replicaset_util.h"
+#include "server/controllers/slow_start.h"
 
 namespace skiff::controllers {
 
@@ -55,6 +56,7 @@ ReplicaSetController::ReplicaSetController(Informer& replicasets, Informer& pods
 }
 
 void ReplicaSetController::on_pod_change(const ObjectPtr& old, const ObjectPtr& current) {
+  if (old && current && !replicaset_sees_change(*old, *current)) return;
   // The owning ReplicaSet(s) before and after; an orphan may be adopted by any matching one.
   for (const ObjectPtr& pod : {old, current}) {
     if (!pod) continue;
@@ -88,10 +90,10 @@ SyncResult ReplicaSetController::sync(const std::string& key) {
   if (!cached) return SyncResult::done();
   const Json& replicaset = *cached;
 
-  std::vector<Json> owned = claim_pods(replicaset);
-  std::vector<Json> active;
+  std::vector<ObjectPtr> owned = claim_pods(replicaset);
+  std::vector<ObjectPtr> active;
   for (auto& pod : owned) {
-    if (is_pod_active(pod)) active.push_back(std::move(pod));
+    if (is_pod_active(*pod)) active.push_back(std::move(pod));
   }
 
   if (!being_deleted(replicaset)) {
@@ -103,7 +105,7 @@ SyncResult ReplicaSetController::sync(const std::string& key) {
       // Our writes are already in the cache (see the header): recount from it.
       active.clear();
       for (const auto& pod : pods_.by_index("controller", uid_of(replicaset))) {
-        if (is_pod_active(*pod)) active.push_back(*pod);
+        if (is_pod_active(*pod)) active.push_back(pod);
       }
     }
   }
@@ -118,60 +120,64 @@ SyncResult ReplicaSetController::sync(const std::string& key) {
 
   std::optional<std::chrono::seconds> next;
   for (const auto& pod : active) {
-    auto wait = time_until_available(pod, min_ready_seconds(replicaset), now);
+    auto wait = time_until_available(*pod, min_ready_seconds(replicaset), now);
     if (wait && (!next || *wait < *next)) next = wait;
   }
   if (next) return SyncResult::after(*next + std::chrono::milliseconds(100));
   return SyncResult::done();
 }
 
-std::vector<Json> ReplicaSetController::claim_pods(const Json& replicaset) {
+// The pods it controls and the namespace's orphans, from the informer's indexes: a sync follows
+// every change of its pods, so it must not look at every pod of the namespace.
+std::vector<ObjectPtr> ReplicaSetController::claim_pods(const Json& replicaset) {
   const std::string& uid = uid_of(replicaset);
   const std::string namespace_name = replicaset.at("metadata").value("namespace", "");
   const auto selector = api::LabelSelector::from_json(json::at(replicaset, {"spec", "selector"}));
   const bool deleting = being_deleted(replicaset);
-  std::vector<Json> owned;
-  for (const auto& cached : pods_.list(namespace_name)) {
+  std::vector<ObjectPtr> owned = pods_.by_index("controller", uid);
+  std::erase_if(owned, [&](const ObjectPtr& cached) {
     const Json& pod = *cached;
-    const Json& labels = json::at(pod, {"metadata", "labels"});
-    std::vector<std::string> controller = controller_uid_index(pod);
-    const bool matches = selector.matches(labels);
-    const std::string pod_name = pod.at("metadata").value("name", "");
-    if (!controller.empty() && controller[0] == uid) {
-      if (matches || deleting) {
-        owned.push_back(pod);
-        continue;
-      }
-      // Release: drop our reference; the pod stays (the user relabelled it on purpose).
-      merge_patch(client_, pods_resource(), namespace_name, pod_name, release_patch(pod, uid));
-      continue;
-    }
-    if (!controller.empty() || !matches || deleting || being_deleted(pod)) continue;
-    owned.push_back(merge_patch(client_, pods_resource(), namespace_name, pod_name,
-                                adopt_patch(pod, replicaset)));
+    // A reference across namespaces is not ownership (Kubernetes' garbage collector agrees).
+    if (json::text_at(pod, {"metadata", "namespace"}) != namespace_name) return true;
+    if (deleting || selector.matches(json::at(pod, {"metadata", "labels"}))) return false;
+    // Release: drop our reference; the pod stays (the user relabelled it on purpose).
+    merge_patch(client_, pods_resource(), namespace_name,
+                json::string_at(pod, {"metadata", "name"}), release_patch(pod, uid));
+    return true;
+  });
+  if (deleting) return owned;  // a ReplicaSet being deleted adopts nothing
+  for (const auto& cached : pods_.by_index("orphans", namespace_name)) {
+    const Json& pod = *cached;
+    if (being_deleted(pod) || !selector.matches(json::at(pod, {"metadata", "labels"}))) continue;
+    owned.push_back(std::make_shared<const Json>(
+        merge_patch(client_, pods_resource(), namespace_name,
+                    json::string_at(pod, {"metadata", "name"}), adopt_patch(pod, replicaset))));
   }
   return owned;
 }
 
 void ReplicaSetController::create_pods(const Json& replicaset, int count) {
-  const Json pod = pod_from_template(replicaset);
-  for (int i = 0; i < count; ++i) {
-    try {
-      Json created = create(client_, pods_resource(), pod);
-      events_.record(replicaset, "Normal", "SuccessfulCreate",
-                     "Created pod: " + created.at("metadata").value("name", ""),
-                     kReplicaSetController);
-    } catch (const api::ApiError& error) {
-      events_.record(replicaset, "Warning", "FailedCreate",
-                     std::string("Error creating: ") + error.what(), kReplicaSetController);
-      throw;  // the rest are created on the retry
-    }
+  SlowStartResult result =
+      create_slow_start(client_, pods_resource(), pod_from_template(replicaset), count);
+  for (const Json& created : result.created) {
+    events_.record(replicaset, "Normal", "SuccessfulCreate",
+                   "Created pod: " + json::string_at(created, {"metadata", "name"}),
+                   kReplicaSetController);
+  }
+  if (!result.first_error) return;
+  try {
+    std::rethrow_exception(result.first_error);
+  } catch (const api::ApiError& error) {
+    events_.record(replicaset, "Warning", "FailedCreate",
+                   std::string("Error creating: ") + error.what(), kReplicaSetController);
+    throw;  // the rest are created on the retry
   }
 }
 
-void ReplicaSetController::delete_pods(const Json& replicaset, const std::vector<Json>& pods,
+void ReplicaSetController::delete_pods(const Json& replicaset, const std::vector<ObjectPtr>& pods,
                                        int count) {
-  for (const auto& pod : pods_to_delete(pods, static_cast<std::size_t>(count))) {
+  for (const auto& object : pods_to_delete(pods, static_cast<std::size_t>(count))) {
+    const Json& pod = *object;
     const std::string name = pod.at("metadata").value("name", "");
     if (remove(client_, pods_resource(), pod.at("metadata").value("namespace", ""), name,
                uid_of(pod))) {

@@ -5,8 +5,9 @@
 // sync("<ns>/<name>"):
 //   1. claim pods: adopt matching orphans (controller ownerReference added with the pod's
 //      resourceVersion as precondition), release owned pods whose labels stopped matching;
-//   2. create missing pods (<rs>-<5 random chars> from the template) or delete surplus ones in
-//      the order Kubernetes does (replicaset_util.h: pods_to_delete);
+//   2. create missing pods (<rs>-<5 random chars> from the template; in slow-start batches,
+//      slow_start.h) or delete surplus ones in the order Kubernetes does (replicaset_util.h:
+//      pods_to_delete);
 //   3. write status (replicas, fullyLabeled, ready, available, observedGeneration) when it
 //      changed; requeue when a ready pod becomes available later (minReadySeconds).
 //
@@ -25,8 +26,9 @@ namespace skiff::controllers {
 
 class ReplicaSetController {
  public:
-  // Informers must have the `controller_uid_index` index named "controller"; they, the client
-  // and the recorder must outlive the controller. Register before the informers start.
+  // Informers must have the `controller_uid_index` index named "controller", and `pods` the
+  // `orphan_namespace_index` named "orphans"; they, the client and the recorder must outlive
+  // the controller. Register before the informers start.
   ReplicaSetController(Informer& replicasets, Informer& pods, Client& client, EventRecorder& events,
                        Clock& clock = steady_clock());
 
@@ -42,9 +44,9 @@ class ReplicaSetController {
  private:
   void on_pod_change(const ObjectPtr& old, const ObjectPtr& current);
   void enqueue_matching_replicasets(const Json& pod);
-  std::vector<Json> claim_pods(const Json& replicaset);
+  std::vector<ObjectPtr> claim_pods(const Json& replicaset);
   void create_pods(const Json& replicaset, int count);
-  void delete_pods(const Json& replicaset, const std::vector<Json>& pods, int count);
+  void delete_pods(const Json& replicaset, const std::vector<ObjectPtr>& pods, int count);
 
   Informer& replicasets_;
   Informer& pods_;

@@ -12,13 +12,13 @@ const Json* ready_condition(const Json& pod) {
   const Json& conditions = json::at(pod, {"status", "conditions"});
   if (!conditions.is_array()) return nullptr;
   for (const Json& c : conditions) {
-    if (json::string_at(c, {"type"}) == "Ready") return &c;
+    if (json::text_at(c, {"type"}) == "Ready") return &c;
   }
   return nullptr;
 }
 
 int phase_rank(const Json& pod) {
-  const std::string phase = json::string_at(pod, {"status", "phase"}, "Pending");
+  const std::string_view phase = json::text_at(pod, {"status", "phase"}, "Pending");
   if (phase == "Pending") return 0;
   if (phase == "Unknown") return 1;
   if (phase == "Running") return 2;
@@ -34,7 +34,7 @@ std::int64_t max_restarts(const Json& pod) {
 }
 
 std::optional<TimePoint> timestamp(const Json& object, std::initializer_list<const char*> path) {
-  const std::string text = json::string_at(object, path);
+  const std::string_view text = json::text_at(object, path);
   if (text.empty()) return std::nullopt;
   return api::parse_rfc3339(text);
 }
@@ -58,7 +58,7 @@ bool fully_labeled(const Json& pod, const Json& template_labels) {
 
 bool is_pod_ready(const Json& pod) {
   const Json* c = ready_condition(pod);
-  return c != nullptr && json::string_at(*c, {"status"}) == "True";
+  return c != nullptr && json::text_at(*c, {"status"}) == "True";
 }
 
 std::optional<TimePoint> pod_ready_since(const Json& pod) {
@@ -85,16 +85,31 @@ std::optional<std::chrono::seconds> time_until_available(const Json& pod,
 }
 
 bool is_pod_active(const Json& pod) {
-  const std::string phase = json::string_at(pod, {"status", "phase"});
+  const std::string_view phase = json::text_at(pod, {"status", "phase"});
   return phase != "Succeeded" && phase != "Failed" &&
          json::at(pod, {"metadata", "deletionTimestamp"}).is_null();
+}
+
+bool replicaset_sees_change(const Json& old_pod, const Json& pod) {
+  for (const char* field : {"labels", "ownerReferences", "deletionTimestamp"}) {
+    if (json::at(old_pod, {"metadata", field}) != json::at(pod, {"metadata", field})) return true;
+  }
+  if (json::at(old_pod, {"status", "phase"}) != json::at(pod, {"status", "phase"})) return true;
+  const Json* old_ready = ready_condition(old_pod);
+  const Json* ready = ready_condition(pod);
+  if ((old_ready == nullptr) != (ready == nullptr)) return true;
+  if (ready == nullptr) return false;
+  for (const char* field : {"status", "lastTransitionTime"}) {
+    if (json::at(*old_ready, {field}) != json::at(*ready, {field})) return true;
+  }
+  return false;
 }
 
 bool is_controlled_by(const Json& object, const std::string& owner_uid) {
   const Json& refs = json::at(object, {"metadata", "ownerReferences"});
   if (!refs.is_array()) return false;
   return std::any_of(refs.begin(), refs.end(), [&](const Json& ref) {
-    return ref.value("controller", false) && json::string_at(ref, {"uid"}) == owner_uid;
+    return ref.value("controller", false) && json::text_at(ref, {"uid"}) == owner_uid;
   });
 }
 
@@ -115,21 +130,22 @@ bool delete_before(const Json& a, const Json& b) {
   return json::string_at(a, {"metadata", "name"}) < json::string_at(b, {"metadata", "name"});
 }
 
-std::vector<Json> pods_to_delete(std::vector<Json> pods, std::size_t count) {
+std::vector<ObjectPtr> pods_to_delete(std::vector<ObjectPtr> pods, std::size_t count) {
   count = std::min(count, pods.size());
   std::partial_sort(pods.begin(), pods.begin() + static_cast<std::ptrdiff_t>(count), pods.end(),
-                    delete_before);
+                    [](const ObjectPtr& a, const ObjectPtr& b) { return delete_before(*a, *b); });
   pods.resize(count);
   return pods;
 }
 
-Json replicaset_status(const Json& replicaset, const std::vector<Json>& pods, TimePoint now) {
+Json replicaset_status(const Json& replicaset, const std::vector<ObjectPtr>& pods, TimePoint now) {
   Json status = json::at(replicaset, {"status"});
   if (!status.is_object()) status = Json::object();
   const Json& template_labels = json::at(replicaset, {"spec", "template", "metadata", "labels"});
   const std::int32_t min_ready = min_ready_seconds(replicaset);
   std::int64_t fully_labeled_count = 0, ready = 0, available = 0;
-  for (const Json& pod : pods) {
+  for (const ObjectPtr& object : pods) {
+    const Json& pod = *object;
     if (fully_labeled(pod, template_labels)) ++fully_labeled_count;
     if (is_pod_ready(pod)) ++ready;
     if (is_pod_available(pod, min_ready, now)) ++available;

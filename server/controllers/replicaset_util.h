@@ -10,10 +10,12 @@
 
 #include "pkg/api/json.h"
 #include "pkg/api/time.h"
+#include "server/store/store.h"
 
 namespace skiff::controllers {
 
 using TimePoint = api::Clock::time_point;
+using store::ObjectPtr;  // the informers' shared, immutable objects
 
 // status.conditions[type=Ready].status == "True".
 bool is_pod_ready(const Json& pod);
@@ -29,6 +31,12 @@ std::optional<std::chrono::seconds> time_until_available(const Json& pod,
                                                          TimePoint now);
 // Not Succeeded/Failed and not being deleted: the pods a ReplicaSet counts.
 bool is_pod_active(const Json& pod);
+// Whether a pod's change can change what a ReplicaSet's sync does or writes: its labels, owner
+// references, deletion, phase or Ready condition. A binding, a container's restart count or a
+// pod IP do not (the scale-down order reads them when it is needed), so they queue no sync: a
+// ReplicaSet's sync looks at all its pods, and 10,000 bindings would otherwise cost 10,000 of
+// them.
+bool replicaset_sees_change(const Json& old_pod, const Json& pod);
 // metadata.ownerReferences has {controller: true, uid: owner_uid}.
 bool is_controlled_by(const Json& object, const std::string& owner_uid);
 
@@ -38,12 +46,12 @@ bool is_controlled_by(const Json& object, const std::string& owner_uid);
 // name so the order is total.
 bool delete_before(const Json& a, const Json& b);
 // The `count` pods to delete, chosen by delete_before.
-std::vector<Json> pods_to_delete(std::vector<Json> pods, std::size_t count);
+std::vector<ObjectPtr> pods_to_delete(std::vector<ObjectPtr> pods, std::size_t count);
 
 // The ReplicaSet status from the pods it controls (callers pass the active pods it owns):
 // replicas, fullyLabeledReplicas (pods carrying every template label), readyReplicas,
 // availableReplicas (spec.minReadySeconds), observedGeneration (metadata.generation). Other
 // fields of the current status (conditions) are kept.
-Json replicaset_status(const Json& replicaset, const std::vector<Json>& pods, TimePoint now);
+Json replicaset_status(const Json& replicaset, const std::vector<ObjectPtr>& pods, TimePoint now);
 
 }  // namespace skiff::controllers

@@ -11,6 +11,7 @@
 // 5,000-node tests.
 //
 // Run: build/tests/scheduler_bench [pods=10000] [node counts...=100 1000]
+//      (SCHEDULER_BENCH_MODES=replicaset for one of the runs: pods, replicaset, backlog)
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -202,6 +203,38 @@ void run_end_to_end(int node_count, int pods) {
   std::fflush(stdout);
 }
 
+// One ReplicaSet of `pods` replicas: its controller creates the pods (in the server, no HTTPS)
+// while the scheduler binds them, as after `kubectl scale --replicas=10000` or the apply of a big
+// Deployment. Timed from the ReplicaSet's create to the last binding.
+void run_replicaset(int node_count, int pods) {
+  BenchCluster cluster(node_count);
+  EventCounter bindings(cluster.server.url(), cluster.server.admin_client_options(), pods,
+                        cluster.pods_revision(), is_binding);
+  Json replicaset = Json::parse(R"({"apiVersion":"apps/v1","kind":"ReplicaSet",
+    "metadata":{"name":"bench","namespace":"bench"},
+    "spec":{"selector":{"matchLabels":{"app":"bench"}},
+      "template":{"metadata":{"labels":{"app":"bench"}},
+        "spec":{"containers":[{"name":"app","image":"busybox",
+          "resources":{"requests":{"cpu":"10m","memory":"16Mi"}}}]}}}})");
+  replicaset["spec"]["replicas"] = pods;
+  http::HttpClient client(cluster.server.admin_client_options());
+  const auto start = Clock::now();
+  const auto created =
+      client.request("POST", cluster.server.url() + "/apis/apps/v1/namespaces/bench/replicasets",
+                     replicaset.dump(), {{"Content-Type", "application/json"}});
+  if (created.status != 201) {
+    std::fprintf(stderr, "the ReplicaSet was refused: %ld %s\n", created.status,
+                 created.body.c_str());
+    std::exit(1);
+  }
+  const auto last_bound = bindings.wait();
+  std::printf("nodes=%d ReplicaSet of %d replicas: bound=%d  bound/s %.0f  server RSS %s\n",
+              node_count, pods, bindings.counted(),
+              bindings.counted() / std::chrono::duration<double>(last_bound - start).count(),
+              rss_mib(cluster.server.pid()).c_str());
+  std::fflush(stdout);
+}
+
 // The scheduler alone: `pods` pending pods (every node cordoned) are bound once the nodes are
 // uncordoned, as when nodes come back to a cluster with work waiting. Timed from the first
 // uncordon to the last binding; the creates are done before.
@@ -238,14 +271,22 @@ void run_backlog(int node_count, int pods) {
 
 }  // namespace
 
+// SCHEDULER_BENCH_MODES="pods,replicaset,backlog" (the default) picks the runs, e.g. to profile
+// one.
+bool wanted(std::string_view mode) {
+  const char* modes = std::getenv("SCHEDULER_BENCH_MODES");
+  return modes == nullptr || std::string_view(modes).find(mode) != std::string_view::npos;
+}
+
 int main(int argc, char** argv) {
   int pods = argc > 1 ? std::atoi(argv[1]) : 10000;
   std::vector<int> node_counts;
   for (int i = 2; i < argc; ++i) node_counts.push_back(std::atoi(argv[i]));
   if (node_counts.empty()) node_counts = {100, 1000};
   for (int nodes : node_counts) {
-    run_end_to_end(nodes, pods);
-    run_backlog(nodes, pods);
+    if (wanted("pods")) run_end_to_end(nodes, pods);
+    if (wanted("replicaset")) run_replicaset(nodes, pods);
+    if (wanted("backlog")) run_backlog(nodes, pods);
   }
   return 0;
 }

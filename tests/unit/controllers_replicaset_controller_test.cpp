@@ -46,6 +46,7 @@ class ReplicaSetControllerTest : public ::testing::Test {
         controller(replicasets, pods, client, events, clock) {
     api.start();
     pods.add_index("controller", controller_uid_index);
+    pods.add_index("orphans", orphan_namespace_index);
     replicasets.add_index("controller", controller_uid_index);
     replicasets.start();
     pods.start();

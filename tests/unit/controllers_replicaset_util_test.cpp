@@ -1,6 +1,7 @@
 // ReplicaSet helpers: readiness/availability with minReadySeconds, the scale-down order
 // Kubernetes uses, and the status computed from pods.
 #include <gtest/gtest.h>
+#include <functional>
 
 #include "server/controllers/replicaset_util.h"
 
@@ -24,6 +25,12 @@ Json pod(const std::string& name, const std::string& node, const std::string& ph
         {"containerStatuses", {{{"name", "c"}, {"restartCount", restarts}}}}}}};
   if (!node.empty()) p["spec"]["nodeName"] = node;
   return p;
+}
+
+std::vector<ObjectPtr> shared(std::vector<Json> pods) {
+  std::vector<ObjectPtr> objects;
+  for (Json& pod : pods) objects.push_back(std::make_shared<const Json>(std::move(pod)));
+  return objects;
 }
 
 TEST(PodAvailability, ReadyForMinReadySeconds) {
@@ -55,6 +62,37 @@ TEST(PodActivity, TerminalAndDeletedPodsDoNotCount) {
   EXPECT_FALSE(is_controlled_by(owned, "rs-2"));
 }
 
+TEST(PodChanges, OnlyWhatTheSyncReadsQueuesTheReplicaSet) {
+  const Json pending = pod("a", "", "Pending", false);
+  struct Case {
+    const char* name;
+    std::function<void(Json&)> change;
+    bool seen;
+  };
+  const std::vector<Case> cases = {
+      {"bound to a node", [](Json& p) { p["spec"]["nodeName"] = "n"; }, false},
+      {"container restarted",
+       [](Json& p) { p["status"]["containerStatuses"][0]["restartCount"] = 3; }, false},
+      {"pod IP", [](Json& p) { p["status"]["podIP"] = "10.42.0.7"; }, false},
+      {"nothing", [](Json&) {}, false},
+      {"relabelled", [](Json& p) { p["metadata"]["labels"]["app"] = "other"; }, true},
+      {"released", [](Json& p) { p["metadata"]["ownerReferences"] = Json::array(); }, true},
+      {"deleted", [](Json& p) { p["metadata"]["deletionTimestamp"] = "2026-01-01T12:00:00Z"; },
+       true},
+      {"running", [](Json& p) { p["status"]["phase"] = "Running"; }, true},
+      {"ready", [](Json& p) { p["status"]["conditions"][0]["status"] = "True"; }, true},
+      {"ready again later",
+       [](Json& p) { p["status"]["conditions"][0]["lastTransitionTime"] = "2026-01-01T11:30:00Z"; },
+       true},
+      {"no Ready condition", [](Json& p) { p["status"].erase("conditions"); }, true},
+  };
+  for (const auto& c : cases) {
+    Json changed = pending;
+    c.change(changed);
+    EXPECT_EQ(replicaset_sees_change(pending, changed), c.seen) << c.name;
+  }
+}
+
 TEST(ScaleDownOrder, DeletesWhatKubernetesDeletesFirst) {
   struct Case {
     const char* name;
@@ -80,13 +118,13 @@ TEST(ScaleDownOrder, DeletesWhatKubernetesDeletesFirst) {
     EXPECT_TRUE(delete_before(c.first, c.second)) << c.name;
     EXPECT_FALSE(delete_before(c.second, c.first)) << c.name;
   }
-  const std::vector<Json> pods = {pod("running", "n", "Running", true),
-                                  pod("unscheduled", "", "Pending", false),
-                                  pod("not-ready", "n", "Running", false)};
-  const std::vector<Json> victims = pods_to_delete(pods, 2);
+  const std::vector<ObjectPtr> pods =
+      shared({pod("running", "n", "Running", true), pod("unscheduled", "", "Pending", false),
+              pod("not-ready", "n", "Running", false)});
+  const std::vector<ObjectPtr> victims = pods_to_delete(pods, 2);
   ASSERT_EQ(victims.size(), 2u);
-  EXPECT_EQ(victims[0]["metadata"]["name"], "unscheduled");
-  EXPECT_EQ(victims[1]["metadata"]["name"], "not-ready");
+  EXPECT_EQ((*victims[0])["metadata"]["name"], "unscheduled");
+  EXPECT_EQ((*victims[1])["metadata"]["name"], "not-ready");
   EXPECT_EQ(pods_to_delete(pods, 10).size(), 3u);
 }
 
@@ -99,8 +137,9 @@ TEST(ReplicaSetStatus, CountsFromPods) {
                    {"status", {{"conditions", Json::array()}}}};
   Json labelled = pod("a", "n", "Running", true, "2026-01-01T11:00:00Z");
   labelled["metadata"]["labels"]["tier"] = "fe";
-  const std::vector<Json> pods = {labelled, pod("b", "n", "Running", true, "2026-01-01T11:59:00Z"),
-                                  pod("c", "n", "Running", false)};
+  const std::vector<ObjectPtr> pods =
+      shared({labelled, pod("b", "n", "Running", true, "2026-01-01T11:59:00Z"),
+              pod("c", "n", "Running", false)});
   const Json status = replicaset_status(rs, pods, kClockNow);
   EXPECT_EQ(status["replicas"], 3);
   EXPECT_EQ(status["fullyLabeledReplicas"], 1);

@@ -61,7 +61,7 @@ class SimulatedNodes {
   std::uint64_t pods_started() const { return pods_started_.load(); }
 
  private:
-  void register_node(const std::string& name);
+  void register_node(http::HttpClient& client, const std::string& name);
   void renew_loop();
   void watch_loop();
   void writer_loop();
