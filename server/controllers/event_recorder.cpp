@@ -22,7 +22,7 @@ Json object_reference(const Json& object) {
 }
 
 EventRecorder::EventRecorder(Client& client, std::size_t queue_limit, std::size_t dedup_memory)
-    : client_(client), queue_limit_(queue_limit), dedup_memory_(dedup_memory) {}
+    : client_(client), queue_limit_(queue_limit), seen_(dedup_memory) {}
 
 EventRecorder::~EventRecorder() {
   stop();
@@ -100,34 +100,45 @@ std::string event_name(const std::string& object_name) {
 }  // namespace
 
 void EventRecorder::write(const Pending& event) {
-  std::string dedup_key = event.involved.value("uid", "") + "\x1f" + event.type + "\x1f" +
-                          event.reason + "\x1f" + event.message + "\x1f" + event.component;
+  const Json& involved = event.involved;
+  const auto now = std::chrono::steady_clock::now();
+  // Kubernetes' keys: the source and object (the spam budget), plus type and reason (similar
+  // events), plus the message (the same event again).
+  const std::string object_key = event.component + "\x1f" + involved.value("kind", "") + "\x1f" +
+                                 involved.value("namespace", "") + "\x1f" +
+                                 involved.value("name", "") + "\x1f" + involved.value("uid", "");
+  const std::string similar_key = object_key + "\x1f" + event.type + "\x1f" + event.reason;
+  const auto [message, aggregated] = aggregator_.aggregate(similar_key, event.message, now);
+  const std::string dedup_key = aggregated ? similar_key : similar_key + "\x1f" + message;
+  Seen* seen = seen_.find(dedup_key);
+  if (!spam_filter_.allow(object_key, now)) {
+    if (seen != nullptr) ++seen->count;  // the next write that is allowed carries it
+    ++filtered_;
+    return;
+  }
   try {
-    auto seen = seen_.find(dedup_key);
-    if (seen != seen_.end()) {
-      Json patch = {{"count", seen->second.count + 1}, {"lastTimestamp", event.timestamp}};
+    if (seen != nullptr) {
+      Json patch = {
+          {"count", seen->count + 1}, {"lastTimestamp", event.timestamp}, {"message", message}};
       try {
-        client_.send("PATCH",
-                     object_path(events_resource(), seen->second.namespace_name, seen->second.name),
+        client_.send("PATCH", object_path(events_resource(), seen->namespace_name, seen->name),
                      &patch, "application/merge-patch+json");
-        ++seen->second.count;
-        seen_order_.splice(seen_order_.begin(), seen_order_, seen->second.lru);
+        ++seen->count;
         return;
       } catch (const api::ApiError& error) {
         if (error.code() != 404) throw;
-        seen_order_.erase(seen->second.lru);
-        seen_.erase(seen);  // the Event was deleted (or expired): start a new one
+        seen_.erase(dedup_key);  // the Event was deleted (or expired): start a new one
       }
     }
-    std::string namespace_name = event.involved.value("namespace", "");
+    std::string namespace_name = involved.value("namespace", "");
     if (namespace_name.empty()) namespace_name = "default";  // cluster-scoped objects
-    std::string name = event_name(event.involved.value("name", "event"));
+    std::string name = event_name(involved.value("name", "event"));
     Json object = {{"apiVersion", "v1"},
                    {"kind", "Event"},
                    {"metadata", {{"name", name}, {"namespace", namespace_name}}},
-                   {"involvedObject", event.involved},
+                   {"involvedObject", involved},
                    {"reason", event.reason},
-                   {"message", event.message},
+                   {"message", message},
                    {"source", {{"component", event.component}}},
                    {"firstTimestamp", event.timestamp},
                    {"lastTimestamp", event.timestamp},
@@ -136,21 +147,11 @@ void EventRecorder::write(const Pending& event) {
                    {"reportingComponent", event.component},
                    {"reportingInstance", ""}};
     client_.send("POST", collection_path(events_resource(), namespace_name), &object);
-    remember(dedup_key, namespace_name, name);
+    seen_.put(dedup_key, Seen{namespace_name, std::move(name), 1});
   } catch (const std::exception& error) {
     std::lock_guard lock(mutex_);
     ++dropped_;
     log::debug("event dropped", {{"reason", event.reason}, {"error", error.what()}});
-  }
-}
-
-void EventRecorder::remember(const std::string& key, const std::string& namespace_name,
-                             const std::string& name) {
-  seen_order_.push_front(key);
-  seen_[key] = Seen{namespace_name, name, 1, seen_order_.begin()};
-  while (seen_.size() > dedup_memory_) {
-    seen_.erase(seen_order_.back());
-    seen_order_.pop_back();
   }
 }
 

@@ -3,22 +3,25 @@
 // `kubectl get events` show them.
 //
 // Recording never blocks a sync: record() queues the event and one background thread writes it
-// through the API. A repeat of the same event (same object, type, reason, message and source)
-// within the de-duplication memory does not create a new Event but bumps `count` and
-// `lastTimestamp` of the first one, as Kubernetes' event correlator does. Events are
+// through the API, correlated as Kubernetes' event recorder does: a repeat of the same event
+// (same object, type, reason, message and source) within the de-duplication memory does not
+// create a new Event but bumps `count` and `lastTimestamp` of the first one; similar events
+// (only the message differs) beyond 10 are combined into one; and each source writes at most
+// 25 events about one object at once, then one per 5 minutes (event_correlator.h). Events are
 // best-effort: a full queue or a failed write drops the event (counted, logged once per
 // minute at most), never the sync that produced it.
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
-#include <list>
 #include <mutex>
 #include <string>
 #include <thread>
-#include <unordered_map>
 
 #include "pkg/api/json.h"
+#include "pkg/util/lru_cache.h"
 #include "server/controllers/client.h"
+#include "server/controllers/event_correlator.h"
 
 namespace skiff::controllers {
 
@@ -40,6 +43,8 @@ class EventRecorder {
   // Blocks until everything queued so far is written (tests).
   void flush();
   std::uint64_t dropped() const;
+  // Events the spam filter kept from being written (their counts still grow).
+  std::uint64_t filtered() const { return filtered_.load(); }
 
  private:
   struct Pending {
@@ -49,25 +54,24 @@ class EventRecorder {
   struct Seen {
     std::string namespace_name, name;
     std::int64_t count = 1;
-    std::list<std::string>::iterator lru;
   };
   void run();
   void write(const Pending& event);
-  void remember(const std::string& key, const std::string& namespace_name, const std::string& name);
 
   Client& client_;
   const std::size_t queue_limit_;
-  const std::size_t dedup_memory_;
   mutable std::mutex mutex_;
   std::condition_variable changed_;
   std::deque<Pending> queue_;
   std::size_t in_flight_ = 0;
   bool stopping_ = false;
   std::uint64_t dropped_ = 0;
+  std::atomic<std::uint64_t> filtered_{0};
   std::thread thread_;
   // Only the writer thread touches these.
-  std::unordered_map<std::string, Seen> seen_;
-  std::list<std::string> seen_order_;  // most recent first
+  util::LruCache<Seen> seen_;  // the Event written for a de-duplication key
+  EventAggregator aggregator_;
+  EventSpamFilter spam_filter_;
 };
 
 // The ObjectReference of an object for involvedObject / ownerReferences-like uses.

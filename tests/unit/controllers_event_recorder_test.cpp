@@ -132,5 +132,48 @@ TEST(EventRecorder, ABurstOfEventsIsWrittenWholeOverTheSqliteStore) {
   api.stop();
 }
 
+// A controller that creates many pods for one ReplicaSet: 9 events of their own, then one
+// combined Event, and nothing beyond the source's budget of 25 writes about the object; the
+// combined Event's count still says how many there were up to its last write.
+TEST(EventRecorder, ABurstAboutOneObjectIsCombinedAndCapped) {
+  RecorderOverMemoryStore recorder;
+  auto& [store, api, client, events] = recorder;
+  const Json replicaset = {
+      {"apiVersion", "apps/v1"},
+      {"kind", "ReplicaSet"},
+      {"metadata", {{"name", "web-7d9f"}, {"namespace", "default"}, {"uid", "u-rs"}}}};
+  constexpr int kCreated = 100;
+  for (int i = 0; i < kCreated; ++i) {
+    events.record(replicaset, "Normal", "SuccessfulCreate",
+                  "Created pod: web-7d9f-" + std::to_string(i), "replicaset-controller");
+  }
+  events.flush();
+  Json listed =
+      client.request("GET", "/api/v1/namespaces/default/events", nullptr, "application/json");
+  ASSERT_EQ(listed["items"].size(), 10u) << listed.dump(2);
+  int combined = 0;
+  for (const auto& event : listed["items"]) {
+    const std::string message = event["message"];
+    if (message.starts_with("(combined from similar events): ")) {
+      ++combined;
+      // Written once and then updated 15 times: 25 writes in all, the rest filtered.
+      EXPECT_EQ(event["count"], 16) << message;
+      EXPECT_EQ(message, "(combined from similar events): Created pod: web-7d9f-24");
+    } else {
+      EXPECT_EQ(event["count"], 1) << message;
+    }
+  }
+  EXPECT_EQ(combined, 1);
+  EXPECT_EQ(events.filtered(), static_cast<std::uint64_t>(kCreated - 25));
+  EXPECT_EQ(events.dropped(), 0u);
+
+  // Another object has its own budget.
+  events.record(kPod, "Normal", "Scheduled", "Successfully assigned default/web-1 to n1",
+                "default-scheduler");
+  events.flush();
+  listed = client.request("GET", "/api/v1/namespaces/default/events", nullptr, "application/json");
+  EXPECT_EQ(listed["items"].size(), 11u);
+}
+
 }  // namespace
 }  // namespace skiff::controllers
