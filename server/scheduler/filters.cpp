@@ -98,10 +98,7 @@ bool node_matches_selector_term(const Json& term, const Json& node) {
 }
 
 FilterResult filter_node_unschedulable(const PodInfo& pod, const NodeSnapshot& node) {
-  if (!node.unschedulable) return FilterResult::pass();
-  if (pod_tolerates(pod.pod, Taint{"node.kubernetes.io/unschedulable", "", "NoSchedule"})) {
-    return FilterResult::pass();
-  }
+  if (!blocked_by_unschedulable(pod, node)) return FilterResult::pass();
   return FilterResult::fail(kReasonUnschedulable, true);
 }
 

@@ -43,6 +43,10 @@ std::string untolerated_taint_reason(const std::string& key, const std::string& 
 // NodeUnschedulable: spec.unschedulable nodes, unless the pod tolerates
 // node.kubernetes.io/unschedulable:NoSchedule.
 FilterResult filter_node_unschedulable(const PodInfo& pod, const NodeSnapshot& node);
+// The same test without building a result: cheap enough for every cordoned node of a decision.
+inline bool blocked_by_unschedulable(const PodInfo& pod, const NodeSnapshot& node) {
+  return node.unschedulable && !pod.tolerates_unschedulable;
+}
 // TaintToleration: every NoSchedule and NoExecute taint (see effective_taints, which covers a
 // node that is not Ready) must be tolerated. PreferNoSchedule only affects scoring.
 FilterResult filter_taint_toleration(const PodInfo& pod, const NodeSnapshot& node);

@@ -5,6 +5,7 @@
 
 #include "server/scheduler/json_fields.h"
 #include "server/scheduler/quantity.h"
+#include "server/scheduler/taints.h"
 
 namespace skiff::scheduler {
 namespace {
@@ -132,6 +133,8 @@ PodInfo::PodInfo(const Json& pod) : pod(pod), usage(pod_usage(pod)) {
   const Json& required = field(field(field(spec, "affinity"), "nodeAffinity"),
                                "requiredDuringSchedulingIgnoredDuringExecution");
   if (required.is_object()) required_node_affinity = &required;
+  tolerates_unschedulable =
+      pod_tolerates(pod, Taint{"node.kubernetes.io/unschedulable", "", "NoSchedule"});
 }
 
 bool pod_occupies_node(const Json& pod) {

@@ -72,6 +72,9 @@ struct PodInfo {
   const Json* node_selector = nullptr;  // spec.nodeSelector when it is an object
   // spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution when an object.
   const Json* required_node_affinity = nullptr;
+  // Whether it tolerates node.kubernetes.io/unschedulable:NoSchedule (may go to cordoned nodes):
+  // asked of every cordoned node a decision looks at, so worked out once.
+  bool tolerates_unschedulable = false;
 };
 
 // Pods the scheduler counts against a node: bound (spec.nodeName) and not terminal

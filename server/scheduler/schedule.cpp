@@ -86,14 +86,16 @@ ScheduleResult schedule(const PodInfo& info, const std::vector<NodeSnapshot>& no
     return result;
   }
   // Filter from a rotating start until enough feasible nodes are found (every node gets its
-  // turn over consecutive pods); a pod that fits nowhere has every node filtered, so its
-  // message accounts for all of them.
+  // turn over consecutive pods). Cordoned nodes are passed over without a word: while nodes
+  // come back from maintenance most of them are, and the reasons matter only to a pod that
+  // fits nowhere, whose message is then worked out over every node.
   const std::size_t wanted = feasible_nodes_to_find(nodes.size());
   const std::size_t start = static_cast<std::size_t>(seed % nodes.size());
   std::vector<const NodeSnapshot*> feasible;
   feasible.reserve(wanted);
   for (std::size_t i = 0; i < nodes.size() && feasible.size() < wanted; ++i) {
     const NodeSnapshot& node = nodes[(start + i) % nodes.size()];
+    if (blocked_by_unschedulable(info, node)) continue;
     FilterResult filtered = run_filters(info, node);
     if (filtered.passed()) {
       feasible.push_back(&node);
@@ -102,6 +104,11 @@ ScheduleResult schedule(const PodInfo& info, const std::vector<NodeSnapshot>& no
     }
   }
   if (feasible.empty()) {
+    result.failures.clear();
+    for (const NodeSnapshot& node : nodes) {
+      FilterResult filtered = run_filters(info, node);
+      if (!filtered.passed()) result.failures.push_back({node.name, std::move(filtered)});
+    }
     result.message = fit_error_message(info.pod, nodes.size(), result.failures);
     return result;
   }

@@ -38,7 +38,9 @@ struct NodeFailure {
 struct ScheduleResult {
   std::optional<std::string> node_name;  // set on success
   std::string message;                   // the FailedScheduling message on failure
-  std::vector<NodeFailure> failures;     // why each infeasible node was rejected
+  // Why nodes were rejected: every node when none fits; otherwise those filtered on the way,
+  // cordoned ones apart.
+  std::vector<NodeFailure> failures;
   bool scheduled() const { return node_name.has_value(); }
 };
 

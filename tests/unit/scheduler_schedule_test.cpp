@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <set>
 
 #include "server/scheduler/schedule.h"
 #include "server/scheduler/scores.h"
@@ -110,6 +111,27 @@ TEST(Schedule, PicksTheLeastLoadedFeasibleNode) {
   EXPECT_EQ(*r.node_name, "idle");
   ASSERT_EQ(r.failures.size(), 1u);
   EXPECT_EQ(r.failures[0].node, "small");
+}
+
+TEST(Schedule, PassesOverCordonedNodesUnlessThePodToleratesThem) {
+  std::vector<Json> nodes;
+  for (int i = 0; i < 50; ++i)
+    nodes.push_back(node("c" + std::to_string(i), "4", "8Gi", {{"unschedulable", true}}));
+  nodes.push_back(node("open"));
+  const auto snapshots = build_snapshots(nodes, {});
+  const ScheduleResult r = schedule(pod("p"), snapshots);
+  ASSERT_TRUE(r.scheduled()) << r.message;
+  EXPECT_EQ(*r.node_name, "open");
+  EXPECT_TRUE(r.failures.empty()) << "cordoned nodes are passed over without a reason";
+
+  Json tolerant = pod("t");
+  tolerant["spec"]["tolerations"] = {{{"key", "node.kubernetes.io/unschedulable"},
+                                      {"operator", "Exists"},
+                                      {"effect", "NoSchedule"}}};
+  std::set<std::string> chosen;
+  for (std::uint64_t seed = 0; seed < 20; ++seed)
+    chosen.insert(*schedule(tolerant, snapshots, seed).node_name);
+  EXPECT_GT(chosen.size(), 1u) << "a pod that tolerates cordoning may go to cordoned nodes";
 }
 
 TEST(Schedule, SpreadsOneOwnersPodsAcrossNodes) {
