@@ -1,6 +1,8 @@
 #include "server/controllers/informer.h"
 
+#include <algorithm>
 #include <mutex>
+#include <utility>
 
 #include "pkg/log/log.h"
 #include "server/controllers/ownership.h"
@@ -139,14 +141,35 @@ void Informer::replace_all(const std::vector<ObjectPtr>& items,
 }
 
 void Informer::put_locked(const std::string& key, const ObjectPtr& object) {
-  auto it = objects_.find(key);
-  if (it != objects_.end()) {
-    index_locked(key, it->second, false);
-    it->second = object;
-  } else {
-    objects_.emplace(key, object);
+  auto [it, added] = objects_.try_emplace(key, object);
+  if (added) {
+    index_locked(key, object, true);
+    return;
   }
-  index_locked(key, object, true);
+  const ObjectPtr previous = std::exchange(it->second, object);
+  for (auto& [name, index] : indexes_) {
+    std::vector<std::string> values = index.function(*object);
+    for (const auto& old_value : index.function(*previous)) {
+      auto same = std::find(values.begin(), values.end(), old_value);
+      if (same == values.end()) {
+        unindex_locked(index, old_value, key);
+        continue;
+      }
+      // Most updates keep their index values (a status write, a binding for the namespace
+      // index): the entry stays and points at the new version, one lookup instead of an erase
+      // and an insert in a map that may hold every pod.
+      index.objects_by_value[old_value][key] = object;
+      values.erase(same);
+    }
+    for (const auto& value : values) index.objects_by_value[value][key] = object;
+  }
+}
+
+void Informer::unindex_locked(Index& index, const std::string& value, const std::string& key) {
+  auto it = index.objects_by_value.find(value);
+  if (it == index.objects_by_value.end()) return;
+  it->second.erase(key);
+  if (it->second.empty()) index.objects_by_value.erase(it);
 }
 
 void Informer::erase_locked(const std::string& key) {
@@ -162,10 +185,7 @@ void Informer::index_locked(const std::string& key, const ObjectPtr& object, boo
       if (add) {
         index.objects_by_value[value][key] = object;
       } else {
-        auto it = index.objects_by_value.find(value);
-        if (it == index.objects_by_value.end()) continue;
-        it->second.erase(key);
-        if (it->second.empty()) index.objects_by_value.erase(it);
+        unindex_locked(index, value, key);
       }
     }
   }

@@ -79,6 +79,7 @@ class Informer {
   void put_locked(const std::string& key, const ObjectPtr& object);
   void erase_locked(const std::string& key);
   void index_locked(const std::string& key, const ObjectPtr& object, bool add);
+  static void unindex_locked(Index& index, const std::string& value, const std::string& key);
 
   store::Store& store_;
   const api::ResourceInfo& resource_;

@@ -1,17 +1,19 @@
 // Scheduling benchmark: a real `skiff server` (SQLite store, temp data dir) with SIMULATED
 // nodes (registered through the API, leases renewed, no kubelet work) and bare pods created
 // over HTTPS by 8 clients (keep-alive connections on two event loops, request_load.h) as fast as
-// the server takes them. The scheduler binds them.
+// the server takes them, or by a ReplicaSet's controller in the server. The scheduler binds them.
 //
 // Measures, for 100 and 1,000 nodes: pods bound per second (first create -> last binding
 // seen), p50/p99 latency of the create requests during the run, and the server's RSS at the
-// end. Then the scheduler alone: the same pods created while every node is cordoned (each one
+// end. Then a ReplicaSet of as many replicas (its create -> the last binding). Then the
+// scheduler alone: the same pods created while every node is cordoned (each one
 // found unschedulable once), then the nodes uncordoned; pods bound per second from the first
 // uncordon to the last binding. kube-scheduler manages about 100 pods/s in the Kubernetes
 // 5,000-node tests.
 //
 // Run: build/tests/scheduler_bench [pods=10000] [node counts...=100 1000]
-//      (SCHEDULER_BENCH_MODES=replicaset for one of the runs: pods, replicaset, backlog)
+//      (SCHEDULER_BENCH_MODES=replicaset for one of the runs: pods, replicaset, backlog;
+//      SCHEDULER_BENCH_CONNECTIONS=16 for more clients creating pods than the default 8)
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -113,6 +115,13 @@ bool is_unschedulable(std::string_view line) {
   return is_modified(line) && line.find(R"("reason":"Unschedulable")") != std::string_view::npos;
 }
 
+// SCHEDULER_BENCH_CONNECTIONS (default 8): how many keep-alive connections create the pods.
+int client_connections() {
+  const char* text = std::getenv("SCHEDULER_BENCH_CONNECTIONS");
+  const int connections = text != nullptr ? std::atoi(text) : 0;
+  return connections > 0 ? connections : 8;
+}
+
 // One server with `node_count` simulated nodes and a "bench" namespace.
 struct BenchCluster {
   explicit BenchCluster(int node_count)
@@ -149,7 +158,7 @@ struct BenchCluster {
     bench::LoadOptions options;
     options.port = server.port();
     options.tls = &tls;
-    options.connections = 8;
+    options.connections = client_connections();
     options.threads = 2;
     options.total = total;
     options.expected_status = expected_status;
