@@ -99,10 +99,15 @@ SyncResult ReplicaSetController::sync(const std::string& key) {
   if (!being_deleted(replicaset)) {
     const int desired = desired_replicas(replicaset);
     const int diff = static_cast<int>(active.size()) - desired;
-    if (diff < 0) create_pods(replicaset, std::min(-diff, kBurst));
-    if (diff > 0) delete_pods(replicaset, active, std::min(diff, kBurst));
-    if (diff != 0) {
-      // Our writes are already in the cache (see the header): recount from it.
+    if (diff < 0) {
+      // New pods only add to what was counted (no need to look at every pod again).
+      for (auto& pod : create_pods(replicaset, std::min(-diff, kBurst))) {
+        active.push_back(std::move(pod));
+      }
+    }
+    if (diff > 0) {
+      delete_pods(replicaset, active, std::min(diff, kBurst));
+      // Our deletes are already in the cache (see the header): recount from it.
       active.clear();
       for (const auto& pod : pods_.by_index("controller", uid_of(replicaset))) {
         if (is_pod_active(*pod)) active.push_back(pod);
@@ -118,9 +123,11 @@ SyncResult ReplicaSetController::sync(const std::string& key) {
     update_status(client_, replicasets_resource(), updated);
   }
 
+  // Without minReadySeconds a pod is available as soon as it is ready: nothing to wait for.
+  const std::int32_t min_ready = min_ready_seconds(replicaset);
   std::optional<std::chrono::seconds> next;
-  for (const auto& pod : active) {
-    auto wait = time_until_available(*pod, min_ready_seconds(replicaset), now);
+  for (std::size_t i = 0; min_ready > 0 && i < active.size(); ++i) {
+    auto wait = time_until_available(*active[i], min_ready, now);
     if (wait && (!next || *wait < *next)) next = wait;
   }
   if (next) return SyncResult::after(*next + std::chrono::milliseconds(100));
@@ -156,15 +163,17 @@ std::vector<ObjectPtr> ReplicaSetController::claim_pods(const Json& replicaset) 
   return owned;
 }
 
-void ReplicaSetController::create_pods(const Json& replicaset, int count) {
+std::vector<ObjectPtr> ReplicaSetController::create_pods(const Json& replicaset, int count) {
   SlowStartResult result =
       create_slow_start(client_, pods_resource(), pod_from_template(replicaset), count);
-  for (const Json& created : result.created) {
+  std::vector<ObjectPtr> created;
+  for (Json& pod : result.created) {
     events_.record(replicaset, "Normal", "SuccessfulCreate",
-                   "Created pod: " + json::string_at(created, {"metadata", "name"}),
+                   "Created pod: " + json::string_at(pod, {"metadata", "name"}),
                    kReplicaSetController);
+    created.push_back(std::make_shared<const Json>(std::move(pod)));
   }
-  if (!result.first_error) return;
+  if (!result.first_error) return created;
   try {
     std::rethrow_exception(result.first_error);
   } catch (const api::ApiError& error) {

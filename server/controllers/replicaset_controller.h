@@ -45,7 +45,8 @@ class ReplicaSetController {
   void on_pod_change(const ObjectPtr& old, const ObjectPtr& current);
   void enqueue_matching_replicasets(const Json& pod);
   std::vector<ObjectPtr> claim_pods(const Json& replicaset);
-  void create_pods(const Json& replicaset, int count);
+  // The pods created, as the API answered them; throws when a create was refused.
+  std::vector<ObjectPtr> create_pods(const Json& replicaset, int count);
   void delete_pods(const Json& replicaset, const std::vector<ObjectPtr>& pods, int count);
 
   Informer& replicasets_;

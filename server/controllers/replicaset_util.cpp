@@ -147,8 +147,9 @@ Json replicaset_status(const Json& replicaset, const std::vector<ObjectPtr>& pod
   for (const ObjectPtr& object : pods) {
     const Json& pod = *object;
     if (fully_labeled(pod, template_labels)) ++fully_labeled_count;
-    if (is_pod_ready(pod)) ++ready;
-    if (is_pod_available(pod, min_ready, now)) ++available;
+    if (!is_pod_ready(pod)) continue;
+    ++ready;
+    if (min_ready <= 0 || is_pod_available(pod, min_ready, now)) ++available;
   }
   status["replicas"] = static_cast<std::int64_t>(pods.size());
   status["fullyLabeledReplicas"] = fully_labeled_count;

@@ -3,6 +3,8 @@
 // release, status, and a 409 becoming a retry.
 #include <gtest/gtest.h>
 
+#include <optional>
+
 #include "pkg/api/errors.h"
 #include "pkg/api/time.h"
 #include "server/apiserver/api_server.h"
@@ -16,7 +18,8 @@ namespace skiff::controllers {
 namespace {
 
 // Passes requests through, but answers the next `conflicts` status writes with 409 Conflict,
-// as the API does when someone else wrote the object since the controller read it.
+// as the API does when someone else wrote the object since the controller read it, and, once
+// `pod_creates_allowed` is set, refuses every pod create beyond that many (as a quota would).
 class ConflictingClient : public Client {
  public:
   explicit ConflictingClient(Client& inner) : inner_(inner) {}
@@ -26,9 +29,14 @@ class ConflictingClient : public Client {
       --conflicts;
       throw api::conflict_modified("replicasets.apps", "web");
     }
+    if (pod_creates_allowed && method == "POST" && path.ends_with("/pods")) {
+      if (*pod_creates_allowed == 0) throw api::ApiError(403, "Forbidden", "exceeded quota: pods");
+      --*pod_creates_allowed;
+    }
     return inner_.request(method, path, body, content_type);
   }
   int conflicts = 0;
+  std::optional<int> pod_creates_allowed;
 
  private:
   Client& inner_;
@@ -181,6 +189,29 @@ TEST_F(ReplicaSetControllerTest, AdoptsMatchingOrphansAndReleasesRelabelledPods)
   EXPECT_FALSE(released->at("metadata").contains("ownerReferences") &&
                !released->at("metadata")["ownerReferences"].empty());
   EXPECT_EQ(live_pods().size(), 3u) << "two owned + the released one";
+}
+
+TEST_F(ReplicaSetControllerTest, ARefusedCreateEndsTheBurstWithAnEventAndIsRetried) {
+  client.pod_creates_allowed = 2;
+  make_replicaset(10);
+  ASSERT_TRUE(controller.loop().process_one());
+  // Slow start: a batch of 1, then one of 2 whose second create is refused; no batch after it.
+  EXPECT_EQ(live_pods().size(), 2u);
+  events.flush();
+  auto listed = client.request("GET", "/api/v1/namespaces/default/events", nullptr);
+  std::vector<std::string> failures;
+  for (const auto& event : listed["items"]) {
+    if (event["reason"] == "FailedCreate") failures.push_back(event["message"]);
+  }
+  ASSERT_EQ(failures.size(), 1u) << listed.dump(2);
+  EXPECT_EQ(failures[0], "Error creating: exceeded quota: pods");
+  EXPECT_GE(controller.loop().queue().num_requeues("default/web"), 1) << "retried with backoff";
+
+  client.pod_creates_allowed.reset();
+  clock.advance(std::chrono::seconds(1));
+  settle();
+  EXPECT_EQ(live_pods().size(), 10u);
+  EXPECT_EQ(replicasets.get("default/web")->at("status")["replicas"], 10);
 }
 
 TEST_F(ReplicaSetControllerTest, ConflictIsRetriedWithBackoff) {
