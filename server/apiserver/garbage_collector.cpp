@@ -91,23 +91,28 @@ void GarbageCollector::observe(const std::string& key, const Json* object, bool 
   {
     std::lock_guard lock(mutex_);
     auto previous = owners_.find(key);
-    if (previous != owners_.end()) {
-      for (const auto& uid : previous->second) {
-        auto it = dependents_.find(uid);
-        if (it == dependents_.end()) continue;
-        it->second.erase(key);
-        if (it->second.empty()) dependents_.erase(it);
+    // Most events keep the owners (a status write, a binding): nothing to move then, and the
+    // dependents of a big ReplicaSet are a set of thousands of keys.
+    const bool unchanged = previous != owners_.end() ? previous->second == owners : owners.empty();
+    if (!unchanged) {
+      if (previous != owners_.end()) {
+        for (const auto& uid : previous->second) {
+          auto it = dependents_.find(uid);
+          if (it == dependents_.end()) continue;
+          it->second.erase(key);
+          if (it->second.empty()) dependents_.erase(it);
+        }
+        owners_.erase(previous);
       }
-      owners_.erase(previous);
-    }
-    if (!owners.empty()) {
-      for (const auto& uid : owners) dependents_[uid].insert(key);
-      owners_[key] = owners;
+      if (!owners.empty()) {
+        for (const auto& uid : owners) dependents_[uid].insert(key);
+        owners_[key] = std::move(owners);
+      }
     }
   }
   if (!object) return;
-  std::string uid = (*object)["metadata"].value("uid", std::string());
   if (deleted) {
+    std::string uid = (*object)["metadata"].value("uid", std::string());
     if (!uid.empty()) queue_.add("owner-gone:" + uid);
     return;
   }
