@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 #include <functional>
 
+#include "server/controllers/informer.h"
+#include "server/controllers/ownership.h"
 #include "server/controllers/replicaset_util.h"
 
 namespace skiff::controllers {
@@ -91,6 +93,20 @@ TEST(PodChanges, OnlyWhatTheSyncReadsQueuesTheReplicaSet) {
     c.change(changed);
     EXPECT_EQ(replicaset_sees_change(pending, changed), c.seen) << c.name;
   }
+}
+
+TEST(Ownership, TheControllerUidAndTheOrphansIndex) {
+  Json pod = {{"metadata", {{"name", "p"}, {"namespace", "shop"}}}};
+  EXPECT_EQ(controller_uid(pod), nullptr);
+  EXPECT_EQ(orphan_namespace_index(pod), std::vector<std::string>{"shop"});
+  pod["metadata"]["ownerReferences"] = {{{"uid", "u-owner"}, {"kind", "Thing"}}};
+  EXPECT_EQ(controller_uid(pod), nullptr) << "an owner that is not the controller";
+  EXPECT_EQ(orphan_namespace_index(pod), std::vector<std::string>{"shop"});
+  pod["metadata"]["ownerReferences"].push_back({{"uid", "u-rs"}, {"controller", true}});
+  ASSERT_NE(controller_uid(pod), nullptr);
+  EXPECT_EQ(*controller_uid(pod), "u-rs");
+  EXPECT_TRUE(orphan_namespace_index(pod).empty());
+  EXPECT_EQ(controller_uid_index(pod), std::vector<std::string>{"u-rs"});
 }
 
 TEST(ScaleDownOrder, DeletesWhatKubernetesDeletesFirst) {
