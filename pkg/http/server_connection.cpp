@@ -28,7 +28,7 @@ namespace {
 
 PlainStream make_stream(Socket socket, const std::shared_ptr<asio::ssl::context>&,
                         std::type_identity<PlainStream>) {
-  return PlainStream(std::move(socket));
+  return socket;
 }
 
 TlsStream make_stream(Socket socket, const std::shared_ptr<asio::ssl::context>& tls,
@@ -73,10 +73,11 @@ BasicConnection<Stream>::BasicConnection(std::shared_ptr<Server::Core> core, Soc
     : core_(std::move(core)),
       tls_(std::move(tls)),
       stream_(make_stream(std::move(socket), tls_, std::type_identity<Stream>{})),
+      deadline_timer_(stream_.get_executor()),
       io_context_(stream_.get_executor().context()),
       handoff_(core_->handoff_target(io_context_)) {
   beast::error_code ec;
-  auto endpoint = tcp().socket().remote_endpoint(ec);
+  auto endpoint = this->socket().remote_endpoint(ec);
   if (!ec) remote_address_ = endpoint.address().to_string() + ":" + std::to_string(endpoint.port());
 }
 
@@ -84,7 +85,7 @@ template <class Stream>
 void BasicConnection<Stream>::start() {
   asio::dispatch(stream_.get_executor(), [self = shared_from_this()] {
     if constexpr (kTls) {
-      self->tcp().expires_after(self->core_->options.header_timeout);
+      self->set_deadline(self->core_->options.header_timeout);
       self->stream_.async_handshake(asio::ssl::stream_base::server,
                                     [self](beast::error_code ec) { self->on_handshake(ec); });
     } else {
@@ -133,7 +134,7 @@ void BasicConnection<Stream>::read_header() {
   parser_.emplace();
   parser_->body_limit(core_->options.body_limit);
   parser_->header_limit(static_cast<std::uint32_t>(core_->options.header_limit));
-  tcp().expires_after(first_request_ ? core_->options.header_timeout : core_->options.idle_timeout);
+  set_deadline(first_request_ ? core_->options.header_timeout : core_->options.idle_timeout);
   first_request_ = false;
   bhttp::async_read_header(
       stream_, buffer_, *parser_,
@@ -162,7 +163,7 @@ void BasicConnection<Stream>::on_header(beast::error_code ec) {
 template <class Stream>
 void BasicConnection<Stream>::read_body() {
   if (parser_->is_done()) return on_body({});
-  tcp().expires_after(core_->options.header_timeout);
+  set_deadline(core_->options.header_timeout);
   bhttp::async_read(
       stream_, buffer_, *parser_,
       [self = shared_from_this()](beast::error_code ec, size_t) { self->on_body(ec); });
@@ -172,7 +173,7 @@ template <class Stream>
 void BasicConnection<Stream>::on_body(beast::error_code ec) {
   if (ec == bhttp::error::body_limit) return reject_too_large();
   if (ec) return close_socket();
-  tcp().expires_never();
+  clear_deadline();
   auto message = parser_->release();
   keep_alive_ = message.keep_alive();
   if (beast::websocket::is_upgrade(message)) {
@@ -261,7 +262,7 @@ void BasicConnection<Stream>::write_response(Response response, OnDone on_done) 
   response_head_.reserve(kHeadRoom + (inline_body ? response.body.size() : 0));
   append_response_head(response_head_, response.status, response.headers, response.body.size(),
                        keep_alive_);
-  tcp().expires_after(core_->options.write_timeout);
+  set_deadline(core_->options.write_timeout);
   auto done = [self = shared_from_this(), on_done = std::move(on_done)](
                   beast::error_code ec, size_t) mutable { on_done(*self, ec); };
   // A body that fits one TLS record goes in the same buffer as the head (one record, one
@@ -298,7 +299,7 @@ void BasicConnection<Stream>::begin_streaming(const std::shared_ptr<StreamImpl>&
   if (state_ == State::Closed) return stream->connection_gone();
   state_ = State::Streaming;
   active_stream_ = stream;
-  tcp().expires_never();
+  clear_deadline();
   stream->send_head();
   if (core_->stopping) stream->close();
   watch_for_disconnect();
@@ -320,6 +321,8 @@ void BasicConnection<Stream>::begin_websocket(WebSocketUpgrade upgrade) {
     return send(status_response(503, "ServiceUnavailable", "the server is shutting down"), true);
   }
   state_ = State::Upgraded;
+  clear_deadline();
+  deadline_timer_.cancel();  // the WebSocket keeps its own time
   auto websocket = std::make_shared<WebSocketImpl<Stream>>(
       std::move(stream_), core_->options.stream_queue_limit, core_->options.websocket_idle_timeout);
   active_websocket_ = websocket;
@@ -360,8 +363,8 @@ void BasicConnection<Stream>::linger_then_close() {
   // Closing with unread request bytes would reset the connection and could destroy the 413
   // before the client reads it; so half-close and drain for a little while first.
   beast::error_code ignored;
-  tcp().socket().shutdown(tcp::socket::shutdown_send, ignored);
-  tcp().expires_after(std::chrono::seconds(5));
+  socket().shutdown(tcp::socket::shutdown_send, ignored);
+  set_deadline(std::chrono::seconds(5));
   stream_.async_read_some(asio::buffer(scratch_),
                           [self = shared_from_this()](beast::error_code ec, size_t) {
                             if (ec) return self->close_socket();
@@ -378,9 +381,36 @@ void BasicConnection<Stream>::close_socket() {
   }
   state_ = State::Closed;
   beast::error_code ignored;
-  tcp().socket().shutdown(tcp::socket::shutdown_both, ignored);
-  tcp().close();
+  socket().shutdown(tcp::socket::shutdown_both, ignored);
+  socket().close(ignored);
+  clear_deadline();
+  deadline_timer_.cancel();
   if (auto stream = std::move(active_stream_)) stream->connection_gone();
+}
+
+template <class Stream>
+void BasicConnection<Stream>::set_deadline(std::chrono::steady_clock::duration timeout) {
+  deadline_ = std::chrono::steady_clock::now() + timeout;
+  if (!timer_expiry_ || *timer_expiry_ > deadline_) wait_for_deadline(deadline_);
+}
+
+template <class Stream>
+void BasicConnection<Stream>::wait_for_deadline(std::chrono::steady_clock::time_point expiry) {
+  timer_expiry_ = expiry;
+  deadline_timer_.expires_at(expiry);  // a pending wait ends as aborted, and is stale anyway
+  deadline_timer_.async_wait([self = shared_from_this(), generation = ++timer_generation_](
+                                 beast::error_code) { self->on_deadline_timer(generation); });
+}
+
+template <class Stream>
+void BasicConnection<Stream>::on_deadline_timer(std::uint64_t generation) {
+  if (generation != timer_generation_) return;  // replaced by an earlier expiry
+  timer_expiry_.reset();
+  if (state_ == State::Closed || state_ == State::Upgraded) return;
+  if (deadline_ == std::chrono::steady_clock::time_point::max()) return;  // nothing to wait for
+  if (std::chrono::steady_clock::now() < deadline_) return wait_for_deadline(deadline_);
+  // The read or write in progress ends with an error and its handler finds the socket closed.
+  close_socket();
 }
 
 template class BasicConnection<PlainStream>;

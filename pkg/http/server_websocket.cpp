@@ -1,5 +1,7 @@
 #include "pkg/http/server_websocket.h"
 
+#include "pkg/http/server_connection.h"
+
 #include <boost/asio/post.hpp>
 #include <boost/beast/websocket/ssl.hpp>
 
@@ -21,7 +23,7 @@ template <class NextLayer>
 WebSocketImpl<NextLayer>::WebSocketImpl(NextLayer&& stream, size_t queue_limit,
                                         std::chrono::seconds idle_timeout)
     : ws_(std::move(stream)), queue_limit_(queue_limit) {
-  beast::get_lowest_layer(ws_).expires_never();  // the websocket's own timeouts take over
+  // The websocket's own timeouts take over from the connection's deadline.
   auto timeout = websocket::stream_base::timeout::suggested(beast::role_type::server);
   timeout.idle_timeout = idle_timeout;
   timeout.keep_alive_pings = true;
@@ -153,8 +155,8 @@ void WebSocketImpl<NextLayer>::flush() {
 template <class NextLayer>
 void WebSocketImpl<NextLayer>::abort() {
   beast::error_code ignored;
-  beast::get_lowest_layer(ws_).socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
-  beast::get_lowest_layer(ws_).close();
+  beast::get_lowest_layer(ws_).shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+  beast::get_lowest_layer(ws_).close(ignored);
   finish();
 }
 
@@ -168,8 +170,8 @@ void WebSocketImpl<NextLayer>::finish() {
     open_ = false;
   }
   beast::error_code ignored;
-  beast::get_lowest_layer(ws_).socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
-  beast::get_lowest_layer(ws_).close();
+  beast::get_lowest_layer(ws_).shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+  beast::get_lowest_layer(ws_).close(ignored);
   // Clear the callbacks: they may hold the application's session, which holds this socket.
   auto events = std::move(events_);
   events_ = {};
@@ -179,7 +181,7 @@ void WebSocketImpl<NextLayer>::finish() {
   if (finished) finished();
 }
 
-template class WebSocketImpl<boost::beast::tcp_stream>;
-template class WebSocketImpl<boost::beast::ssl_stream<boost::beast::tcp_stream>>;
+template class WebSocketImpl<PlainStream>;
+template class WebSocketImpl<TlsStream>;
 
 }  // namespace skiff::http
