@@ -55,8 +55,16 @@ SKIFF_TOKEN=${SKIFF_TOKEN:-}
 # The runtime's packages. catatonit (podman builds its pod infra image from it), netavark and
 # iptables (pod networking) are only Recommends of podman: named for --no-install-recommends.
 RUNTIME_PACKAGES="podman runc catatonit netavark iptables nftables iproute2 curl ca-certificates"
+# The packages of the shared libraries skiff links (Debian 12's names; beyond libc and libstdc++).
+# A binary built on another machine (--binary) needs them here; the .deb depends on them and
+# the source build installs them with their -dev packages. tests/integration/
+# install_script_test.cpp checks this list against what the binary links.
+LIBRARY_PACKAGES="libjemalloc2 libsqlite3-0 libssl3 libcurl4 libyaml-cpp0.7 libnftables1 \
+libprotobuf32 libgrpc29 libgrpc++1.51 libabsl20220623"
 
 say() { echo "[skiff install] $*"; }
+# The shared libraries $1 needs that this machine lacks, one per line (none: empty).
+missing_libraries() { ldd "$1" 2>/dev/null | awk '/not found/ { print $1 }'; }
 fail() {
   echo "[skiff install] error: $*" >&2
   exit 1
@@ -185,6 +193,10 @@ elif [ -z "$BINARY" ] && [ -z "$DEB" ]; then
   "$SOURCE_DIR/packaging/install-build-deps.sh"
   # shellcheck disable=SC2086 # the package list is meant to split into words
   install_packages $RUNTIME_PACKAGES
+elif [ -n "$BINARY" ] && [ -n "$(missing_libraries "$BINARY")" ]; then
+  say "$BINARY needs shared libraries this machine lacks: $(missing_libraries "$BINARY" | tr '\n' ' ')"
+  # shellcheck disable=SC2086 # the package list is meant to split into words
+  install_packages $RUNTIME_PACKAGES $LIBRARY_PACKAGES
 else
   # shellcheck disable=SC2086 # the package list is meant to split into words
   install_packages $RUNTIME_PACKAGES
@@ -224,7 +236,13 @@ fi
 if [ -n "$new_binary" ]; then
   # A binary for another architecture (installing an image under --root) cannot run here.
   if ! version=$("$new_binary" version 2>/dev/null); then
-    [ -n "$ROOT" ] || fail "$new_binary does not run on this machine (another architecture?)"
+    if [ -z "$ROOT" ]; then
+      missing=$(missing_libraries "$new_binary" | tr '\n' ' ')
+      [ -z "$missing" ] || fail "$new_binary does not run on this machine: it needs shared \
+libraries that Debian 12's packages ($LIBRARY_PACKAGES) did not bring: $missing(was it built on \
+another distribution?)"
+      fail "$new_binary does not run on this machine (another architecture?)"
+    fi
     version="cannot run here"
   fi
   target=$ROOT$SKIFF_PATH

@@ -271,6 +271,46 @@ TEST(InstallScript, RefusesWhatItCannotInstallAndWritesNothing) {
   EXPECT_NE(bad_flag.err.find("unknown argument \"--bogus\""), std::string::npos);
 }
 
+// install.sh --binary installs LIBRARY_PACKAGES when the binary's libraries are missing: the
+// list must name the package of every library the binary links itself (the packages bring
+// what those libraries link in turn). libc6, libstdc++6 and libgcc-s1 are on every machine.
+TEST(InstallScript, NamesThePackageOfEveryLibraryTheBinaryLinks) {
+  const std::string script = read_text(kPackaging + "/install.sh");
+  const std::string start = "LIBRARY_PACKAGES=\"";
+  const size_t begin = script.find(start);
+  ASSERT_NE(begin, std::string::npos);
+  const size_t end = script.find('"', begin + start.size());
+  std::string listed = script.substr(begin + start.size(), end - begin - start.size());
+  std::replace(listed.begin(), listed.end(), '\\', ' ');
+  std::vector<std::string> packages;
+  std::istringstream words(listed);
+  for (std::string word; words >> word;) packages.push_back(word);
+
+  // Each NEEDED library, found where the loader finds it, and the package that owns that file
+  // (dpkg knows some under /lib, some under /usr/lib: merged /usr makes both paths one file).
+  const std::string owners_script = R"(
+    binary=$1
+    for library in $(readelf -d "$binary" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'); do
+      path=$(ldd "$binary" | awk -v l="$library" '$1 == l { print $3 }')
+      [ -n "$path" ] || { echo "unresolved:$library"; continue; }
+      real=$(readlink -f "$path")
+      owner=$(dpkg -S "$real" 2>/dev/null || dpkg -S "/usr$real" 2>/dev/null ||
+              dpkg -S "${real#/usr}" 2>/dev/null || echo "unowned:$library")
+      echo "${owner%%:*}"
+    done)";
+  CommandResult owners = run_command({"bash", "-c", owners_script, "owners", SKIFF_BINARY});
+  ASSERT_EQ(owners.exit_code, 0) << owners.err;
+  std::istringstream lines(owners.out);
+  int checked = 0;
+  for (std::string owner; std::getline(lines, owner);) {
+    if (owner == "libc6" || owner == "libstdc++6" || owner == "libgcc-s1") continue;
+    ++checked;
+    EXPECT_NE(std::find(packages.begin(), packages.end(), owner), packages.end())
+        << owner << " (a library skiff links) is missing from LIBRARY_PACKAGES in install.sh";
+  }
+  EXPECT_GE(checked, 5) << owners.out;  // sqlite, ssl, curl, grpc, protobuf at least
+}
+
 TEST(InstallScript, KillallUnderRootTouchesNothing) {
   TempDir root;
   CommandResult result = run_script("skiff-killall.sh", {"--root", root.path()});
