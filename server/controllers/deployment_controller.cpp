@@ -57,8 +57,7 @@ DeploymentController::DeploymentController(Informer& deployments, Informer& repl
   // Recreate waits for the old pods to be gone: a pod deletion may unblock it.
   pods_.add_handler([this](const ObjectPtr& old, const ObjectPtr& current) {
     if (current || !old) return;
-    auto owner = controller_uid_index(*old);
-    if (owner.empty()) return;
+    if (controller_uid(*old) == nullptr) return;
     for (const auto& ref : json::at(*old, {"metadata", "ownerReferences"})) {
       if (!ref.value("controller", false) || ref.value("kind", "") != "ReplicaSet") continue;
       ObjectPtr rs = replicasets_.get(namespace_of(*old), ref.value("name", ""));
@@ -177,9 +176,9 @@ std::vector<Json> DeploymentController::claim_replicasets(const Json& deployment
   for (const auto& cached : replicasets_.list(namespace_of(deployment))) {
     const Json& rs = *cached;
     if (being_deleted(rs)) continue;
-    auto controller = controller_uid_index(rs);
+    const std::string* controller = controller_uid(rs);
     const bool matches = selector.matches(json::at(rs, {"metadata", "labels"}));
-    if (!controller.empty() && controller[0] == uid) {
+    if (controller != nullptr && *controller == uid) {
       if (matches) {
         owned.push_back(rs);
         continue;
@@ -188,7 +187,7 @@ std::vector<Json> DeploymentController::claim_replicasets(const Json& deployment
                   release_patch(rs, uid));
       continue;
     }
-    if (!controller.empty() || !matches) continue;
+    if (controller != nullptr || !matches) continue;
     owned.push_back(merge_patch(client_, replicasets_resource(), namespace_of(rs), name_of(rs),
                                 adopt_patch(rs, deployment)));
   }
@@ -212,7 +211,7 @@ Json DeploymentController::create_new_replicaset(const Json& deployment, int rep
     if (existing &&
         templates_equal_ignoring_hash(json::at(*existing, {"spec", "template"}),
                                       json::at(deployment, {"spec", "template"})) &&
-        controller_uid_index(*existing) == std::vector<std::string>{uid_of(deployment)}) {
+        is_controlled_by(*existing, uid_of(deployment))) {
       return *existing;
     }
     // A different ReplicaSet holds the name: hash again with the next collision count.

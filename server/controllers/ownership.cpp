@@ -34,7 +34,7 @@ const std::string* controller_uid(const Json& object) {
   const Json& references = json::at(object, {"metadata", "ownerReferences"});
   if (!references.is_array()) return nullptr;
   for (const auto& ref : references) {
-    if (!ref.value("controller", false)) continue;
+    if (!ref.is_object() || !ref.value("controller", false)) continue;
     auto uid = ref.find("uid");
     static const std::string kNoUid;
     return uid != ref.end() && uid->is_string() ? &uid->get_ref<const std::string&>() : &kNoUid;

@@ -105,14 +105,6 @@ bool replicaset_sees_change(const Json& old_pod, const Json& pod) {
   return false;
 }
 
-bool is_controlled_by(const Json& object, const std::string& owner_uid) {
-  const Json& refs = json::at(object, {"metadata", "ownerReferences"});
-  if (!refs.is_array()) return false;
-  return std::any_of(refs.begin(), refs.end(), [&](const Json& ref) {
-    return ref.value("controller", false) && json::text_at(ref, {"uid"}) == owner_uid;
-  });
-}
-
 bool delete_before(const Json& a, const Json& b) {
   const std::string node_a = json::string_at(a, {"spec", "nodeName"});
   const std::string node_b = json::string_at(b, {"spec", "nodeName"});

@@ -37,8 +37,6 @@ bool is_pod_active(const Json& pod);
 // ReplicaSet's sync looks at all its pods, and 10,000 bindings would otherwise cost 10,000 of
 // them.
 bool replicaset_sees_change(const Json& old_pod, const Json& pod);
-// metadata.ownerReferences has {controller: true, uid: owner_uid}.
-bool is_controlled_by(const Json& object, const std::string& owner_uid);
 
 // The scale-down order: true when `a` should be deleted before `b`. Unassigned before assigned;
 // Pending before Unknown before Running; not ready before ready; ready for less time before

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <unordered_map>
 
+#include "server/controllers/ownership.h"
 #include "server/scheduler/json_fields.h"
 #include "server/scheduler/quantity.h"
 #include "server/scheduler/taints.h"
@@ -87,15 +88,6 @@ std::vector<HostPort> pod_host_ports(const Json& pod) {
   return out;
 }
 
-std::string controller_uid(const Json& pod) {
-  const Json& refs = field(field(pod, "metadata"), "ownerReferences");
-  if (!refs.is_array()) return {};
-  for (const Json& ref : refs) {
-    if (ref.is_object() && ref.value("controller", false)) return ref.value("uid", std::string());
-  }
-  return {};
-}
-
 std::string owner_key(const Json& pod, const std::string& owner_uid) {
   const Json& ns = field(field(pod, "metadata"), "namespace");
   return (ns.is_string() ? ns.get<std::string>() : std::string()) + "/" + owner_uid;
@@ -103,8 +95,8 @@ std::string owner_key(const Json& pod, const std::string& owner_uid) {
 
 PodUsage pod_usage(const Json& pod) {
   PodUsage usage{pod_requests(pod), pod_nonzero_requests(pod), pod_host_ports(pod), {}};
-  const std::string owner = controller_uid(pod);
-  if (!owner.empty()) usage.owner = owner_key(pod, owner);
+  const std::string* owner = controllers::controller_uid(pod);
+  if (owner != nullptr && !owner->empty()) usage.owner = owner_key(pod, *owner);
   return usage;
 }
 

@@ -32,8 +32,6 @@ ResourceAmounts pod_requests(const Json& pod);
 // scores use this, so that pods without requests still spread (kube-scheduler's NonZeroRequested).
 ResourceAmounts pod_nonzero_requests(const Json& pod);
 
-// The controller ownerReference (controller: true) uid of a pod, "" when it has none.
-std::string controller_uid(const Json& pod);
 // "<namespace>/<owner uid>": pods of one owner (NodeSnapshot::pods_by_owner).
 std::string owner_key(const Json& pod, const std::string& owner_uid);
 

@@ -62,6 +62,8 @@ TEST(PodActivity, TerminalAndDeletedPodsDoNotCount) {
   owned["metadata"]["ownerReferences"] = {{{"uid", "rs-1"}, {"controller", true}}};
   EXPECT_TRUE(is_controlled_by(owned, "rs-1"));
   EXPECT_FALSE(is_controlled_by(owned, "rs-2"));
+  owned["metadata"]["ownerReferences"][0]["controller"] = false;
+  EXPECT_FALSE(is_controlled_by(owned, "rs-1")) << "an owner that is not the controller";
 }
 
 TEST(PodChanges, OnlyWhatTheSyncReadsQueuesTheReplicaSet) {
