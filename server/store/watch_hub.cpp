@@ -149,9 +149,15 @@ WatchHub::~WatchHub() {
 
 void WatchHub::publish(const std::vector<EventPtr>& events, std::vector<EventPtr>* left_window) {
   if (events.empty()) return;
-  // Events leaving the window are freed once the locks are released: freeing an object's tree
-  // takes a while, and point reads wait on newest_mutex.
+  // Events leaving the window are freed on another thread once the locks are released: freeing
+  // an object's tree takes a while, point reads wait on newest_mutex, and the writer's next
+  // batch waits on this publish.
   std::vector<EventPtr> evicted;
+  struct ReleaseEvicted {
+    util::BackgroundRelease& release;
+    std::vector<EventPtr>& evicted;
+    ~ReleaseEvicted() { release.release(evicted); }
+  } release_evicted{evicted_release_, evicted};
   std::lock_guard lock(core_->mutex);
   Core& core = *core_;
   {

@@ -27,6 +27,7 @@
 #include <string>
 #include <vector>
 
+#include "pkg/util/background_release.h"
 #include "server/store/store.h"
 
 namespace skiff::store {
@@ -67,6 +68,9 @@ class WatchHub {
 
  private:
   std::shared_ptr<Core> core_;
+  // Events leaving the window are freed here, not on the publishing (writer) thread: for an
+  // object no informer holds, that frees its whole tree.
+  util::BackgroundRelease evicted_release_{"store-release"};
 };
 
 }  // namespace skiff::store
