@@ -2,6 +2,7 @@
 // One parsed HTTP request as the server hands it to a handler: method, decoded path, decoded
 // (multi-valued) query parameters, headers, the whole body and the peer address. Plain data;
 // no I/O.
+#include <any>
 #include <chrono>
 #include <optional>
 #include <string>
@@ -26,6 +27,10 @@ struct Request {
   std::vector<std::pair<std::string, std::string>> query;    // decoded, in order
   std::vector<std::pair<std::string, std::string>> headers;  // as received
   std::string body;
+  // In-process requests only: the body as the caller's own object (the API server's Json)
+  // instead of text, which spares writing the text and reading it back. The first reader takes
+  // it out (hence mutable: readers see the request as const); pkg/http never looks at it.
+  mutable std::any object_body;
   std::string remote_address;  // "127.0.0.1:53422"
   bool tls = false;            // arrived over TLS
   // Set only when the client presented a certificate the server verified; a certificate that

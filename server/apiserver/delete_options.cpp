@@ -9,7 +9,10 @@ DeleteOptions parse_delete_options(const RequestContext& context) {
   DeleteOptions options;
   const auto& request = context.request;
   Json body = Json::object();
-  if (!request.body.empty()) {
+  if (auto taken = take_object_body(request)) {
+    body = std::move(*taken);
+    if (!body.is_object()) throw api::bad_request("DeleteOptions must be a JSON object");
+  } else if (!request.body.empty()) {
     body = parse_json_body(request.body, "error decoding DeleteOptions");
     if (!body.is_object()) throw api::bad_request("DeleteOptions must be a JSON object");
   }

@@ -21,8 +21,10 @@ PatchType parse_patch_type(const std::string& content_type) {
 }
 
 Json parse_patch_document(const http::Request& request, PatchType type) {
-  if (request.body.empty()) throw api::bad_request("the patch body is empty");
-  Json patch = type == PatchType::Apply
+  std::optional<Json> taken = take_object_body(request);
+  if (!taken && request.body.empty()) throw api::bad_request("the patch body is empty");
+  Json patch = taken ? std::move(*taken)
+               : type == PatchType::Apply
                    ? parse_yaml_body(request.body)
                    : parse_json_body(request.body, "error decoding the patch as JSON");
   if (type == PatchType::JsonPatch) {

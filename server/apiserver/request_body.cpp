@@ -47,11 +47,26 @@ Json parse_yaml_body(const std::string& text) {
   return std::move(documents.front());
 }
 
+bool has_body(const http::Request& request) {
+  return !request.body.empty() || request.object_body.has_value();
+}
+
+std::optional<Json> take_object_body(const http::Request& request) {
+  Json* object = std::any_cast<Json>(&request.object_body);
+  if (object == nullptr) return std::nullopt;
+  std::optional<Json> taken(std::move(*object));
+  request.object_body.reset();
+  return taken;
+}
+
 Json decode_object_body(const http::Request& request) {
   std::string type = media_type(request.header("Content-Type"));
-  if (request.body.empty()) throw api::bad_request("the request body is empty; send an object");
   Json object;
-  if (type == "application/json" || type.empty()) {
+  if (auto taken = take_object_body(request)) {
+    object = std::move(*taken);
+  } else if (request.body.empty()) {
+    throw api::bad_request("the request body is empty; send an object");
+  } else if (type == "application/json" || type.empty()) {
     object = parse_json_body(request.body, "error decoding the request body as JSON");
   } else if (type == "application/yaml" || type == "application/x-yaml" || type == "text/yaml") {
     object = parse_yaml_body(request.body);

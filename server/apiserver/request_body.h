@@ -2,6 +2,7 @@
 // Decoding request bodies by Content-Type: JSON, YAML (`application/yaml`) and Kubernetes
 // protobuf (`application/vnd.kubernetes.protobuf`). Anything else is 415; a body that does not
 // parse is 400 with the parser's message.
+#include <optional>
 #include <string>
 
 #include "pkg/api/json.h"
@@ -14,6 +15,11 @@ std::string media_type(const std::string& content_type);
 
 // An object body for create/update. Must decode to a JSON object.
 Json decode_object_body(const http::Request& request);
+// The request has a body: text, or an in-process caller's object.
+bool has_body(const http::Request& request);
+// An in-process caller's object (http::Request::object_body), taken out of the request; nullopt
+// when the body is text.
+std::optional<Json> take_object_body(const http::Request& request);
 
 // Parses JSON text; 400 `<what>: <parser message>` when malformed.
 Json parse_json_body(const std::string& text, const std::string& what);

@@ -186,7 +186,7 @@ http::Response handle_eviction(RequestContext& context) {
   // An Eviction is a delete with the Eviction's deleteOptions (grace period, preconditions).
   DeleteOptions options;
   options.dry_run = dry_run;
-  if (!context.request.body.empty()) {
+  if (has_body(context.request)) {
     Json eviction = decode_object_body(context.request);
     const Json& delete_options = eviction.is_object() && eviction.contains("deleteOptions")
                                      ? eviction["deleteOptions"]

@@ -70,7 +70,8 @@ http::Request InProcessClient::make_request(std::string_view method, const std::
   http::parse_target(path, request);
   request.headers = {{"Accept", "application/json"}, {"User-Agent", user_agent_}};
   if (body != nullptr) {
-    request.body = api::json_text(*body);
+    // The object itself, not its text: the API server would only read the text back.
+    request.object_body = *body;
     request.headers.emplace_back("Content-Type", std::string(content_type));
   }
   request.remote_address = "in-process";
