@@ -117,6 +117,10 @@ void append_json_text(std::string& out, const Json& value) {
   }
 }
 
+void append_json_string(std::string& out, const std::string& text) {
+  append_string(out, text);
+}
+
 std::string json_text(const Json& value) {
   std::string out;
   append_json_text(out, value);

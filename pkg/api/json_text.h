@@ -20,4 +20,7 @@ void append_json_text(std::string& out, const Json& value);
 // `value` as compact JSON text; equal to value.dump().
 std::string json_text(const Json& value);
 
+// Appends `text` as a JSON string (quoted and escaped as dump() does).
+void append_json_string(std::string& out, const std::string& text);
+
 }  // namespace skiff::api

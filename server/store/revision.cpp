@@ -3,6 +3,8 @@
 #include <charconv>
 #include <stdexcept>
 
+#include "pkg/api/json_text.h"
+
 namespace skiff::store {
 
 void stamp_revision(Json& object, int64_t revision) {
@@ -13,6 +15,53 @@ void stamp_revision(Json& object, int64_t revision) {
   Json& metadata = object["metadata"];
   if (!metadata.is_object()) metadata = Json::object();
   metadata["resourceVersion"] = std::to_string(revision);
+}
+
+std::optional<PreparedText> prepare_text(Json& object) {
+  if (!object.is_object()) return std::nullopt;
+  auto metadata = object.find("metadata");
+  if (metadata == object.end() || !metadata->is_object()) return std::nullopt;
+  (*metadata)["resourceVersion"] = "";
+  try {
+    // The object's members in key order (as json_text writes them), and metadata's the same
+    // way, noting where resourceVersion's value starts; every other value is written whole.
+    PreparedText prepared;
+    std::string& out = prepared.text;
+    out.push_back('{');
+    bool first = true;
+    for (const auto& [key, member] : object.get_ref<const Json::object_t&>()) {
+      if (!first) out.push_back(',');
+      first = false;
+      api::append_json_string(out, key);
+      out.push_back(':');
+      if (&member != &*metadata) {
+        api::append_json_text(out, member);
+        continue;
+      }
+      out.push_back('{');
+      bool first_field = true;
+      for (const auto& [field, value] : member.get_ref<const Json::object_t&>()) {
+        if (!first_field) out.push_back(',');
+        first_field = false;
+        api::append_json_string(out, field);
+        out.push_back(':');
+        if (field == "resourceVersion") prepared.revision_at = out.size() + 1;
+        api::append_json_text(out, value);
+      }
+      out.push_back('}');
+    }
+    out.push_back('}');
+    return prepared;
+  } catch (const Json::exception&) {
+    return std::nullopt;
+  }
+}
+
+std::string stamped_text(PreparedText prepared, int64_t revision) {
+  char digits[24];
+  const auto written = std::to_chars(digits, digits + sizeof digits, revision);
+  prepared.text.insert(prepared.revision_at, digits, static_cast<size_t>(written.ptr - digits));
+  return std::move(prepared.text);
 }
 
 int64_t revision_of(const Json& object) {

@@ -131,6 +131,7 @@ ObjectPtr Writer::submit(WriteRequest::Op op, const std::string& key, Json objec
                          int64_t expected_revision) {
   std::future<WriteOutcome> done;
   std::vector<WriteRequest> own_batch;
+  std::optional<PreparedText> prepared = prepare(op, object);
   {
     std::lock_guard lock(mutex_);
     if (stopping_) {
@@ -139,8 +140,10 @@ ObjectPtr Writer::submit(WriteRequest::Op op, const std::string& key, Json objec
     if (!applying_ && queue_.empty()) {
       applying_ = true;  // the idle fast path: this thread applies its own request
       own_batch.push_back(WriteRequest{op, key, std::move(object), expected_revision, {}, {}});
+      own_batch.back().prepared = std::move(prepared);
     } else {
       queue_.push_back(WriteRequest{op, key, std::move(object), expected_revision, {}, {}});
+      queue_.back().prepared = std::move(prepared);
       done = queue_.back().done.emplace().get_future();
       // A batch in progress is followed by a look at the queue (the writer thread's loop, or
       // the caller's end of its batch), so only an idle writer thread needs waking. Under the
@@ -172,7 +175,10 @@ ObjectPtr Writer::submit(WriteRequest::Op op, const std::string& key, Json objec
 
 void Writer::submit_async(WriteRequest::Op op, const std::string& key, Json object,
                           int64_t expected_revision, WriteDone done) {
-  enqueue_async(WriteRequest{op, key, std::move(object), expected_revision, {}, std::move(done)});
+  std::optional<PreparedText> prepared = prepare(op, object);
+  WriteRequest request{op, key, std::move(object), expected_revision, {}, std::move(done)};
+  request.prepared = std::move(prepared);
+  enqueue_async(std::move(request));
 }
 
 void Writer::submit_mutation_async(const std::string& key, Mutation mutate, WriteDone done) {
@@ -343,6 +349,27 @@ std::optional<Writer::Current> Writer::current_state(const std::string& key, con
                  select_.column_int(0), false};
 }
 
+std::optional<PreparedText> Writer::prepare(WriteRequest::Op op, Json& object) {
+  if (op != WriteRequest::Op::Create && op != WriteRequest::Op::Update &&
+      op != WriteRequest::Op::UpdateVolatile) {
+    return std::nullopt;
+  }
+  return prepare_text(object);
+}
+
+namespace {
+
+// The text stored for `request`'s object, stamped with `revision`: the caller's prepared text,
+// or written here. A prepared text is used once (a batch that fails is applied again).
+std::string stored_text(WriteRequest& request, int64_t revision) {
+  if (!request.prepared) return api::json_text(request.object);
+  PreparedText prepared = std::move(*request.prepared);
+  request.prepared.reset();
+  return stamped_text(std::move(prepared), revision);
+}
+
+}  // namespace
+
 ObjectPtr Writer::apply(WriteRequest& request, Batch& batch) {
   const std::string& key = request.key;
   const int64_t next = batch.revision + 1;
@@ -350,7 +377,7 @@ ObjectPtr Writer::apply(WriteRequest& request, Batch& batch) {
     stamp_revision(request.object, next);
     // Kept in the request: an asynchronous caller gets the text along with the object.
     std::string& value = request.stored_json;
-    value = api::json_text(request.object);
+    value = stored_text(request, next);
     begin_transaction(batch);
     ResetOnExit reset(insert_);
     insert_.bind_text(1, key);
@@ -380,7 +407,9 @@ ObjectPtr Writer::apply(WriteRequest& request, Batch& batch) {
 
   if (request.op == WriteRequest::Op::UpdateVolatile) {
     stamp_revision(request.object, next);
-    api::json_text(request.object);  // refuse what the flush on close could not write (bad UTF-8)
+    // Refuse what the flush on close could not write (bad UTF-8); a prepared text was written.
+    if (!request.prepared) api::json_text(request.object);
+    request.prepared.reset();
     if (next > batch.reserved) {
       // The only database write a volatile update can cause: once per reservation_block_.
       begin_transaction(batch);
@@ -397,7 +426,7 @@ ObjectPtr Writer::apply(WriteRequest& request, Batch& batch) {
   if (request.op == WriteRequest::Op::Update || request.op == WriteRequest::Op::Mutate) {
     stamp_revision(request.object, next);
     std::string& value = request.stored_json;
-    value = api::json_text(request.object);
+    value = stored_text(request, next);
     ResetOnExit reset(update_);
     update_.bind_text(1, key);
     update_.bind(2, next);

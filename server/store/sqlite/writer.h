@@ -38,6 +38,7 @@
 #include <thread>
 #include <vector>
 
+#include "server/store/revision.h"
 #include "server/store/sqlite/connection.h"
 #include "server/store/sqlite/live_objects.h"
 #include "server/store/sqlite/schema.h"
@@ -73,6 +74,9 @@ struct WriteRequest {
   WriteDone on_done;  // set: an asynchronous request, completed through this instead of `done`
   std::string stored_json{};  // Create/Update/Mutate: the text stored (on_done gets it)
   Mutation mutate{};
+  // Create/Update/UpdateVolatile: the object's text, written on the caller's thread (the
+  // writer's is the one all writes wait for) and given its revision by the writer.
+  std::optional<PreparedText> prepared{};
 };
 
 class Writer {
@@ -130,6 +134,8 @@ class Writer {
   // Applies one request; advances the batch's revision on success. Opens the transaction
   // when the request writes to the database.
   ObjectPtr apply(WriteRequest& request, Batch& batch);
+  // On the caller's thread: the text of a Create's or Update's object (prepare_text).
+  static std::optional<PreparedText> prepare(WriteRequest::Op op, Json& object);
   std::optional<Current> current_state(const std::string& key, const Batch& batch);
   void begin_transaction(Batch& batch);
   void flush_overlay();
