@@ -1,5 +1,6 @@
 #include "server/controllers/event_recorder.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 
@@ -21,8 +22,12 @@ Json object_reference(const Json& object) {
   return reference;
 }
 
-EventRecorder::EventRecorder(Client& client, std::size_t queue_limit, std::size_t dedup_memory)
-    : client_(client), queue_limit_(queue_limit), seen_(dedup_memory) {}
+EventRecorder::EventRecorder(Client& client, EventRecorderOptions options)
+    : client_(client),
+      options_(options),
+      write_tokens_(options.write_burst),
+      tokens_at_(std::chrono::steady_clock::now()),
+      seen_(options.dedup_memory) {}
 
 EventRecorder::~EventRecorder() {
   stop();
@@ -49,7 +54,7 @@ void EventRecorder::record(const Json& object, const std::string& type, const st
   Pending event{object_reference(object), type, reason, message, component, api::now_rfc3339()};
   {
     std::lock_guard lock(mutex_);
-    if (stopping_ || queue_.size() >= queue_limit_) {
+    if (stopping_ || queue_.size() >= options_.queue_limit) {
       ++dropped_;
       return;
     }
@@ -67,6 +72,25 @@ void EventRecorder::flush() {
 std::uint64_t EventRecorder::dropped() const {
   std::lock_guard lock(mutex_);
   return dropped_;
+}
+
+void EventRecorder::wait_for_write_budget() {
+  std::unique_lock lock(mutex_);
+  for (;;) {
+    if (stopping_) return;
+    const auto now = std::chrono::steady_clock::now();
+    const double elapsed = std::chrono::duration<double>(now - tokens_at_).count();
+    write_tokens_ =
+        std::min(options_.write_burst, write_tokens_ + elapsed * options_.writes_per_second);
+    tokens_at_ = now;
+    if (write_tokens_ >= 1) {
+      write_tokens_ -= 1;
+      return;
+    }
+    const auto until_one =
+        std::chrono::duration<double>((1 - write_tokens_) / options_.writes_per_second);
+    changed_.wait_for(lock, until_one, [this] { return stopping_; });
+  }
 }
 
 void EventRecorder::run() {
@@ -116,6 +140,7 @@ void EventRecorder::write(const Pending& event) {
     ++filtered_;
     return;
   }
+  wait_for_write_budget();
   try {
     if (seen != nullptr) {
       Json patch = {

@@ -7,10 +7,15 @@
 // (same object, type, reason, message and source) within the de-duplication memory does not
 // create a new Event but bumps `count` and `lastTimestamp` of the first one; similar events
 // (only the message differs) beyond 10 are combined into one; and each source writes at most
-// 25 events about one object at once, then one per 5 minutes (event_correlator.h). Events are
-// best-effort: a full queue or a failed write drops the event (counted, logged once per
-// minute at most), never the sync that produced it.
+// 25 events about one object at once, then one per 5 minutes (event_correlator.h). All the
+// writes together are held to a rate (500 per second after a burst of 1,000), as a Kubernetes
+// component's API client holds its event writes to its QPS: a burst of events, the Scheduled
+// events of a 10,000-replica scale-up, waits in the queue rather than taking the store's one
+// writer (and an SD card's writes) from the pods themselves. Events are best-effort: a full
+// queue or a failed write drops the event (counted, logged once per minute at most), never the
+// sync that produced it.
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -25,9 +30,16 @@
 
 namespace skiff::controllers {
 
+struct EventRecorderOptions {
+  std::size_t queue_limit = 10000;  // events waiting to be written; more are dropped
+  std::size_t dedup_memory = 4096;  // the Events remembered for de-duplication
+  double writes_per_second = 500;   // creates and count patches, over all events
+  double write_burst = 1000;        // written at once before the rate applies
+};
+
 class EventRecorder {
  public:
-  EventRecorder(Client& client, std::size_t queue_limit = 10000, std::size_t dedup_memory = 4096);
+  explicit EventRecorder(Client& client, EventRecorderOptions options = {});
   ~EventRecorder();
   EventRecorder(const EventRecorder&) = delete;
   EventRecorder& operator=(const EventRecorder&) = delete;
@@ -57,15 +69,20 @@ class EventRecorder {
   };
   void run();
   void write(const Pending& event);
+  // Takes one write from the budget, waiting for it; at once when stopping (what is queued
+  // then is written without delay).
+  void wait_for_write_budget();
 
   Client& client_;
-  const std::size_t queue_limit_;
+  const EventRecorderOptions options_;
   mutable std::mutex mutex_;
   std::condition_variable changed_;
   std::deque<Pending> queue_;
   std::size_t in_flight_ = 0;
   bool stopping_ = false;
   std::uint64_t dropped_ = 0;
+  double write_tokens_;  // the budget: refilled at writes_per_second up to write_burst
+  std::chrono::steady_clock::time_point tokens_at_;
   std::atomic<std::uint64_t> filtered_{0};
   std::thread thread_;
   // Only the writer thread touches these.

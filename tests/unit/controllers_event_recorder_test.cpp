@@ -1,6 +1,10 @@
 // The event recorder: events written through the API, repeats folded into a count.
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <string>
+#include <thread>
+
 #include "server/apiserver/api_server.h"
 #include "server/controllers/client.h"
 #include "server/controllers/event_recorder.h"
@@ -16,9 +20,9 @@ struct RecorderOverMemoryStore {
   store::MemoryStore store;
   apiserver::ApiServer api{store, apiserver::ApiServerOptions{.run_controllers = false}};
   InProcessClient client{[this](http::Request& r) { return api.handle(r); }};
-  EventRecorder events{client};
+  EventRecorder events;
 
-  RecorderOverMemoryStore() {
+  explicit RecorderOverMemoryStore(EventRecorderOptions options = {}) : events(client, options) {
     api.start();
     events.start();
   }
@@ -173,6 +177,44 @@ TEST(EventRecorder, ABurstAboutOneObjectIsCombinedAndCapped) {
   events.flush();
   listed = client.request("GET", "/api/v1/namespaces/default/events", nullptr, "application/json");
   EXPECT_EQ(listed["items"].size(), 11u);
+}
+
+// One event about each of `count` pods.
+void record_about_pods(EventRecorder& events, int count) {
+  for (int i = 0; i < count; ++i) {
+    Json pod = kPod;
+    pod["metadata"]["name"] = "web-" + std::to_string(i);
+    pod["metadata"]["uid"] = "u-" + std::to_string(i);
+    events.record(pod, "Normal", "Scheduled", "Successfully assigned to n1", "default-scheduler");
+  }
+}
+
+size_t events_stored(InProcessClient& client) {
+  return client
+      .request("GET", "/api/v1/namespaces/default/events", nullptr, "application/json")["items"]
+      .size();
+}
+
+TEST(EventRecorder, WritesAreHeldToTheRateAfterTheBurst) {
+  RecorderOverMemoryStore recorder(EventRecorderOptions{.writes_per_second = 20, .write_burst = 5});
+  const auto start = std::chrono::steady_clock::now();
+  record_about_pods(recorder.events, 15);
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_LE(events_stored(recorder.client), 8u) << "the burst, and a token or two since";
+  recorder.events.flush();
+  // The 10 after the burst come at 20 per second.
+  EXPECT_GE(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(450));
+  EXPECT_EQ(events_stored(recorder.client), 15u);
+  EXPECT_EQ(recorder.events.dropped(), 0u);
+}
+
+TEST(EventRecorder, StoppingWritesWhatIsQueuedWithoutWaitingForTheRate) {
+  RecorderOverMemoryStore recorder(EventRecorderOptions{.writes_per_second = 1, .write_burst = 1});
+  record_about_pods(recorder.events, 5);
+  const auto start = std::chrono::steady_clock::now();
+  recorder.events.stop();
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(2));
+  EXPECT_EQ(events_stored(recorder.client), 5u);
 }
 
 }  // namespace
