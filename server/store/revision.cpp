@@ -17,6 +17,26 @@ void stamp_revision(Json& object, int64_t revision) {
   metadata["resourceVersion"] = std::to_string(revision);
 }
 
+namespace {
+
+// Writes `object` as json_text does ({"key":value,...} in key order), each value through
+// `write_value(key, value)`.
+template <class WriteValue>
+void append_object(std::string& out, const Json& object, WriteValue write_value) {
+  out.push_back('{');
+  bool first = true;
+  for (const auto& [key, value] : object.get_ref<const Json::object_t&>()) {
+    if (!first) out.push_back(',');
+    first = false;
+    api::append_json_string(out, key);
+    out.push_back(':');
+    write_value(key, value);
+  }
+  out.push_back('}');
+}
+
+}  // namespace
+
 std::optional<PreparedText> prepare_text(Json& object) {
   if (!object.is_object()) return std::nullopt;
   auto metadata = object.find("metadata");
@@ -27,30 +47,13 @@ std::optional<PreparedText> prepare_text(Json& object) {
     // way, noting where resourceVersion's value starts; every other value is written whole.
     PreparedText prepared;
     std::string& out = prepared.text;
-    out.push_back('{');
-    bool first = true;
-    for (const auto& [key, member] : object.get_ref<const Json::object_t&>()) {
-      if (!first) out.push_back(',');
-      first = false;
-      api::append_json_string(out, key);
-      out.push_back(':');
-      if (&member != &*metadata) {
-        api::append_json_text(out, member);
-        continue;
-      }
-      out.push_back('{');
-      bool first_field = true;
-      for (const auto& [field, value] : member.get_ref<const Json::object_t&>()) {
-        if (!first_field) out.push_back(',');
-        first_field = false;
-        api::append_json_string(out, field);
-        out.push_back(':');
+    append_object(out, object, [&](const std::string&, const Json& member) {
+      if (&member != &*metadata) return api::append_json_text(out, member);
+      append_object(out, member, [&](const std::string& field, const Json& value) {
         if (field == "resourceVersion") prepared.revision_at = out.size() + 1;
         api::append_json_text(out, value);
-      }
-      out.push_back('}');
-    }
-    out.push_back('}');
+      });
+    });
     return prepared;
   } catch (const Json::exception&) {
     return std::nullopt;
