@@ -28,9 +28,9 @@ struct Request {
   std::vector<std::pair<std::string, std::string>> headers;  // as received
   std::string body;
   // In-process requests only: the body as the caller's own object (the API server's Json)
-  // instead of text, which spares writing the text and reading it back. The first reader takes
-  // it out (hence mutable: readers see the request as const); pkg/http never looks at it.
-  mutable std::any object_body;
+  // instead of text, which spares writing the text and reading it back. The API server takes it
+  // out when it reads the body; pkg/http never looks at it.
+  std::any object_body;
   std::string remote_address;  // "127.0.0.1:53422"
   bool tls = false;            // arrived over TLS
   // Set only when the client presented a certificate the server verified; a certificate that

@@ -7,7 +7,7 @@ namespace skiff::apiserver {
 
 DeleteOptions parse_delete_options(const RequestContext& context) {
   DeleteOptions options;
-  const auto& request = context.request;
+  auto& request = context.request;
   Json body = Json::object();
   if (auto taken = take_object_body(request)) {
     body = std::move(*taken);

@@ -20,7 +20,7 @@ PatchType parse_patch_type(const std::string& content_type) {
       type + "\")");
 }
 
-Json parse_patch_document(const http::Request& request, PatchType type) {
+Json parse_patch_document(http::Request& request, PatchType type) {
   std::optional<Json> taken = take_object_body(request);
   if (!taken && request.body.empty()) throw api::bad_request("the patch body is empty");
   Json patch = taken ? std::move(*taken)

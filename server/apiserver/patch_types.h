@@ -12,7 +12,7 @@ namespace skiff::apiserver {
 enum class PatchType { Merge, JsonPatch, Strategic, Apply };
 
 PatchType parse_patch_type(const std::string& content_type);
-Json parse_patch_document(const http::Request& request, PatchType type);
+Json parse_patch_document(http::Request& request, PatchType type);
 // Applies a Merge, JsonPatch or Strategic patch (Apply merges like Merge).
 Json apply_patch(const api::ResourceInfo& resource, PatchType type, const Json& target,
                  const Json& patch);

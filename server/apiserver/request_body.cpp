@@ -51,7 +51,7 @@ bool has_body(const http::Request& request) {
   return !request.body.empty() || request.object_body.has_value();
 }
 
-std::optional<Json> take_object_body(const http::Request& request) {
+std::optional<Json> take_object_body(http::Request& request) {
   Json* object = std::any_cast<Json>(&request.object_body);
   if (object == nullptr) return std::nullopt;
   std::optional<Json> taken(std::move(*object));
@@ -59,7 +59,7 @@ std::optional<Json> take_object_body(const http::Request& request) {
   return taken;
 }
 
-Json decode_object_body(const http::Request& request) {
+Json decode_object_body(http::Request& request) {
   std::string type = media_type(request.header("Content-Type"));
   Json object;
   if (auto taken = take_object_body(request)) {

@@ -14,12 +14,12 @@ namespace skiff::apiserver {
 std::string media_type(const std::string& content_type);
 
 // An object body for create/update. Must decode to a JSON object.
-Json decode_object_body(const http::Request& request);
+Json decode_object_body(http::Request& request);
 // The request has a body: text, or an in-process caller's object.
 bool has_body(const http::Request& request);
 // An in-process caller's object (http::Request::object_body), taken out of the request; nullopt
 // when the body is text.
-std::optional<Json> take_object_body(const http::Request& request);
+std::optional<Json> take_object_body(http::Request& request);
 
 // Parses JSON text; 400 `<what>: <parser message>` when malformed.
 Json parse_json_body(const std::string& text, const std::string& what);

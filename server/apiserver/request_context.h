@@ -12,7 +12,7 @@
 namespace skiff::apiserver {
 
 struct RequestContext {
-  const http::Request& request;
+  http::Request& request;  // the handlers take an in-process caller's object body out of it
   store::Store& store;
   const api::ResourceInfo& resource;
   std::string namespace_name;  // "" for cluster-scoped resources and all-namespaces lists
