@@ -104,10 +104,10 @@ ScheduleResult schedule(const PodInfo& info, const std::vector<NodeSnapshot>& no
     }
   }
   if (feasible.empty()) {
-    result.failures.clear();
+    // The loop looked at every node and kept the reasons of all but the cordoned ones.
     for (const NodeSnapshot& node : nodes) {
-      FilterResult filtered = run_filters(info, node);
-      if (!filtered.passed()) result.failures.push_back({node.name, std::move(filtered)});
+      if (blocked_by_unschedulable(info, node))
+        result.failures.push_back({node.name, run_filters(info, node)});
     }
     result.message = fit_error_message(info.pod, nodes.size(), result.failures);
     return result;
