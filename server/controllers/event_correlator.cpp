@@ -19,15 +19,23 @@ EventAggregator::Decision EventAggregator::aggregate(const std::string& similar_
   return {kCombinedPrefix + message, true};
 }
 
-bool EventSpamFilter::allow(const std::string& key, CorrelatorTime now) {
-  Budget* budget = budgets_.find(key);
-  if (budget == nullptr) budget = &budgets_.put(key, Budget{kBurst, now});
-  const std::chrono::duration<double> elapsed = now - budget->refilled;
-  budget->tokens = std::min(kBurst, budget->tokens + elapsed / kRefillEvery);
-  budget->refilled = now;
-  if (budget->tokens < 1) return false;
-  budget->tokens -= 1;
+bool TokenBucket::take(double burst, double per_second, CorrelatorTime now) {
+  const std::chrono::duration<double> elapsed = now - refilled;
+  tokens = std::min(burst, tokens + elapsed.count() * per_second);
+  refilled = now;
+  if (tokens < 1) return false;
+  tokens -= 1;
   return true;
+}
+
+std::chrono::duration<double> TokenBucket::until_token(double per_second) const {
+  return std::chrono::duration<double>((1 - tokens) / per_second);
+}
+
+bool EventSpamFilter::allow(const std::string& key, CorrelatorTime now) {
+  TokenBucket* budget = budgets_.find(key);
+  if (budget == nullptr) budget = &budgets_.put(key, TokenBucket{kBurst, now});
+  return budget->take(kBurst, kRefillPerSecond, now);
 }
 
 }  // namespace skiff::controllers

@@ -21,6 +21,17 @@ namespace skiff::controllers {
 
 using CorrelatorTime = std::chrono::steady_clock::time_point;
 
+// At most `burst` tokens, refilled continuously at `per_second`: the spam filter's budget per
+// object and the recorder's budget for all its writes.
+struct TokenBucket {
+  double tokens;  // starts full: the burst
+  CorrelatorTime refilled;
+  // Refills up to `now`, then takes a token if there is one.
+  bool take(double burst, double per_second, CorrelatorTime now);
+  // After a take that failed: how long until there is a token again.
+  std::chrono::duration<double> until_token(double per_second) const;
+};
+
 class EventAggregator {
  public:
   static constexpr std::size_t kMaxSimilarEvents = 10;
@@ -46,17 +57,13 @@ class EventAggregator {
 class EventSpamFilter {
  public:
   static constexpr double kBurst = 25;
-  static constexpr std::chrono::seconds kRefillEvery{300};
+  static constexpr double kRefillPerSecond = 1.0 / 300;  // one every 5 minutes
 
   // Whether the source and object of `key` may write one more event at `now` (takes a token).
   bool allow(const std::string& key, CorrelatorTime now);
 
  private:
-  struct Budget {
-    double tokens;
-    CorrelatorTime refilled;
-  };
-  util::LruCache<Budget> budgets_{4096};
+  util::LruCache<TokenBucket> budgets_{4096};
 };
 
 }  // namespace skiff::controllers

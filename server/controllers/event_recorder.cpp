@@ -1,6 +1,5 @@
 #include "server/controllers/event_recorder.h"
 
-#include <algorithm>
 #include <chrono>
 #include <cstdio>
 
@@ -25,8 +24,7 @@ Json object_reference(const Json& object) {
 EventRecorder::EventRecorder(Client& client, EventRecorderOptions options)
     : client_(client),
       options_(options),
-      write_tokens_(options.write_burst),
-      tokens_at_(std::chrono::steady_clock::now()),
+      write_budget_{options.write_burst, std::chrono::steady_clock::now()},
       seen_(options.dedup_memory) {}
 
 EventRecorder::~EventRecorder() {
@@ -75,21 +73,15 @@ std::uint64_t EventRecorder::dropped() const {
 }
 
 void EventRecorder::wait_for_write_budget() {
+  if (options_.writes_per_second <= 0) return;
   std::unique_lock lock(mutex_);
   for (;;) {
-    if (stopping_) return;
-    const auto now = std::chrono::steady_clock::now();
-    const double elapsed = std::chrono::duration<double>(now - tokens_at_).count();
-    write_tokens_ =
-        std::min(options_.write_burst, write_tokens_ + elapsed * options_.writes_per_second);
-    tokens_at_ = now;
-    if (write_tokens_ >= 1) {
-      write_tokens_ -= 1;
+    if (stopping_ || write_budget_.take(options_.write_burst, options_.writes_per_second,
+                                        std::chrono::steady_clock::now())) {
       return;
     }
-    const auto until_one =
-        std::chrono::duration<double>((1 - write_tokens_) / options_.writes_per_second);
-    changed_.wait_for(lock, until_one, [this] { return stopping_; });
+    changed_.wait_for(lock, write_budget_.until_token(options_.writes_per_second),
+                      [this] { return stopping_; });
   }
 }
 

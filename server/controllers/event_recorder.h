@@ -33,7 +33,7 @@ namespace skiff::controllers {
 struct EventRecorderOptions {
   std::size_t queue_limit = 10000;  // events waiting to be written; more are dropped
   std::size_t dedup_memory = 4096;  // the Events remembered for de-duplication
-  double writes_per_second = 500;   // creates and count patches, over all events
+  double writes_per_second = 500;   // creates and count patches, over all events; 0: no limit
   double write_burst = 1000;        // written at once before the rate applies
 };
 
@@ -81,8 +81,7 @@ class EventRecorder {
   std::size_t in_flight_ = 0;
   bool stopping_ = false;
   std::uint64_t dropped_ = 0;
-  double write_tokens_;  // the budget: refilled at writes_per_second up to write_burst
-  std::chrono::steady_clock::time_point tokens_at_;
+  TokenBucket write_budget_;  // writes_per_second, up to write_burst
   std::atomic<std::uint64_t> filtered_{0};
   std::thread thread_;
   // Only the writer thread touches these.
