@@ -63,8 +63,8 @@ LIBRARY_PACKAGES="libjemalloc2 libsqlite3-0 libssl3 libcurl4 libyaml-cpp0.7 libn
 libprotobuf32 libgrpc29 libgrpc++1.51 libabsl20220623"
 
 say() { echo "[skiff install] $*"; }
-# The shared libraries $1 needs that this machine lacks, one per line (none: empty).
-missing_libraries() { ldd "$1" 2>/dev/null | awk '/not found/ { print $1 }'; }
+# The shared libraries $1 needs that this machine lacks, on one line (none: empty).
+missing_libraries() { ldd "$1" 2>/dev/null | awk '/not found/ { printf "%s ", $1 }'; }
 fail() {
   echo "[skiff install] error: $*" >&2
   exit 1
@@ -193,13 +193,16 @@ elif [ -z "$BINARY" ] && [ -z "$DEB" ]; then
   "$SOURCE_DIR/packaging/install-build-deps.sh"
   # shellcheck disable=SC2086 # the package list is meant to split into words
   install_packages $RUNTIME_PACKAGES
-elif [ -n "$BINARY" ] && [ -n "$(missing_libraries "$BINARY")" ]; then
-  say "$BINARY needs shared libraries this machine lacks: $(missing_libraries "$BINARY" | tr '\n' ' ')"
-  # shellcheck disable=SC2086 # the package list is meant to split into words
-  install_packages $RUNTIME_PACKAGES $LIBRARY_PACKAGES
 else
-  # shellcheck disable=SC2086 # the package list is meant to split into words
-  install_packages $RUNTIME_PACKAGES
+  missing=""
+  [ -z "$BINARY" ] || missing=$(missing_libraries "$BINARY")
+  extra=""
+  if [ -n "$missing" ]; then
+    say "$BINARY needs shared libraries this machine lacks: $missing"
+    extra=$LIBRARY_PACKAGES
+  fi
+  # shellcheck disable=SC2086 # the package lists are meant to split into words
+  install_packages $RUNTIME_PACKAGES $extra
 fi
 
 # --- 2. The binary. ---
@@ -237,7 +240,7 @@ if [ -n "$new_binary" ]; then
   # A binary for another architecture (installing an image under --root) cannot run here.
   if ! version=$("$new_binary" version 2>/dev/null); then
     if [ -z "$ROOT" ]; then
-      missing=$(missing_libraries "$new_binary" | tr '\n' ' ')
+      missing=$(missing_libraries "$new_binary")
       [ -z "$missing" ] || fail "$new_binary does not run on this machine: it needs shared \
 libraries that Debian 12's packages ($LIBRARY_PACKAGES) did not bring: $missing(was it built on \
 another distribution?)"
